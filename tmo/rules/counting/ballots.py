@@ -1,0 +1,231 @@
+"""Ballots and elections as the counters see them, and the two file formats they travel in.
+
+An `Election` is a title, candidate names, a number of seats, the ballots and the set of
+withdrawn candidates. Candidates are 0-based indices into `candidates` everywhere in code; only
+the files use other numbering.
+
+BLT (the format of OpenSTV, Droop and the Electoral Reform Society) is read and written here:
+
+    4 2                 <- number of candidates, number of seats
+    -3                  <- optional: withdrawn candidates, as negative 1-based numbers
+    12 1 2 0            <- weight (identical papers), 1-based preferences in order, 0
+    7 3 0
+    0                   <- end of ballots
+    "Ann Smith"         <- candidate names, in quotes, one per line, in number order
+    "Bob Jones"
+    "Cat Brown"
+    "Dee Green"
+    "Board election"    <- title, in quotes
+
+Equal rankings ("1=2"), skipped rankings ("-") and ballot identifiers are not accepted: a
+tenant ballot paper ranks candidates strictly, and a file that says otherwise is rejected.
+
+Block-vote CSV, for elections where each voter marks up to N candidates with an X:
+
+    Ann Smith,Bob Jones,Cat Brown
+    1,,1
+    ,1,
+    1,1,
+
+The header row names the candidates in ballot-paper order. Each further row is one ballot
+paper; a cell holding `1` (or `x`/`X`) is a vote for that column's candidate, a blank cell is
+no vote. A row with no marks is a blank paper, which counts for nobody, so it is skipped.
+The number of seats is not in the file: the caller supplies it. Writing expands a ballot of
+weight k into k identical rows so that every row stays one paper.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+class BallotFileError(ValueError):
+    """A ballot file that cannot be read; the message names the line and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """`weight` identical ballot papers ranking (or, for block vote, marking) these candidates."""
+
+    weight: int
+    preferences: tuple[int, ...]
+
+
+@dataclass
+class Election:
+    """Everything a count needs: who stands, how many seats, and how people voted."""
+
+    title: str
+    candidates: list[str]
+    seats: int
+    ballots: list[Ballot]
+    withdrawn: set[int] = field(default_factory=set)
+
+
+_QUOTED = re.compile(r'"([^"\n]*)"')
+_BLOCK_MARKS = frozenset({"1", "x", "X"})
+
+
+def read_blt(text: str) -> Election:
+    """Parse BLT text into an `Election`, rejecting anything ambiguous with the line number."""
+    # only newlines end a line: str.splitlines would also split names on \x1e or \u2028
+    numbered = enumerate(text.split("\n"), start=1)
+    lines = [(number, line.strip()) for number, line in numbered]
+    # comments and blank lines carry nothing a count needs
+    lines = [(number, line) for number, line in lines if line and not line.startswith("#")]
+    if not lines:
+        raise BallotFileError("empty BLT file: expected 'candidates seats' on the first line")
+    position = 0
+
+    def next_line() -> tuple[int, str]:
+        nonlocal position
+        if position >= len(lines):
+            raise BallotFileError("BLT file ends early: expected the ballots, a lone 0 and names")
+        position += 1
+        return lines[position - 1]
+
+    number, header = next_line()
+    n_candidates, seats = _read_header(number, header)
+    withdrawn: set[int] = set()
+    ballots: list[Ballot] = []
+    if position < len(lines) and lines[position][1].startswith("-"):
+        number, line = next_line()
+        withdrawn = _read_withdrawn(number, line, n_candidates)
+    while True:
+        number, line = next_line()
+        if line == "0":
+            break
+        ballots.append(_read_ballot_line(number, line, n_candidates))
+    rest = "\n".join(line for _, line in lines[position:])
+    quoted = _QUOTED.findall(rest)
+    if len(quoted) < n_candidates:
+        raise BallotFileError(
+            f"BLT file names {len(quoted)} candidates after the ballots; the header says "
+            f"{n_candidates}"
+        )
+    if len(quoted) > n_candidates + 1:
+        raise BallotFileError(
+            f"BLT file has {len(quoted) - n_candidates} quoted strings after the candidate names; "
+            "expected only the title"
+        )
+    title = quoted[n_candidates] if len(quoted) > n_candidates else ""
+    return Election(
+        title=title,
+        candidates=quoted[:n_candidates],
+        seats=seats,
+        ballots=ballots,
+        withdrawn=withdrawn,
+    )
+
+
+def _read_header(number: int, line: str) -> tuple[int, int]:
+    fields = line.split()
+    if len(fields) != 2 or not all(field.isdigit() for field in fields):
+        raise BallotFileError(f"line {number}: expected 'candidates seats', got {line!r}")
+    n_candidates, seats = int(fields[0]), int(fields[1])
+    if n_candidates < 1 or seats < 1:
+        raise BallotFileError(f"line {number}: candidates and seats must both be at least 1")
+    return n_candidates, seats
+
+
+def _read_withdrawn(number: int, line: str, n_candidates: int) -> set[int]:
+    withdrawn: set[int] = set()
+    for field_text in line.split():
+        if not re.fullmatch(r"-[1-9][0-9]*", field_text):
+            raise BallotFileError(
+                f"line {number}: withdrawn candidates must be like -3, got {line!r}"
+            )
+        candidate = -int(field_text)
+        if candidate > n_candidates:
+            raise BallotFileError(f"line {number}: no candidate {candidate} to withdraw")
+        withdrawn.add(candidate - 1)
+    return withdrawn
+
+
+def _read_ballot_line(number: int, line: str, n_candidates: int) -> Ballot:
+    fields = line.split()
+    if not all(field_text.isdigit() for field_text in fields):
+        raise BallotFileError(
+            f"line {number}: a ballot line is a weight, preferences and 0 (equal or skipped "
+            f"rankings are not accepted), got {line!r}"
+        )
+    numbers = [int(field_text) for field_text in fields]
+    if len(numbers) < 2 or numbers[-1] != 0:
+        raise BallotFileError(f"line {number}: a ballot line must end with 0, got {line!r}")
+    weight, preferences = numbers[0], numbers[1:-1]
+    if weight < 1:
+        raise BallotFileError(f"line {number}: ballot weight must be at least 1")
+    if any(preference < 1 or preference > n_candidates for preference in preferences):
+        raise BallotFileError(f"line {number}: preferences must be from 1 to {n_candidates}")
+    if len(set(preferences)) != len(preferences):
+        raise BallotFileError(f"line {number}: a candidate is ranked twice on {line!r}")
+    return Ballot(weight=weight, preferences=tuple(preference - 1 for preference in preferences))
+
+
+def write_blt(election: Election) -> str:
+    """Write an `Election` as BLT text that `read_blt` turns back into an equal `Election`."""
+    for name in [*election.candidates, election.title]:
+        if '"' in name or "\n" in name or "\r" in name:
+            raise ValueError(f"cannot write {name!r} to BLT: names may not hold quotes or newlines")
+    lines = [f"{len(election.candidates)} {election.seats}"]
+    if election.withdrawn:
+        lines.append(" ".join(f"-{candidate + 1}" for candidate in sorted(election.withdrawn)))
+    for ballot in election.ballots:
+        preferences = " ".join(str(preference + 1) for preference in ballot.preferences)
+        lines.append(f"{ballot.weight} {preferences} 0" if preferences else f"{ballot.weight} 0")
+    lines.append("0")
+    lines.extend(f'"{name}"' for name in election.candidates)
+    lines.append(f'"{election.title}"')
+    return "\n".join(lines) + "\n"
+
+
+def read_block_csv(text: str, *, seats: int, title: str = "") -> Election:
+    """Parse block-vote CSV (see the module docstring) into an `Election` of weight-1 ballots."""
+    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    if not rows:
+        raise BallotFileError("empty CSV file: expected a header row of candidate names")
+    candidates = [cell.strip() for cell in rows[0]]
+    if any(not name for name in candidates):
+        raise BallotFileError("line 1: every column needs a candidate name")
+    if len(set(candidates)) != len(candidates):
+        raise BallotFileError("line 1: a candidate name appears twice")
+    ballots: list[Ballot] = []
+    for row_number, row in enumerate(rows[1:], start=2):
+        cells = [cell.strip() for cell in row]
+        if len(cells) > len(candidates):
+            raise BallotFileError(f"row {row_number}: more cells than candidates")
+        marked: list[int] = []
+        for column, cell in enumerate(cells):
+            if cell in _BLOCK_MARKS:
+                marked.append(column)
+            elif cell:
+                raise BallotFileError(
+                    f"row {row_number}: a mark must be 1 or x or blank, got {cell!r} for "
+                    f"{candidates[column]}"
+                )
+        ballots.append(Ballot(weight=1, preferences=tuple(marked)))
+    return Election(title=title, candidates=candidates, seats=seats, ballots=ballots)
+
+
+def write_block_csv(election: Election) -> str:
+    """Write an `Election` as block-vote CSV: one row per ballot paper, 1 where marked."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(election.candidates)
+    for ballot in election.ballots:
+        marked = set(ballot.preferences)
+        row = ["1" if candidate in marked else "" for candidate in range(len(election.candidates))]
+        writer.writerows([row] * ballot.weight)
+    return buffer.getvalue()
+
+
+def aggregate_ballots(ballots: Iterable[Ballot]) -> dict[tuple[int, ...], int]:
+    """Add up the weights of ballots with identical preferences, keeping first-seen order."""
+    totals: dict[tuple[int, ...], int] = {}
+    for ballot in ballots:
+        totals[ballot.preferences] = totals.get(ballot.preferences, 0) + ballot.weight
+    return totals
