@@ -1,0 +1,128 @@
+"""The test harness: a real database migrated once per run, each test inside a SAVEPOINT that is
+rolled back, and WebTest driving the whole application with that test's session injected.
+
+The database is a temporary SQLite file, or the PostgreSQL database named by
+``TMO_TEST_DATABASE_URL`` (which ``.ci/run`` creates and drops).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import webtest
+from pyramid.paster import get_appsettings
+from pyramid_mailer.interfaces import IMailer
+from sqlalchemy.orm import Session
+
+import tmo
+from tests import factories
+from tmo.models import Base, get_engine
+from tmo.scripts.migrate import alembic_config
+from tmo.settings import finalise, normalise_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTING_INI = str(ROOT / "ini" / "testing.ini")
+PASSWORD = factories.PASSWORD
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TMO_TEST_DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('database') / 'tmo-test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app_settings(database_url) -> dict:
+    settings = dict(get_appsettings(TESTING_INI, name="main"))
+    settings["sqlalchemy.url"] = database_url
+    return finalise(settings, environ={})
+
+
+@pytest.fixture(scope="session")
+def engine(app_settings):
+    """The test database, emptied and migrated with ``alembic upgrade head`` once per run."""
+    from alembic import command
+
+    engine = get_engine(app_settings)
+    with engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    config = alembic_config(settings=app_settings)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def dbsession(engine):
+    """A session whose every commit only releases a SAVEPOINT: the test's writes vanish after."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    factories.bind(session)
+    yield session
+    factories.bind(None)
+    session.close()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def app(app_settings, engine):
+    return tmo.main({}, **app_settings)
+
+
+@pytest.fixture
+def mailer(app):
+    mailer = app.registry.getUtility(IMailer)
+    mailer.outbox.clear()
+    yield mailer
+    mailer.outbox.clear()
+
+
+@pytest.fixture
+def testapp(app, dbsession, mailer):
+    return webtest.TestApp(
+        app,
+        extra_environ={
+            "tmo.dbsession": dbsession,
+            "HTTP_HOST": "localhost",
+            "REMOTE_ADDR": "192.0.2.10",
+        },
+    )
+
+
+def log_in(testapp, email: str, password: str = PASSWORD):
+    """Log in through the real form; returns the page after the redirect."""
+    form = testapp.get("/login").forms["form"]
+    form["email"] = email
+    form["password"] = password
+    response = form.submit("submit")
+    assert response.status_int == 302, response.text
+    return response.follow()
+
+
+def link_in(message, path_prefix: str) -> str:
+    """The path of the first link in an email's body that starts with ``path_prefix``."""
+    match = re.search(rf"https?://[^/\s]+({re.escape(path_prefix)}\S+)", message.body)
+    assert match, f"no {path_prefix} link in: {message.body}"
+    return match.group(1)
+
+
+@pytest.fixture
+def logged_in(testapp):
+    """Log in as a new account holding the given roles: ``logged_in(Role.SECRETARY)``."""
+
+    def log_in_with(*roles, **attributes):
+        account = factories.AccountFactory(roles=roles, **attributes)
+        log_in(testapp, account.email)
+        return account
+
+    return log_in_with

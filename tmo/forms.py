@@ -1,0 +1,137 @@
+"""Forms: deform set up with tmo's accessible widget templates, the CSRF schema every form extends,
+and the page class every form view follows.
+
+The widget templates in ``tmo/templates/deform`` replace deform's own: a GOV.UK-style error summary
+at the top of a failed form linking to each field, hint and error text tied to inputs with
+``aria-describedby``, ``aria-invalid`` on fields in error, and fieldsets with legends for groups.
+"""
+
+from importlib.resources import files
+
+import colander
+import deform
+from markupsafe import Markup
+from pyramid.httpexceptions import HTTPFound
+
+SEARCH_PATH = (str(files("tmo") / "templates" / "deform"), str(files("deform") / "templates"))
+# Widgets that render a group of inputs: the error summary links to the first of them.
+GROUP_TEMPLATES = frozenset({"radio_choice", "checkbox_choice"})
+
+
+@colander.deferred
+def deferred_csrf_token(node, kw):
+    from pyramid.csrf import get_csrf_token
+
+    return get_csrf_token(kw["request"])
+
+
+class CSRFSchema(colander.MappingSchema):
+    """Every form's schema: a hidden CSRF token (Pyramid checks it before the view runs)."""
+
+    csrf_token = colander.SchemaNode(
+        colander.String(),
+        widget=deform.widget.HiddenWidget(),
+        default=deferred_csrf_token,
+        missing=colander.drop,
+    )
+
+
+def input_id(field) -> str:
+    """The id of the element a link to ``field`` should focus."""
+    if getattr(field.widget, "template", "") in GROUP_TEMPLATES:
+        return f"{field.oid}-0"
+    if field.children:
+        return input_id(field.children[0])
+    return field.oid
+
+
+class AccessibleForm(deform.Form):
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(element id, message) for every error, in the order the fields appear."""
+        found = []
+
+        def walk(field):
+            error = field.error
+            if error is None:
+                return
+            if error.msg:
+                for message in error.messages():
+                    found.append((input_id(field), message))
+            for child in field.children:
+                walk(child)
+
+        walk(self)
+        return found
+
+
+class FormPage:
+    """GET renders the form; POST validates it, re-rendering with every error on failure and
+    handing the values to ``succeed`` otherwise. Nothing typed is lost but passwords."""
+
+    schema: type[colander.Schema]
+    submit_label = "Continue"
+
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+
+    def make_schema(self) -> colander.Schema:
+        return self.schema().bind(request=self.request)
+
+    def make_form(self) -> AccessibleForm:
+        return AccessibleForm(
+            self.make_schema(),
+            buttons=(deform.Button("submit", self.submit_label),),
+            formid="form",
+            action=self.request.path_qs,
+        )
+
+    def initial(self) -> dict:
+        return {}
+
+    def extra(self) -> dict:
+        return {}
+
+    def page(self, form: AccessibleForm, rendered: str, failed: bool = False) -> dict:
+        # deform's Chameleon templates escape every value they render.
+        return {
+            "form": Markup(rendered),  # noqa: S704
+            "form_failed": failed,
+            **self.extra(),
+        }
+
+    def get(self):
+        form = self.make_form()
+        return self.page(form, form.render(self.initial()))
+
+    def post(self):
+        form = self.make_form()
+        try:
+            appstruct = form.validate(self.request.POST.items())
+        except deform.ValidationFailure as failure:
+            return self.page(form, failure.render(), failed=True)
+        return self.succeed(form, appstruct)
+
+    def succeed(self, form: AccessibleForm, appstruct: dict):
+        raise NotImplementedError
+
+    def refuse(self, form: AccessibleForm, message: str, field_name: str | None = None):
+        """Re-render the submitted form with ``message`` against a field (or the whole form)."""
+        schema = form.schema
+        error = colander.Invalid(schema, None if field_name else message)
+        if field_name:
+            node = schema[field_name]
+            error.add(colander.Invalid(node, message), schema.children.index(node))
+        form.widget.handle_error(form, error)
+        failure = deform.ValidationFailure(form, form.cstruct, error)
+        return self.page(form, failure.render(), failed=True)
+
+    def redirect(self, route_name: str, message: str | None = None, **kw):
+        if message:
+            self.request.session.flash(message, "success")
+        return HTTPFound(self.request.route_url(route_name, **kw))
+
+
+def includeme(config):
+    renderer = deform.ZPTRendererFactory(SEARCH_PATH)
+    deform.Form.set_default_renderer(renderer)

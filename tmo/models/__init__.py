@@ -1,0 +1,110 @@
+"""The database: engine set-up for SQLite and PostgreSQL, sessions joined to the request's
+transaction.
+
+SQLite gets WAL, a busy timeout and foreign keys; its write transactions begin IMMEDIATE so that two
+writers queue instead of failing half-way. ``request.dbsession`` joins the request's transaction
+(pyramid_tm): a response commits, an exception aborts, and pyramid_retry retries serialization
+failures and deadlocks.
+"""
+
+import zope.sqlalchemy
+from sqlalchemy import engine_from_config, event
+from sqlalchemy.orm import Session, configure_mappers, sessionmaker
+
+# Import every model so that Base.metadata knows all tables (alembic and configure_mappers need it).
+from tmo.models import accounts, audit, constitution  # noqa: F401
+from tmo.models.meta import Base
+
+__all__ = ["Base", "get_engine", "get_session_factory", "get_tm_session", "includeme"]
+
+# Execution option naming how a SQLite transaction begins; requests that only read use DEFERRED.
+SQLITE_BEGIN = "tmo_sqlite_begin"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+configure_mappers()
+
+
+def get_engine(settings, prefix="sqlalchemy."):
+    engine = engine_from_config(settings, prefix)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine):
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def get_session_factory(engine):
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def get_tm_session(session_factory, transaction_manager, request=None, read_only=False):
+    """A session joined to ``transaction_manager``: committed or aborted with the transaction."""
+    dbsession = session_factory(info={"request": request})
+    if read_only and dbsession.get_bind().dialect.name == "sqlite":
+        dbsession.connection(execution_options={SQLITE_BEGIN: "DEFERRED"})
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    return dbsession
+
+
+def request_dbsession(request) -> Session:
+    injected = request.environ.get("tmo.dbsession")
+    if injected is not None:
+        return _join_injected_session(injected, request)
+    factory = request.registry["dbsession_factory"]
+    return get_tm_session(factory, request.tm, request, read_only=request.method in SAFE_METHODS)
+
+
+def _join_injected_session(dbsession, request):
+    """Join a test's session (bound inside a SAVEPOINT) to this request's transaction only.
+
+    A commit releases the SAVEPOINT and an abort rolls it back, as in production; the listeners
+    are removed when the request ends so that the next request joins its own transaction.
+    """
+    dbsession.info["request"] = request
+    events = zope.sqlalchemy.register(dbsession, transaction_manager=request.tm)
+
+    def unregister(request):
+        for name in (
+            "after_begin",
+            "after_attach",
+            "after_flush",
+            "after_bulk_update",
+            "after_bulk_delete",
+            "before_commit",
+            "do_orm_execute",
+        ):
+            listener = getattr(events, name)
+            if event.contains(dbsession, name, listener):
+                event.remove(dbsession, name, listener)
+
+    request.add_finished_callback(unregister)
+    return dbsession
+
+
+def includeme(config):
+    settings = config.get_settings()
+    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+    engine = get_engine(settings)
+    config.registry["dbengine"] = engine
+    config.registry["dbsession_factory"] = get_session_factory(engine)
+    config.add_request_method(request_dbsession, "dbsession", reify=True)

@@ -1,0 +1,101 @@
+"""Who may do what: the roles of a TMO, the permissions, and which role grants which permission.
+
+Permissions are named ``scope:resource:action``. Every view declares one of them, or stands on the
+explicit list of public routes; a test walks every registered view to prove it.
+"""
+
+import enum
+
+
+class Role(enum.StrEnum):
+    """The roles of DOMAIN.md section 7. Anyone with an account is a resident; a person may hold
+    several roles at once."""
+
+    RESIDENT = "resident"
+    MEMBER = "member"
+    DIRECTOR = "director"
+    CHAIR = "chair"
+    SECRETARY = "secretary"
+    RETURNING_OFFICER = "returning_officer"
+    SCRUTINEER = "scrutineer"
+    YOUTH_MEMBER = "youth_member"
+    YOUTH_WORKER = "youth_worker"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.RESIDENT: "Resident",
+    Role.MEMBER: "Member",
+    Role.DIRECTOR: "Director (board member)",
+    Role.CHAIR: "Chair",
+    Role.SECRETARY: "Secretary",
+    Role.RETURNING_OFFICER: "Returning officer",
+    Role.SCRUTINEER: "Independent scrutineer",
+    Role.YOUTH_MEMBER: "Youth forum member",
+    Role.YOUTH_WORKER: "Youth worker",
+    Role.ADMINISTRATOR: "Administrator",
+}
+
+# Roles an administrator grants by hand; "resident" comes with every account.
+GRANTABLE_ROLES = tuple(role for role in Role if role is not Role.RESIDENT)
+
+
+class Permission(enum.StrEnum):
+    ACCOUNT_SELF_MANAGE = "account:self:manage"
+    ADMIN_ACCOUNTS_READ = "admin:accounts:read"
+    ADMIN_ROLES_GRANT = "admin:roles:grant"
+    ADMIN_CONSTITUTION_EDIT = "admin:constitution:edit"
+    ADMIN_AUDIT_READ = "admin:audit:read"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.RESIDENT: frozenset({Permission.ACCOUNT_SELF_MANAGE}),
+    Role.MEMBER: frozenset(),
+    Role.DIRECTOR: frozenset(),
+    Role.CHAIR: frozenset(),
+    Role.SECRETARY: frozenset({Permission.ADMIN_ACCOUNTS_READ, Permission.ADMIN_AUDIT_READ}),
+    Role.RETURNING_OFFICER: frozenset(),
+    # The scrutineer reads everything and changes nothing.
+    Role.SCRUTINEER: frozenset({Permission.ADMIN_AUDIT_READ}),
+    Role.YOUTH_MEMBER: frozenset(),
+    Role.YOUTH_WORKER: frozenset(),
+    Role.ADMINISTRATOR: frozenset(
+        {
+            Permission.ADMIN_ACCOUNTS_READ,
+            Permission.ADMIN_ROLES_GRANT,
+            Permission.ADMIN_CONSTITUTION_EDIT,
+            Permission.ADMIN_AUDIT_READ,
+        }
+    ),
+}
+
+
+def permissions_for(roles) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)
+
+
+# Routes anyone may reach. A view on any other route must name a Permission.
+PUBLIC_ROUTES = frozenset(
+    {
+        "__static/",
+        "home",
+        "constitution",
+        "register",
+        "register_sent",
+        "verify_email",
+        "login",
+        "logout",
+        "password_forgotten",
+        "password_reset",
+    }
+)
+
+# The permission of any view that forgets to name one: held by nobody, so it is refused.
+UNLABELLED_VIEW_PERMISSION = "tmo:unlabelled-view:deny"

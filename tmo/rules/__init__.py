@@ -1,0 +1,1 @@
+"""Rules: pure functions over plain data (no database, no web), tested exhaustively."""

@@ -1,0 +1,197 @@
+"""The constitution form, generated from the rules' own metadata in ``tmo.constitution``.
+
+One definition gives every rule its field, hint, bounds and statutory floor, so adding a rule to
+the constitution adds it to this form with no other change.
+"""
+
+import dataclasses
+import datetime
+import decimal
+import typing
+
+import colander
+import deform
+
+from tmo.constitution import SECTIONS, Constitution, SeatCategory, from_dict, to_dict
+from tmo.forms import CSRFSchema
+
+PENCE = decimal.Decimal(100)
+
+
+def _range_validator(meta):
+    low, high = meta.get("minimum"), meta.get("maximum")
+    if low is None and high is None:
+        return None
+    message = f"Enter a number from {low} to {high}."
+    if meta.get("law"):
+        message += f" ({meta['law']})"
+    return colander.Range(min=low, max=high, min_err=message, max_err=message)
+
+
+def _money_range(meta):
+    low = decimal.Decimal(meta["minimum"]) / PENCE
+    high = decimal.Decimal(meta["maximum"]) / PENCE
+    message = f"Enter an amount from £{low:,.2f} to £{high:,.2f}."
+    return colander.Range(min=low, max=high, min_err=message, max_err=message)
+
+
+def rule_node(name: str, annotation, meta: dict) -> colander.SchemaNode:
+    """One field for one rule."""
+    title = meta.get("title") or name.replace("_", " ").capitalize()
+    hint = " ".join(part for part in (meta.get("hint"), meta.get("law")) if part)
+    common = {"name": name, "title": title, "description": hint}
+    choices = meta.get("choices")
+    if meta.get("kind") == "money":
+        return colander.SchemaNode(
+            colander.Decimal(quant="0.01"),
+            validator=_money_range(meta),
+            missing_msg=f"Enter an amount for “{title}”.",
+            widget=deform.widget.TextInputWidget(attributes={"inputmode": "decimal"}),
+            **common,
+        )
+    if meta.get("kind") == "set":
+        return colander.SchemaNode(
+            colander.Set(),
+            widget=deform.widget.CheckboxChoiceWidget(values=list(choices)),
+            validator=colander.ContainsOnly([key for key, _ in choices]),
+            missing=frozenset(),
+            **common,
+        )
+    if choices:
+        return colander.SchemaNode(
+            colander.String(),
+            widget=deform.widget.RadioChoiceWidget(values=list(choices)),
+            validator=colander.OneOf([key for key, _ in choices]),
+            missing_msg=f"Choose an option for “{title}”.",
+            **common,
+        )
+    if annotation is bool:
+        return colander.SchemaNode(
+            colander.Boolean(), widget=deform.widget.CheckboxWidget(), missing=False, **common
+        )
+    if annotation is int:
+        return colander.SchemaNode(
+            colander.Integer(),
+            validator=_range_validator(meta),
+            missing_msg=f"Enter a number for “{title}”.",
+            widget=deform.widget.TextInputWidget(attributes={"inputmode": "numeric"}),
+            **common,
+        )
+    return colander.SchemaNode(
+        colander.String(),
+        validator=colander.Length(min=1, max=200),
+        missing_msg=f"Enter “{title}”.",
+        **common,
+    )
+
+
+def section_node(cls, name: str, title: str) -> colander.SchemaNode:
+    node = colander.SchemaNode(colander.Mapping(), name=name, title=title)
+    hints = typing.get_type_hints(cls)
+    for item in dataclasses.fields(cls):
+        if item.metadata.get("kind") == "seats":
+            continue
+        node.add(rule_node(item.name, hints[item.name], dict(item.metadata)))
+    return node
+
+
+def seats_node(constitution: Constitution) -> colander.SchemaNode:
+    node = colander.SchemaNode(
+        colander.Mapping(),
+        name="seats",
+        title="Board seats",
+        description="Set a category's seats to 0 if your board does not have it.",
+    )
+    hints = typing.get_type_hints(SeatCategory)
+    for category in constitution.board.seat_categories:
+        group = colander.SchemaNode(colander.Mapping(), name=category.key, title=category.name)
+        for item in dataclasses.fields(SeatCategory):
+            if item.name == "key":
+                continue
+            group.add(rule_node(item.name, hints[item.name], dict(item.metadata)))
+        node.add(group)
+    return node
+
+
+def constitution_schema(constitution: Constitution) -> colander.Schema:
+    schema = CSRFSchema()
+    schema.add(
+        colander.SchemaNode(
+            colander.Date(),
+            name="effective_from",
+            title="Effective from",
+            description="The date the TMO adopted these rules, as YYYY-MM-DD. Use today's date "
+            "unless the members resolved on another.",
+            missing_msg="Enter the date these rules take effect.",
+            widget=deform.widget.TextInputWidget(attributes={"type": "date"}),
+        )
+    )
+    schema.add(
+        colander.SchemaNode(
+            colander.String(),
+            name="note",
+            title="What changed and why",
+            description="For example: “AGM 2026 resolution 4: minimum age lowered to 16”.",
+            missing_msg="Say what changed and why.",
+            validator=colander.Length(max=500),
+            widget=deform.widget.TextAreaWidget(rows=2),
+        )
+    )
+    general = colander.SchemaNode(colander.Mapping(), name="general", title="The TMO")
+    general.add(
+        rule_node(
+            "organisation_name",
+            str,
+            dict(dataclasses.fields(Constitution)[0].metadata),
+        )
+    )
+    schema.add(general)
+    for name, title in SECTIONS:
+        schema.add(section_node(type(getattr(constitution, name)), name, title))
+        if name == "board":
+            schema.add(seats_node(constitution))
+    return schema
+
+
+def _money_sections():
+    for name, _ in SECTIONS:
+        cls = type(getattr(Constitution(), name))
+        for item in dataclasses.fields(cls):
+            if item.metadata.get("kind") == "money":
+                yield name, item.name
+
+
+def appstruct_from(constitution: Constitution, effective_from: datetime.date) -> dict:
+    data = to_dict(constitution)
+    appstruct = {
+        "effective_from": effective_from,
+        "note": "",
+        "general": {"organisation_name": data["organisation_name"]},
+        "seats": {
+            seat["key"]: {key: value for key, value in seat.items() if key != "key"}
+            for seat in data["board"]["seat_categories"]
+        },
+    }
+    for name, _ in SECTIONS:
+        section = dict(data[name])
+        section.pop("seat_categories", None)
+        appstruct[name] = section
+    for section, key in _money_sections():
+        appstruct[section][key] = decimal.Decimal(appstruct[section][key]) / PENCE
+    for section in ("membership",):
+        appstruct[section]["eligible_tenures"] = set(appstruct[section]["eligible_tenures"])
+    return appstruct
+
+
+def constitution_from(appstruct: dict, current: Constitution) -> Constitution:
+    data = {"organisation_name": appstruct["general"]["organisation_name"]}
+    for name, _ in SECTIONS:
+        data[name] = dict(appstruct[name])
+    for section, key in _money_sections():
+        data[section][key] = int(data[section][key] * PENCE)
+    data["membership"]["eligible_tenures"] = sorted(data["membership"]["eligible_tenures"])
+    data["board"]["seat_categories"] = [
+        {"key": category.key, **appstruct["seats"][category.key]}
+        for category in current.board.seat_categories
+    ]
+    return from_dict(Constitution, data)

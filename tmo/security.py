@@ -1,0 +1,122 @@
+"""Security: the policy that says who is logged in and what they may do, CSRF, and the headers
+every response carries (CSP with a per-request nonce, nosniff, referrer policy, HSTS under https).
+"""
+
+import secrets
+
+from pyramid.csrf import CookieCSRFStoragePolicy
+from pyramid.events import NewResponse
+from pyramid.security import Allowed, Denied
+from pyramid.session import SignedCookieSessionFactory
+
+from tmo.permissions import UNLABELLED_VIEW_PERMISSION, Permission, permissions_for
+from tmo.services.accounts import SESSION_COOKIE, account_for_session_token
+
+
+class SecurityPolicy:
+    """Identity from the login-session cookie; permissions from the roles held in the database."""
+
+    def identity(self, request):
+        return request.account
+
+    def authenticated_userid(self, request):
+        account = request.account
+        return account.id if account else None
+
+    def permits(self, request, context, permission):
+        account = request.account
+        roles = account.roles if account else frozenset()
+        if permission in permissions_for(roles):
+            return Allowed(f"a role held grants {permission}")
+        return Denied(f"no role held grants {permission}")
+
+    def remember(self, request, userid, **kw):
+        return []
+
+    def forget(self, request, **kw):
+        return []
+
+
+def request_account(request):
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    return account_for_session_token(request.dbsession, token)
+
+
+def request_permissions(request) -> frozenset[Permission]:
+    account = request.account
+    return permissions_for(account.roles) if account else frozenset()
+
+
+def csp_nonce(request) -> str:
+    return secrets.token_urlsafe(16)
+
+
+def content_security_policy(nonce: str) -> str:
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def add_security_headers(event):
+    request, response = event.request, event.response
+    headers = response.headers
+    headers["Content-Security-Policy"] = content_security_policy(request.csp_nonce)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    # Checked by cookie, not by account: the transaction (and the database) is closed by now.
+    if SESSION_COOKIE in request.cookies and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    if request.scheme == "https" or request.registry.settings["tmo.secure_cookies"]:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        _mark_cookies_secure(response)
+
+
+def _mark_cookies_secure(response):
+    cookies = response.headers.getall("Set-Cookie")
+    if not cookies:
+        return
+    del response.headers["Set-Cookie"]
+    for cookie in cookies:
+        if "; secure" not in cookie.lower():
+            cookie += "; Secure"
+        response.headers.add("Set-Cookie", cookie)
+
+
+def includeme(config):
+    settings = config.get_settings()
+    config.set_security_policy(SecurityPolicy())
+    config.set_default_permission(UNLABELLED_VIEW_PERMISSION)
+    config.set_csrf_storage_policy(
+        CookieCSRFStoragePolicy(cookie_name="tmo_csrf", httponly=True, samesite="Lax")
+    )
+    config.set_default_csrf_options(require_csrf=True)
+    # The Pyramid session carries flash messages only; who is logged in lives in the database.
+    config.set_session_factory(
+        SignedCookieSessionFactory(
+            settings["tmo.secret"],
+            cookie_name="tmo_flash",
+            httponly=True,
+            samesite="Lax",
+            timeout=3600,
+            reissue_time=None,
+        )
+    )
+    config.add_request_method(request_account, "account", reify=True)
+    config.add_request_method(request_permissions, "permissions", reify=True)
+    config.add_request_method(csp_nonce, "csp_nonce", reify=True)
+    config.add_subscriber(add_security_headers, NewResponse)

@@ -1,0 +1,355 @@
+"""Accounts: registering, verifying an email address, logging in and out, and passwords.
+
+Passwords are hashed with argon2id at OWASP's parameters. A known and an unknown email address get
+the same answer (and the same work), failures are throttled per account and per address, and the
+login session id is new at every log-in and deleted at log-out.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from pyramid.csrf import new_csrf_token
+from sqlalchemy import delete, select
+
+from tmo.models.accounts import Account, AccountToken, LoginSession
+from tmo.models.meta import utcnow
+from tmo.rules.accounts import normalise_email, normalise_password, password_problem
+from tmo.services import audit
+from tmo.services.mail import send_mail
+from tmo.services.throttle import Throttle
+
+# OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
+PASSWORD_HASHER = PasswordHasher(
+    time_cost=2, memory_cost=19_456, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
+)
+# Checked against when the email is unknown, so that both answers take the same time.
+_DECOY_HASH = PASSWORD_HASHER.hash(secrets.token_urlsafe(24))
+
+SESSION_COOKIE = "tmo_session"
+VERIFY_EMAIL = "verify_email"
+RESET_PASSWORD = "reset_password"  # noqa: S105 (a token purpose, not a password)
+
+
+class AccountError(Exception):
+    """A refusal the person can act on; the message is shown to them."""
+
+
+class LoginFailed(AccountError):
+    pass
+
+
+class EmailNotVerified(AccountError):
+    def __init__(self, account):
+        super().__init__("Confirm your email address first: we have sent you a new link.")
+        self.account = account
+
+
+class Throttled(AccountError):
+    def __init__(self, retry_after: int):
+        minutes = max(1, round(retry_after / 60))
+        super().__init__(
+            f"Too many attempts. Please wait {minutes} minute{'s' if minutes != 1 else ''} "
+            "and try again."
+        )
+        self.retry_after = retry_after
+
+
+def _setting_hours(request, key, default) -> timedelta:
+    return timedelta(hours=float(request.registry.settings.get(key, default)))
+
+
+def hash_password(password: str) -> str:
+    return PASSWORD_HASHER.hash(normalise_password(password))
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def account_by_email(dbsession, email: str) -> Account | None:
+    return dbsession.scalar(select(Account).where(Account.email == normalise_email(email)))
+
+
+def _client(request) -> str:
+    return request.client_addr or "unknown"
+
+
+def _refuse_if_throttled(request, checks) -> None:
+    for scope, raw in checks:
+        wait = Throttle(request.dbsession, request.registry.settings, scope).retry_after(raw)
+        if wait:
+            raise Throttled(wait)
+
+
+def _count(request, checks) -> None:
+    for scope, raw in checks:
+        Throttle(request.dbsession, request.registry.settings, scope).count(raw)
+
+
+# Tokens ---------------------------------------------------------------------------------------
+
+
+def issue_token(request, account: Account, purpose: str, lifetime: timedelta) -> str:
+    token = secrets.token_urlsafe(32)
+    request.dbsession.add(
+        AccountToken(
+            account=account,
+            purpose=purpose,
+            token_hash=_token_digest(token),
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    return token
+
+
+def valid_token(dbsession, token: str, purpose: str) -> AccountToken | None:
+    """The unused, unexpired token of ``purpose``, or None."""
+    found = dbsession.scalar(
+        select(AccountToken).where(
+            AccountToken.token_hash == _token_digest(token), AccountToken.purpose == purpose
+        )
+    )
+    if found is None or found.used_at is not None or found.expires_at <= utcnow():
+        return None
+    return found
+
+
+# Registration ---------------------------------------------------------------------------------
+
+
+def register_account(request, *, email: str, display_name: str, password: str) -> None:
+    """Create an unverified account and send the verification link.
+
+    An address that already has an account gets a note saying so instead, and the person at the
+    screen sees exactly the same page either way.
+    """
+    checks = [("register_address", _client(request))]
+    _refuse_if_throttled(request, checks)
+    _count(request, checks)
+    email = normalise_email(email)
+    problem = password_problem(password, email=email, display_name=display_name)
+    if problem:
+        raise AccountError(problem)
+    existing = account_by_email(request.dbsession, email)
+    if existing is not None:
+        send_mail(
+            request,
+            existing.email,
+            "already_registered",
+            account=existing,
+            login_url=request.route_url("login"),
+            reset_url=request.route_url("password_forgotten"),
+        )
+        audit.record(
+            request.dbsession, "account.registration_repeated", actor_id=None, target=existing
+        )
+        return
+    account = Account(email=email, display_name=display_name, password_hash=hash_password(password))
+    request.dbsession.add(account)
+    request.dbsession.flush()
+    send_verification(request, account)
+    audit.record(request.dbsession, "account.registered", actor_id=account.id, target=account)
+
+
+def send_verification(request, account: Account) -> None:
+    lifetime = _setting_hours(request, "tmo.verify_email_hours", 48)
+    token = issue_token(request, account, VERIFY_EMAIL, lifetime)
+    send_mail(
+        request,
+        account.email,
+        "verify_email",
+        account=account,
+        link=request.route_url("verify_email", token=token),
+        hours=int(lifetime.total_seconds() // 3600),
+    )
+
+
+def verify_email(request, token: str) -> Account | None:
+    found = valid_token(request.dbsession, token, VERIFY_EMAIL)
+    if found is None:
+        return None
+    found.used_at = utcnow()
+    account = found.account
+    if account.email_verified_at is None:
+        account.email_verified_at = utcnow()
+        audit.record(
+            request.dbsession, "account.email_verified", actor_id=account.id, target=account
+        )
+    return account
+
+
+# Logging in and out ---------------------------------------------------------------------------
+
+
+def authenticate(request, email: str, password: str) -> Account:
+    """The account whose password this is; raises LoginFailed, Throttled or EmailNotVerified."""
+    email = normalise_email(email)
+    checks = [("login_account", email), ("login_address", _client(request))]
+    _refuse_if_throttled(request, checks)
+    account = account_by_email(request.dbsession, email)
+    candidate = normalise_password(password)
+    try:
+        PASSWORD_HASHER.verify(account.password_hash if account else _DECOY_HASH, candidate)
+        matched = account is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        matched = False
+    if not matched:
+        _count(request, checks)
+        if account is not None:
+            audit.record(request.dbsession, "account.login_failed", actor_id=None, target=account)
+        raise LoginFailed("The email address or password is not right.")
+    if not account.is_verified:
+        send_verification(request, account)
+        raise EmailNotVerified(account)
+    if PASSWORD_HASHER.check_needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    return account
+
+
+def _set_session_cookie(request, token: str | None) -> None:
+    lifetime = _setting_hours(request, "tmo.session_hours", 12)
+
+    def callback(request, response):
+        if token is None:
+            response.delete_cookie(SESSION_COOKIE, path="/")
+        else:
+            response.set_cookie(
+                SESSION_COOKIE,
+                token,
+                max_age=int(lifetime.total_seconds()),
+                path="/",
+                httponly=True,
+                samesite="Lax",
+            )
+
+    request.add_response_callback(callback)
+
+
+def start_session(request, account: Account) -> None:
+    """Log ``account`` in with a brand-new session id (never one the browser brought)."""
+    _delete_session_row(request)
+    token = secrets.token_urlsafe(32)
+    request.dbsession.add(
+        LoginSession(
+            account=account,
+            token_hash=_token_digest(token),
+            expires_at=utcnow() + _setting_hours(request, "tmo.session_hours", 12),
+        )
+    )
+    account.last_login_at = utcnow()
+    request.session.invalidate()
+    new_csrf_token(request)
+    _set_session_cookie(request, token)
+    audit.record(request.dbsession, "account.logged_in", actor_id=account.id, target=account)
+
+
+def _delete_session_row(request) -> bool:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        request.dbsession.execute(
+            delete(LoginSession).where(LoginSession.token_hash == _token_digest(token))
+        )
+    return bool(token)
+
+
+def end_session(request) -> None:
+    """Log out: the session id is deleted on the server, not only forgotten by the browser."""
+    account = request.identity
+    if _delete_session_row(request):
+        _set_session_cookie(request, None)
+    if account is not None:
+        audit.record(request.dbsession, "account.logged_out", actor_id=account.id, target=account)
+    request.session.invalidate()
+    new_csrf_token(request)
+
+
+def end_every_session(dbsession, account: Account) -> None:
+    dbsession.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+
+
+def account_for_session_token(dbsession, token: str) -> Account | None:
+    found = dbsession.scalar(
+        select(LoginSession).where(LoginSession.token_hash == _token_digest(token))
+    )
+    if found is None or found.expires_at <= utcnow():
+        return None
+    return found.account
+
+
+# Passwords ------------------------------------------------------------------------------------
+
+
+def request_password_reset(request, email: str) -> None:
+    """Send a reset link if the address has an account; the answer is the same if not."""
+    email = normalise_email(email)
+    checks = [("reset_account", email), ("reset_address", _client(request))]
+    _refuse_if_throttled(request, checks)
+    _count(request, checks)
+    account = account_by_email(request.dbsession, email)
+    if account is None:
+        return
+    lifetime = _setting_hours(request, "tmo.reset_password_hours", 1)
+    token = issue_token(request, account, RESET_PASSWORD, lifetime)
+    send_mail(
+        request,
+        account.email,
+        "reset_password",
+        account=account,
+        link=request.route_url("password_reset", token=token),
+        minutes=int(lifetime.total_seconds() // 60),
+    )
+    audit.record(
+        request.dbsession, "account.password_reset_requested", actor_id=None, target=account
+    )
+
+
+def reset_password(request, token: str, new_password: str) -> Account:
+    """Set a new password from a reset link, end every other session and log the owner in.
+
+    Logging in here is what keeps an attacker's failed guesses from ever locking the owner out.
+    """
+    found = valid_token(request.dbsession, token, RESET_PASSWORD)
+    if found is None:
+        raise AccountError("This link has expired or has already been used. Ask for a new one.")
+    account = found.account
+    problem = password_problem(new_password, email=account.email, display_name=account.display_name)
+    if problem:
+        raise AccountError(problem)
+    found.used_at = utcnow()
+    _set_password(request, account, new_password)
+    # Following the link proves the address is theirs.
+    account.email_verified_at = account.email_verified_at or utcnow()
+    Throttle(request.dbsession, request.registry.settings, "login_account").clear(account.email)
+    audit.record(request.dbsession, "account.password_reset", actor_id=account.id, target=account)
+    start_session(request, account)
+    return account
+
+
+def change_password(request, account: Account, current: str, new_password: str) -> None:
+    try:
+        PASSWORD_HASHER.verify(account.password_hash, normalise_password(current))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise AccountError("Your current password is not right.") from None
+    problem = password_problem(new_password, email=account.email, display_name=account.display_name)
+    if problem:
+        raise AccountError(problem)
+    _set_password(request, account, new_password)
+    audit.record(request.dbsession, "account.password_changed", actor_id=account.id, target=account)
+    start_session(request, account)
+
+
+def _set_password(request, account: Account, new_password: str) -> None:
+    account.password_hash = hash_password(new_password)
+    account.password_changed_at = utcnow()
+    end_every_session(request.dbsession, account)
+    for token in request.dbsession.scalars(
+        select(AccountToken).where(
+            AccountToken.account_id == account.id,
+            AccountToken.purpose == RESET_PASSWORD,
+            AccountToken.used_at.is_(None),
+        )
+    ):
+        token.used_at = utcnow()

@@ -1,0 +1,51 @@
+"""Views: routes, and the thin views that call services and hand templates plain values.
+
+Each view names the HTTP methods it answers; a route asked with any other method answers 405.
+"""
+
+from pyramid.events import ApplicationCreated
+from pyramid.security import NO_PERMISSION_REQUIRED
+
+ROUTES = (
+    ("home", "/"),
+    ("constitution", "/constitution"),
+    ("register", "/register"),
+    ("register_sent", "/register/check-your-email"),
+    ("verify_email", "/verify/{token}"),
+    ("login", "/login"),
+    ("logout", "/logout"),
+    ("password_forgotten", "/password/forgotten"),
+    ("password_reset", "/password/reset/{token}"),
+    ("account", "/account"),
+    ("account_password", "/account/password"),
+    ("admin_accounts", "/admin/accounts"),
+    ("admin_account", "/admin/accounts/{account_id:\\d+}"),
+    ("constitution_edit", "/admin/constitution"),
+    ("audit_log", "/admin/audit"),
+)
+
+
+def record_route_methods(event):
+    """Remember which methods each route answers, for the 405 page's Allow header."""
+    registry = event.app.registry
+    methods: dict[str, set[str]] = {}
+    for item in registry.introspector.get_category("views"):
+        view = item["introspectable"]
+        route_name = view["route_name"]
+        if route_name is None:
+            continue
+        allowed = view["request_methods"] or ("GET", "HEAD", "POST")
+        if isinstance(allowed, str):
+            allowed = (allowed,)
+        methods.setdefault(route_name, set()).update(allowed)
+    registry["route_methods"] = methods
+
+
+def includeme(config):
+    config.add_static_view(
+        "static", "tmo:static", cache_max_age=3600, permission=NO_PERMISSION_REQUIRED
+    )
+    for name, pattern in ROUTES:
+        config.add_route(name, pattern)
+    config.add_subscriber(record_route_methods, ApplicationCreated)
+    config.scan("tmo.views")

@@ -1,0 +1,335 @@
+"""Account pages: register, confirm an email address, log in and out, passwords, and the
+administrator's list of accounts with the roles each holds."""
+
+from urllib.parse import urlsplit
+
+from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.view import view_config, view_defaults
+from sqlalchemy import or_, select
+
+from tmo.forms import FormPage
+from tmo.models.accounts import Account, RoleGrant
+from tmo.permissions import GRANTABLE_ROLES, Permission, Role
+from tmo.schemas.accounts import (
+    ChangePasswordSchema,
+    ConfirmSchema,
+    ForgottenPasswordSchema,
+    LoginSchema,
+    RegisterSchema,
+    ResetPasswordSchema,
+    RolesSchema,
+)
+from tmo.services import accounts, audit
+from tmo.services.paging import page_number, paginate
+
+FORM_METHODS = ("GET", "HEAD")
+
+
+def throttled_page(request, error: accounts.Throttled) -> dict:
+    request.response.status = 429
+    request.response.headers["Retry-After"] = str(error.retry_after)
+    return {"title": "Too many attempts", "message": str(error)}
+
+
+def safe_next(request, target: str | None) -> str:
+    """Where to go after logging in: only a path on this site, never another site."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return request.route_url("account")
+
+
+@view_defaults(
+    route_name="register", renderer="accounts/register.jinja2", permission=NO_PERMISSION_REQUIRED
+)
+class RegisterPage(FormPage):
+    schema = RegisterSchema
+    submit_label = "Create account"
+
+    @view_config(request_method=FORM_METHODS)
+    def show(self):
+        return self.get()
+
+    @view_config(request_method="POST")
+    def submit(self):
+        return self.post()
+
+    def succeed(self, form, appstruct):
+        try:
+            accounts.register_account(
+                self.request,
+                email=appstruct["email"],
+                display_name=appstruct["display_name"],
+                password=appstruct["password"],
+            )
+        except accounts.Throttled as error:
+            self.request.override_renderer = "errors/error.jinja2"
+            return throttled_page(self.request, error)
+        except accounts.AccountError as error:
+            return self.refuse(form, str(error), "password")
+        return HTTPFound(self.request.route_url("register_sent"))
+
+
+@view_config(
+    route_name="register_sent",
+    renderer="accounts/register_sent.jinja2",
+    request_method=FORM_METHODS,
+    permission=NO_PERMISSION_REQUIRED,
+)
+def register_sent(request):
+    return {}
+
+
+@view_defaults(
+    route_name="verify_email",
+    renderer="accounts/verify_email.jinja2",
+    permission=NO_PERMISSION_REQUIRED,
+)
+class VerifyEmailPage(FormPage):
+    """The emailed link shows a button: a link checker following it confirms nothing."""
+
+    schema = ConfirmSchema
+    submit_label = "Confirm my email address"
+
+    def extra(self):
+        token = self.request.matchdict["token"]
+        return {
+            "valid": accounts.valid_token(self.request.dbsession, token, accounts.VERIFY_EMAIL)
+            is not None
+        }
+
+    @view_config(request_method=FORM_METHODS)
+    def show(self):
+        return self.get()
+
+    @view_config(request_method="POST")
+    def submit(self):
+        return self.post()
+
+    def succeed(self, form, appstruct):
+        account = accounts.verify_email(self.request, self.request.matchdict["token"])
+        if account is None:
+            return self.page(form, form.render())
+        return self.redirect("login", "Your email address is confirmed. You can now log in.")
+
+
+@view_defaults(
+    route_name="login", renderer="accounts/login.jinja2", permission=NO_PERMISSION_REQUIRED
+)
+class LoginPage(FormPage):
+    schema = LoginSchema
+    submit_label = "Log in"
+
+    def extra(self):
+        return {"next": self.request.params.get("next", "")}
+
+    @view_config(request_method=FORM_METHODS)
+    def show(self):
+        if self.request.account is not None:
+            return HTTPFound(safe_next(self.request, self.request.params.get("next")))
+        return self.get()
+
+    @view_config(request_method="POST")
+    def submit(self):
+        return self.post()
+
+    def succeed(self, form, appstruct):
+        try:
+            account = accounts.authenticate(self.request, appstruct["email"], appstruct["password"])
+        except accounts.Throttled as error:
+            self.request.override_renderer = "errors/error.jinja2"
+            return throttled_page(self.request, error)
+        except accounts.AccountError as error:
+            return self.refuse(form, str(error), "email")
+        accounts.start_session(self.request, account)
+        self.request.session.flash(f"You are logged in as {account.display_name}.", "success")
+        return HTTPFound(safe_next(self.request, self.request.params.get("next")))
+
+
+@view_config(route_name="logout", request_method="POST", permission=NO_PERMISSION_REQUIRED)
+def logout(request):
+    accounts.end_session(request)
+    request.session.flash("You have logged out.", "success")
+    return HTTPFound(request.route_url("home"))
+
+
+@view_defaults(
+    route_name="password_forgotten",
+    renderer="accounts/password_forgotten.jinja2",
+    permission=NO_PERMISSION_REQUIRED,
+)
+class ForgottenPasswordPage(FormPage):
+    schema = ForgottenPasswordSchema
+    submit_label = "Send me a link"
+
+    @view_config(request_method=FORM_METHODS)
+    def show(self):
+        return self.get()
+
+    @view_config(request_method="POST")
+    def submit(self):
+        return self.post()
+
+    def succeed(self, form, appstruct):
+        try:
+            accounts.request_password_reset(self.request, appstruct["email"])
+        except accounts.Throttled as error:
+            self.request.override_renderer = "errors/error.jinja2"
+            return throttled_page(self.request, error)
+        self.request.override_renderer = "accounts/password_forgotten_sent.jinja2"
+        return {"email": appstruct["email"]}
+
+
+@view_defaults(
+    route_name="password_reset",
+    renderer="accounts/password_reset.jinja2",
+    permission=NO_PERMISSION_REQUIRED,
+)
+class ResetPasswordPage(FormPage):
+    schema = ResetPasswordSchema
+    submit_label = "Set my new password"
+
+    def extra(self):
+        token = self.request.matchdict["token"]
+        return {
+            "valid": accounts.valid_token(self.request.dbsession, token, accounts.RESET_PASSWORD)
+            is not None
+        }
+
+    @view_config(request_method=FORM_METHODS)
+    def show(self):
+        return self.get()
+
+    @view_config(request_method="POST")
+    def submit(self):
+        return self.post()
+
+    def succeed(self, form, appstruct):
+        try:
+            accounts.reset_password(
+                self.request, self.request.matchdict["token"], appstruct["password"]
+            )
+        except accounts.AccountError as error:
+            return self.refuse(form, str(error), "password")
+        return self.redirect("account", "Your password has been changed and you are logged in.")
+
+
+@view_config(
+    route_name="account",
+    renderer="accounts/account.jinja2",
+    request_method=FORM_METHODS,
+    permission=Permission.ACCOUNT_SELF_MANAGE,
+)
+def account_page(request):
+    return {"account": request.account}
+
+
+@view_defaults(
+    route_name="account_password",
+    renderer="accounts/change_password.jinja2",
+    permission=Permission.ACCOUNT_SELF_MANAGE,
+)
+class ChangePasswordPage(FormPage):
+    schema = ChangePasswordSchema
+    submit_label = "Change password"
+
+    @view_config(request_method=FORM_METHODS)
+    def show(self):
+        return self.get()
+
+    @view_config(request_method="POST")
+    def submit(self):
+        return self.post()
+
+    def succeed(self, form, appstruct):
+        try:
+            accounts.change_password(
+                self.request,
+                self.request.account,
+                appstruct["current_password"],
+                appstruct["password"],
+            )
+        except accounts.AccountError as error:
+            field = "current_password" if "current" in str(error) else "password"
+            return self.refuse(form, str(error), field)
+        return self.redirect("account", "Your password has been changed.")
+
+
+@view_config(
+    route_name="admin_accounts",
+    renderer="accounts/admin_list.jinja2",
+    request_method=FORM_METHODS,
+    permission=Permission.ADMIN_ACCOUNTS_READ,
+)
+def admin_accounts(request):
+    search = request.params.get("q", "").strip()[:100]
+    role = request.params.get("role", "")
+    query = select(Account).order_by(Account.display_name, Account.id)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(or_(Account.email.like(pattern), Account.display_name.ilike(pattern)))
+    if role in {r.value for r in GRANTABLE_ROLES}:
+        query = query.where(
+            Account.id.in_(select(RoleGrant.account_id).where(RoleGrant.role == Role(role)))
+        )
+    else:
+        role = ""
+    page = paginate(request.dbsession, query, page_number(request.params.get("page")))
+    return {"page": page, "search": search, "role": role, "roles": GRANTABLE_ROLES}
+
+
+@view_defaults(
+    route_name="admin_account",
+    renderer="accounts/admin_account.jinja2",
+    permission=Permission.ADMIN_ACCOUNTS_READ,
+)
+class AdminAccountPage(FormPage):
+    schema = RolesSchema
+    submit_label = "Save roles"
+
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        self.account = request.dbsession.get(Account, int(request.matchdict["account_id"]))
+        if self.account is None:
+            raise HTTPNotFound()
+
+    def initial(self):
+        return {"roles": {grant.role.value for grant in self.account.role_grants}}
+
+    def extra(self):
+        can_grant = Permission.ADMIN_ROLES_GRANT in self.request.permissions
+        return {"account": self.account, "can_grant": can_grant}
+
+    @view_config(request_method=FORM_METHODS)
+    def show(self):
+        return self.get()
+
+    @view_config(request_method="POST", permission=Permission.ADMIN_ROLES_GRANT)
+    def submit(self):
+        return self.post()
+
+    def succeed(self, form, appstruct):
+        wanted = {Role(value) for value in appstruct["roles"]}
+        held = {grant.role: grant for grant in self.account.role_grants}
+        actor = self.request.account
+        for role in wanted - held.keys():
+            self.account.role_grants.append(RoleGrant(role=role, granted_by_id=actor.id))
+            audit.record(
+                self.request.dbsession,
+                "role.granted",
+                actor_id=actor.id,
+                target=self.account,
+                role=role.value,
+            )
+        for role in held.keys() - wanted:
+            self.account.role_grants.remove(held[role])
+            audit.record(
+                self.request.dbsession,
+                "role.revoked",
+                actor_id=actor.id,
+                target=self.account,
+                role=role.value,
+            )
+        return self.redirect("admin_account", "Roles saved.", account_id=self.account.id)

@@ -1,0 +1,64 @@
+"""The administrator's constitution page: the rules in force, their history, and a new version."""
+
+from datetime import date
+
+from pyramid.view import view_config, view_defaults
+
+from tmo.forms import FormPage
+from tmo.permissions import Permission
+from tmo.schemas.constitution import appstruct_from, constitution_from, constitution_schema
+from tmo.services.constitution import ConstitutionConflict, adopt_constitution, history
+
+# Where a contradiction between rules is shown on the form.
+PROBLEM_FIELDS = {
+    "board.maximum_directors": "board",
+    "youth.maximum_age": "youth",
+    "membership.eligible_tenures": "membership",
+}
+
+
+@view_defaults(
+    route_name="constitution_edit",
+    renderer="constitution/edit.jinja2",
+    permission=Permission.ADMIN_CONSTITUTION_EDIT,
+)
+class ConstitutionPage(FormPage):
+    submit_label = "Adopt these rules"
+
+    def make_schema(self):
+        return constitution_schema(self.request.constitution).bind(request=self.request)
+
+    def initial(self):
+        return appstruct_from(self.request.constitution, date.today())
+
+    def extra(self):
+        return {"history": history(self.request.dbsession)}
+
+    @view_config(request_method=("GET", "HEAD"))
+    def show(self):
+        return self.get()
+
+    @view_config(request_method="POST")
+    def submit(self):
+        return self.post()
+
+    def succeed(self, form, appstruct):
+        proposed = constitution_from(appstruct, self.request.constitution)
+        try:
+            adopt_constitution(
+                self.request.dbsession,
+                proposed,
+                effective_from=appstruct["effective_from"],
+                note=appstruct["note"],
+                actor_id=self.request.account.id,
+            )
+        except ConstitutionConflict as conflict:
+            path, message = conflict.problems[0]
+            return self.refuse(form, message, PROBLEM_FIELDS.get(path))
+        when = appstruct["effective_from"]
+        message = (
+            "The new rules are in force."
+            if when <= date.today()
+            else f"The new rules will take effect on {when:%-d %B %Y}."
+        )
+        return self.redirect("constitution_edit", message)

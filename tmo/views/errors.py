@@ -1,0 +1,72 @@
+"""Error pages: 403, 404, 405, 400 (expired form), 429 and 500, none revealing anything internal."""
+
+import logging
+
+from pyramid.csrf import new_csrf_token
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken, PredicateMismatch
+from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
+from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+
+log = logging.getLogger(__name__)
+
+
+def _page(request, status: int, title: str, message: str, template="errors/error.jinja2"):
+    request.response.status = status
+    return {"title": title, "message": message}
+
+
+@notfound_view_config(renderer="errors/error.jinja2")
+def not_found(exc, request):
+    if isinstance(exc, PredicateMismatch) and request.matched_route is not None:
+        allowed = request.registry.get("route_methods", {}).get(request.matched_route.name, set())
+        if allowed and request.method not in allowed:
+            request.response.headers["Allow"] = ", ".join(sorted(allowed))
+            return _page(
+                request, 405, "Method not allowed", "This page cannot be used in that way."
+            )
+    return _page(
+        request,
+        404,
+        "Page not found",
+        "If you typed the web address, check it is correct. "
+        "If you pasted the web address, check you copied the entire address.",
+    )
+
+
+@forbidden_view_config(renderer="errors/error.jinja2")
+def forbidden(exc, request):
+    if request.account is None and request.method in ("GET", "HEAD"):
+        return HTTPFound(request.route_url("login", _query={"next": request.path_qs}))
+    return _page(
+        request,
+        403,
+        "You cannot see this page",
+        "Your account does not have permission for this page. If you think it should, "
+        "ask your TMO's secretary.",
+    )
+
+
+@exception_view_config(BadCSRFToken, renderer="errors/error.jinja2")
+@exception_view_config(BadCSRFOrigin, renderer="errors/error.jinja2")
+def expired_form(exc, request):
+    new_csrf_token(request)
+    return _page(
+        request,
+        400,
+        "This form has expired",
+        "For your security, forms expire. Go back, reload the page and try again.",
+    )
+
+
+@exception_view_config(Exception, renderer="errors/error.jinja2")
+def server_error(exc, request):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _page(
+        request,
+        500,
+        "Sorry, there is a problem with the service",
+        "Try again later. What you entered has not been saved.",
+    )
+
+
+__all__ = ["HTTPForbidden", "HTTPNotFound"]

@@ -1,0 +1,58 @@
+"""The home page and the public view of the constitution."""
+
+import dataclasses
+
+from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.view import view_config
+
+from tmo.constitution import SECTIONS
+from tmo.services.constitution import version_in_force
+
+
+@view_config(
+    route_name="home",
+    renderer="home.jinja2",
+    request_method=("GET", "HEAD"),
+    permission=NO_PERMISSION_REQUIRED,
+)
+def home(request):
+    return {}
+
+
+def rule_rows(section) -> list[tuple[str, str]]:
+    """(title, value shown to a reader) for each rule of a constitution section."""
+    rows = []
+    for item in dataclasses.fields(section):
+        if item.metadata.get("kind") == "seats":
+            continue
+        value = getattr(section, item.name)
+        choices = dict(item.metadata.get("choices") or ())
+        if item.metadata.get("kind") == "money":
+            shown = f"£{value / 100:,.2f}"
+        elif item.metadata.get("kind") == "set":
+            shown = ", ".join(choices.get(key, key) for key in value) or "None"
+        elif choices:
+            shown = choices.get(value, value)
+        elif isinstance(value, bool):
+            shown = "Yes" if value else "No"
+        else:
+            shown = str(value)
+        rows.append((item.metadata.get("title", item.name), shown))
+    return rows
+
+
+@view_config(
+    route_name="constitution",
+    renderer="constitution/show.jinja2",
+    request_method=("GET", "HEAD"),
+    permission=NO_PERMISSION_REQUIRED,
+)
+def constitution(request):
+    from datetime import date
+
+    rules = request.constitution
+    return {
+        "rules": rules,
+        "version": version_in_force(request.dbsession, date.today()),
+        "sections": [(title, rule_rows(getattr(rules, name))) for name, title in SECTIONS],
+    }
