@@ -64,7 +64,10 @@ def resolve_secret(settings: Mapping[str, str]) -> str:
         fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
-    return secret_file.read_text().strip()
+    secret = secret_file.read_text().strip()
+    if not secret:
+        raise ConfigurationError(f"The secret file {secret_file} is empty: delete it to make anew.")
+    return secret
 
 
 def finalise(settings: Mapping[str, str], environ: Mapping[str, str] | None = None) -> dict:

@@ -36,6 +36,7 @@ def password_problem(password: str, *, email: str = "", display_name: str = "") 
         return "Your password repeats too few characters. Choose another."
     personal = {email.casefold(), email.split("@")[0].casefold(), display_name.casefold()}
     personal |= set(CONTEXT_WORDS)
+    personal.discard("")  # no email or name given: nothing personal to match
     stripped = folded.strip("0123456789!?.-_ ")
     if folded in personal or stripped in personal:
         return "Your password must not be your email address, your name or the name of this site."

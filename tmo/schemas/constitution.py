@@ -12,7 +12,14 @@ import typing
 import colander
 import deform
 
-from tmo.constitution import SECTIONS, Constitution, SeatCategory, from_dict, to_dict
+from tmo.constitution import (
+    SECTIONS,
+    TENURES,
+    Constitution,
+    SeatCategory,
+    from_dict,
+    to_dict,
+)
 from tmo.forms import CSRFSchema
 
 PENCE = decimal.Decimal(100)
@@ -189,7 +196,8 @@ def constitution_from(appstruct: dict, current: Constitution) -> Constitution:
         data[name] = dict(appstruct[name])
     for section, key in _money_sections():
         data[section][key] = int(data[section][key] * PENCE)
-    data["membership"]["eligible_tenures"] = sorted(data["membership"]["eligible_tenures"])
+    chosen = data["membership"]["eligible_tenures"]
+    data["membership"]["eligible_tenures"] = [key for key, _ in TENURES if key in chosen]
     data["board"]["seat_categories"] = [
         {"key": category.key, **appstruct["seats"][category.key]}
         for category in current.board.seat_categories

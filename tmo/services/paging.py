@@ -38,6 +38,8 @@ def page_number(value) -> int:
 
 
 def paginate(dbsession, query: Select, number: int, per_page: int = PER_PAGE) -> Page:
+    """The page ``number`` of ``query`` (past the end: the last page)."""
     total = dbsession.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    number = min(number, max(1, math.ceil(total / per_page)))
     items = list(dbsession.scalars(query.limit(per_page).offset((number - 1) * per_page)))
     return Page(items, number, per_page, total)
