@@ -30,6 +30,24 @@ def make_config(global_config=None, **settings) -> Configurator:
     return config
 
 
+class RequestBodyCloser:
+    """Closes the temporary file WebOb spools a large request body into (pyramid_retry makes every
+    body seekable so a retry can read it again) once the response has been made."""
+
+    def __init__(self, router):
+        self.router = router
+        self.registry = router.registry
+
+    def __call__(self, environ, start_response):
+        original = environ.get("wsgi.input")
+        try:
+            return self.router(environ, start_response)
+        finally:
+            spooled = environ.get("wsgi.input")
+            if spooled is not original and hasattr(spooled, "close"):
+                spooled.close()
+
+
 def main(global_config=None, **settings):
     """The WSGI application (``paste.app_factory``)."""
-    return make_config(global_config, **settings).make_wsgi_app()
+    return RequestBodyCloser(make_config(global_config, **settings).make_wsgi_app())

@@ -106,7 +106,10 @@ def test_long_passphrases_and_no_composition_rules(testapp):
 def test_wrong_password_and_unknown_email_get_the_same_answer(testapp):
     AccountFactory(email="kim@example.org")
     answers = []
-    for email, password in [("kim@example.org", "wrong-password-1"), ("nobody@example.org", PASSWORD)]:
+    for email, password in [
+        ("kim@example.org", "wrong-password-1"),
+        ("nobody@example.org", PASSWORD),
+    ]:
         form = testapp.get("/login").forms["form"]
         form["email"], form["password"] = email, password
         response = form.submit("submit")
@@ -127,7 +130,9 @@ def test_login_rotates_the_session_and_logout_kills_it_on_the_server(testapp, db
     home = logout_form.submit().follow()
     assert "You have logged out" in home.text
     assert SESSION_COOKIE not in testapp.cookies
-    assert dbsession.scalar(select(LoginSession).where(LoginSession.account_id == account.id)) is None
+    assert (
+        dbsession.scalar(select(LoginSession).where(LoginSession.account_id == account.id)) is None
+    )
 
     # Replaying the old cookie gets nothing: the session is gone from the server.
     testapp.set_cookie(SESSION_COOKIE, first)
@@ -283,8 +288,11 @@ def test_a_password_reset_lifts_the_throttle_so_the_owner_is_never_locked_out(te
 
 def test_next_only_redirects_within_the_site(testapp):
     account = AccountFactory()
-    for target, expected in [("/admin/audit", "/admin/audit"), ("//evil.example/", "/account"),
-                             ("https://evil.example/", "/account")]:
+    for target, expected in [
+        ("/admin/audit", "/admin/audit"),
+        ("//evil.example/", "/account"),
+        ("https://evil.example/", "/account"),
+    ]:
         testapp.reset()
         form = testapp.get("/login", params={"next": target}).forms["form"]
         form["email"], form["password"] = account.email, PASSWORD
