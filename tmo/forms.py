@@ -12,6 +12,7 @@ import colander
 import deform
 from markupsafe import Markup
 from pyramid.httpexceptions import HTTPFound
+from pyramid.view import view_config
 
 SEARCH_PATH = (str(files("tmo") / "templates" / "deform"), str(files("deform") / "templates"))
 # Widgets that render a group of inputs: the error summary links to the first of them.
@@ -130,6 +131,32 @@ class FormPage:
         if message:
             self.request.session.flash(message, "success")
         return HTTPFound(self.request.route_url(route_name, **kw))
+
+
+def form_page(route_name: str, renderer: str, permission, *, post_permission=None):
+    """Register a FormPage class on ``route_name``: GET and HEAD render it, POST submits it."""
+
+    def register(cls):
+        # _depth=1: venusian must look at the module that applies the decorator, not this one.
+        view_config(
+            route_name=route_name,
+            renderer=renderer,
+            permission=permission,
+            attr="get",
+            request_method=("GET", "HEAD"),
+            _depth=1,
+        )(cls)
+        view_config(
+            route_name=route_name,
+            renderer=renderer,
+            permission=post_permission or permission,
+            attr="post",
+            request_method="POST",
+            _depth=1,
+        )(cls)
+        return cls
+
+    return register
 
 
 def includeme(config):

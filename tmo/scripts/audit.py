@@ -4,7 +4,7 @@ deleted or reordered behind the application's back. Exits 1 if the chain is brok
 import argparse
 import sys
 
-from tmo.scripts.environment import ini_argument, load_settings, open_session
+from tmo.scripts.environment import database_session, ini_argument
 from tmo.services.audit import verify_chain
 
 
@@ -14,13 +14,8 @@ def main(argv=None) -> int:
     verify = commands.add_parser("verify", help="check the audit log's hash chain")
     ini_argument(verify)
     args = parser.parse_args(argv)
-    settings = load_settings(args.config_uri)
-    engine, dbsession = open_session(settings)
-    try:
+    with database_session(args.config_uri) as dbsession:
         report = verify_chain(dbsession)
-    finally:
-        dbsession.close()
-        engine.dispose()
     for problem in report.problems:
         print(problem)
     if report.intact:

@@ -14,7 +14,7 @@ from tmo.constitution import Constitution
 from tmo.models.accounts import Account, RoleGrant
 from tmo.models.meta import utcnow
 from tmo.permissions import Role
-from tmo.scripts.environment import ini_argument, load_settings, open_session
+from tmo.scripts.environment import database_session, ini_argument
 from tmo.services import audit
 from tmo.services.accounts import hash_password
 from tmo.services.constitution import adopt_constitution
@@ -71,14 +71,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tmo-demo", description=__doc__.splitlines()[0])
     ini_argument(parser)
     args = parser.parse_args(argv)
-    settings = load_settings(args.config_uri)
-    engine, dbsession = open_session(settings)
-    try:
+    with database_session(args.config_uri) as dbsession:
         loaded = load_demo(dbsession)
         dbsession.commit()
-    finally:
-        dbsession.close()
-        engine.dispose()
     if loaded:
         print(f"Loaded the demo TMO. Log in as any of these with the password {DEMO_PASSWORD}:")
         for email, _, roles in DEMO_ACCOUNTS:

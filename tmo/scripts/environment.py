@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+from contextlib import contextmanager
 
 from pyramid.paster import get_appsettings, setup_logging
 
@@ -21,6 +22,13 @@ def load_settings(config_uri: str) -> dict:
     return finalise(get_appsettings(config_uri, name="main"))
 
 
-def open_session(settings: dict):
-    engine = get_engine(settings)
-    return engine, get_session_factory(engine)()
+@contextmanager
+def database_session(config_uri: str):
+    """A session on the database ``config_uri`` names; closed, and its engine disposed, after."""
+    engine = get_engine(load_settings(config_uri))
+    dbsession = get_session_factory(engine)()
+    try:
+        yield dbsession
+    finally:
+        dbsession.close()
+        engine.dispose()

@@ -31,6 +31,11 @@ _DECOY_HASH = PASSWORD_HASHER.hash(secrets.token_urlsafe(24))
 SESSION_COOKIE = "tmo_session"
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"  # noqa: S105 (a token purpose, not a password)
+# A link's purpose -> (its route, the setting of its lifetime in hours, the default).
+EMAILED_LINKS = {
+    VERIFY_EMAIL: ("verify_email", "tmo.verify_email_hours", 48),
+    RESET_PASSWORD: ("password_reset", "tmo.reset_password_hours", 1),
+}
 
 
 class AccountError(Exception):
@@ -105,6 +110,23 @@ def issue_token(request, account: Account, purpose: str, lifetime: timedelta) ->
     return token
 
 
+def email_link(request, account: Account, purpose: str) -> None:
+    """Mail ``account`` a single-use link for ``purpose`` (its template has the same name)."""
+    route, setting, default_hours = EMAILED_LINKS[purpose]
+    lifetime = _setting_hours(request, setting, default_hours)
+    token = issue_token(request, account, purpose, lifetime)
+    seconds = int(lifetime.total_seconds())
+    send_mail(
+        request,
+        account.email,
+        purpose,
+        account=account,
+        link=request.route_url(route, token=token),
+        hours=seconds // 3600,
+        minutes=seconds // 60,
+    )
+
+
 def valid_token(dbsession, token: str, purpose: str) -> AccountToken | None:
     """The unused, unexpired token of ``purpose``, or None."""
     found = dbsession.scalar(
@@ -155,16 +177,7 @@ def register_account(request, *, email: str, display_name: str, password: str) -
 
 
 def send_verification(request, account: Account) -> None:
-    lifetime = _setting_hours(request, "tmo.verify_email_hours", 48)
-    token = issue_token(request, account, VERIFY_EMAIL, lifetime)
-    send_mail(
-        request,
-        account.email,
-        "verify_email",
-        account=account,
-        link=request.route_url("verify_email", token=token),
-        hours=int(lifetime.total_seconds() // 3600),
-    )
+    email_link(request, account, VERIFY_EMAIL)
 
 
 def verify_email(request, token: str) -> Account | None:
@@ -291,16 +304,7 @@ def request_password_reset(request, email: str) -> None:
     account = account_by_email(request.dbsession, email)
     if account is None:
         return
-    lifetime = _setting_hours(request, "tmo.reset_password_hours", 1)
-    token = issue_token(request, account, RESET_PASSWORD, lifetime)
-    send_mail(
-        request,
-        account.email,
-        "reset_password",
-        account=account,
-        link=request.route_url("password_reset", token=token),
-        minutes=int(lifetime.total_seconds() // 60),
-    )
+    email_link(request, account, RESET_PASSWORD)
     audit.record(
         request.dbsession, "account.password_reset_requested", actor_id=None, target=account
     )

@@ -5,10 +5,10 @@ from urllib.parse import urlsplit
 
 from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.security import NO_PERMISSION_REQUIRED
-from pyramid.view import view_config, view_defaults
+from pyramid.view import view_config
 from sqlalchemy import or_, select
 
-from tmo.forms import FormPage
+from tmo.forms import FormPage, form_page
 from tmo.models.accounts import Account, RoleGrant
 from tmo.permissions import GRANTABLE_ROLES, Permission, Role
 from tmo.schemas.accounts import (
@@ -41,20 +41,10 @@ def safe_next(request, target: str | None) -> str:
     return request.route_url("account")
 
 
-@view_defaults(
-    route_name="register", renderer="accounts/register.jinja2", permission=NO_PERMISSION_REQUIRED
-)
+@form_page("register", "accounts/register.jinja2", NO_PERMISSION_REQUIRED)
 class RegisterPage(FormPage):
     schema = RegisterSchema
     submit_label = "Create account"
-
-    @view_config(request_method=FORM_METHODS)
-    def show(self):
-        return self.get()
-
-    @view_config(request_method="POST")
-    def submit(self):
-        return self.post()
 
     def succeed(self, form, appstruct):
         try:
@@ -82,42 +72,36 @@ def register_sent(request):
     return {}
 
 
-@view_defaults(
-    route_name="verify_email",
-    renderer="accounts/verify_email.jinja2",
-    permission=NO_PERMISSION_REQUIRED,
-)
-class VerifyEmailPage(FormPage):
+class EmailedLinkPage(FormPage):
+    """A page reached by an emailed link, which tells whether the link still works."""
+
+    purpose: str
+
+    @property
+    def token(self) -> str:
+        return self.request.matchdict["token"]
+
+    def extra(self):
+        found = accounts.valid_token(self.request.dbsession, self.token, self.purpose)
+        return {"valid": found is not None}
+
+
+@form_page("verify_email", "accounts/verify_email.jinja2", NO_PERMISSION_REQUIRED)
+class VerifyEmailPage(EmailedLinkPage):
     """The emailed link shows a button: a link checker following it confirms nothing."""
 
     schema = ConfirmSchema
     submit_label = "Confirm my email address"
-
-    def extra(self):
-        token = self.request.matchdict["token"]
-        return {
-            "valid": accounts.valid_token(self.request.dbsession, token, accounts.VERIFY_EMAIL)
-            is not None
-        }
-
-    @view_config(request_method=FORM_METHODS)
-    def show(self):
-        return self.get()
-
-    @view_config(request_method="POST")
-    def submit(self):
-        return self.post()
+    purpose = accounts.VERIFY_EMAIL
 
     def succeed(self, form, appstruct):
-        account = accounts.verify_email(self.request, self.request.matchdict["token"])
+        account = accounts.verify_email(self.request, self.token)
         if account is None:
             return self.page(form, form.render())
         return self.redirect("login", "Your email address is confirmed. You can now log in.")
 
 
-@view_defaults(
-    route_name="login", renderer="accounts/login.jinja2", permission=NO_PERMISSION_REQUIRED
-)
+@form_page("login", "accounts/login.jinja2", NO_PERMISSION_REQUIRED)
 class LoginPage(FormPage):
     schema = LoginSchema
     submit_label = "Log in"
@@ -125,15 +109,10 @@ class LoginPage(FormPage):
     def extra(self):
         return {"next": self.request.params.get("next", "")}
 
-    @view_config(request_method=FORM_METHODS)
-    def show(self):
+    def get(self):
         if self.request.account is not None:
             return HTTPFound(safe_next(self.request, self.request.params.get("next")))
-        return self.get()
-
-    @view_config(request_method="POST")
-    def submit(self):
-        return self.post()
+        return super().get()
 
     def succeed(self, form, appstruct):
         try:
@@ -155,22 +134,10 @@ def logout(request):
     return HTTPFound(request.route_url("home"))
 
 
-@view_defaults(
-    route_name="password_forgotten",
-    renderer="accounts/password_forgotten.jinja2",
-    permission=NO_PERMISSION_REQUIRED,
-)
+@form_page("password_forgotten", "accounts/password_forgotten.jinja2", NO_PERMISSION_REQUIRED)
 class ForgottenPasswordPage(FormPage):
     schema = ForgottenPasswordSchema
     submit_label = "Send me a link"
-
-    @view_config(request_method=FORM_METHODS)
-    def show(self):
-        return self.get()
-
-    @view_config(request_method="POST")
-    def submit(self):
-        return self.post()
 
     def succeed(self, form, appstruct):
         try:
@@ -182,35 +149,15 @@ class ForgottenPasswordPage(FormPage):
         return {"email": appstruct["email"]}
 
 
-@view_defaults(
-    route_name="password_reset",
-    renderer="accounts/password_reset.jinja2",
-    permission=NO_PERMISSION_REQUIRED,
-)
-class ResetPasswordPage(FormPage):
+@form_page("password_reset", "accounts/password_reset.jinja2", NO_PERMISSION_REQUIRED)
+class ResetPasswordPage(EmailedLinkPage):
     schema = ResetPasswordSchema
     submit_label = "Set my new password"
-
-    def extra(self):
-        token = self.request.matchdict["token"]
-        return {
-            "valid": accounts.valid_token(self.request.dbsession, token, accounts.RESET_PASSWORD)
-            is not None
-        }
-
-    @view_config(request_method=FORM_METHODS)
-    def show(self):
-        return self.get()
-
-    @view_config(request_method="POST")
-    def submit(self):
-        return self.post()
+    purpose = accounts.RESET_PASSWORD
 
     def succeed(self, form, appstruct):
         try:
-            accounts.reset_password(
-                self.request, self.request.matchdict["token"], appstruct["password"]
-            )
+            accounts.reset_password(self.request, self.token, appstruct["password"])
         except accounts.AccountError as error:
             return self.refuse(form, str(error), "password")
         return self.redirect("account", "Your password has been changed and you are logged in.")
@@ -226,22 +173,10 @@ def account_page(request):
     return {"account": request.account}
 
 
-@view_defaults(
-    route_name="account_password",
-    renderer="accounts/change_password.jinja2",
-    permission=Permission.ACCOUNT_SELF_MANAGE,
-)
+@form_page("account_password", "accounts/change_password.jinja2", Permission.ACCOUNT_SELF_MANAGE)
 class ChangePasswordPage(FormPage):
     schema = ChangePasswordSchema
     submit_label = "Change password"
-
-    @view_config(request_method=FORM_METHODS)
-    def show(self):
-        return self.get()
-
-    @view_config(request_method="POST")
-    def submit(self):
-        return self.post()
 
     def succeed(self, form, appstruct):
         try:
@@ -280,10 +215,11 @@ def admin_accounts(request):
     return {"page": page, "search": search, "role": role, "roles": GRANTABLE_ROLES}
 
 
-@view_defaults(
-    route_name="admin_account",
-    renderer="accounts/admin_account.jinja2",
-    permission=Permission.ADMIN_ACCOUNTS_READ,
+@form_page(
+    "admin_account",
+    "accounts/admin_account.jinja2",
+    Permission.ADMIN_ACCOUNTS_READ,
+    post_permission=Permission.ADMIN_ROLES_GRANT,
 )
 class AdminAccountPage(FormPage):
     schema = RolesSchema
@@ -301,14 +237,6 @@ class AdminAccountPage(FormPage):
     def extra(self):
         can_grant = Permission.ADMIN_ROLES_GRANT in self.request.permissions
         return {"account": self.account, "can_grant": can_grant}
-
-    @view_config(request_method=FORM_METHODS)
-    def show(self):
-        return self.get()
-
-    @view_config(request_method="POST", permission=Permission.ADMIN_ROLES_GRANT)
-    def submit(self):
-        return self.post()
 
     def succeed(self, form, appstruct):
         wanted = {Role(value) for value in appstruct["roles"]}

@@ -2,9 +2,7 @@
 
 from datetime import date
 
-from pyramid.view import view_config, view_defaults
-
-from tmo.forms import FormPage
+from tmo.forms import FormPage, form_page
 from tmo.permissions import Permission
 from tmo.schemas.constitution import appstruct_from, constitution_from, constitution_schema
 from tmo.services.constitution import ConstitutionConflict, adopt_constitution, history
@@ -17,11 +15,7 @@ PROBLEM_FIELDS = {
 }
 
 
-@view_defaults(
-    route_name="constitution_edit",
-    renderer="constitution/edit.jinja2",
-    permission=Permission.ADMIN_CONSTITUTION_EDIT,
-)
+@form_page("constitution_edit", "constitution/edit.jinja2", Permission.ADMIN_CONSTITUTION_EDIT)
 class ConstitutionPage(FormPage):
     submit_label = "Adopt these rules"
 
@@ -33,14 +27,6 @@ class ConstitutionPage(FormPage):
 
     def extra(self):
         return {"history": history(self.request.dbsession)}
-
-    @view_config(request_method=("GET", "HEAD"))
-    def show(self):
-        return self.get()
-
-    @view_config(request_method="POST")
-    def submit(self):
-        return self.post()
 
     def succeed(self, form, appstruct):
         proposed = constitution_from(appstruct, self.request.constitution)
