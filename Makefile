@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INI ?= development.ini
+# Pyramid 2.1 imports pkg_resources; its deprecation notice is noise for anyone running tmo.
+export PYTHONWARNINGS := ignore:pkg_resources is deprecated:UserWarning
 
 .PHONY: run test lint format install migrate demo bench clean
 
