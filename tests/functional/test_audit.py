@@ -39,9 +39,7 @@ def test_entries_record_who_did_what_to_which_record_and_when(dbsession):
 def test_an_edited_entry_is_named(dbsession):
     record_three(dbsession)
     second = dbsession.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()[1]
-    dbsession.execute(
-        update(AuditEntry).where(AuditEntry.id == second.id).values(actor_id=999)
-    )
+    dbsession.execute(update(AuditEntry).where(AuditEntry.id == second.id).values(actor_id=999))
     report = audit.verify_chain(dbsession)
     assert not report.intact
     assert report.problems == [f"entry {second.id}: its content was changed after it was written"]
@@ -82,9 +80,7 @@ def test_no_secret_reaches_the_audit_log(testapp, dbsession, mailer):
     form["display_name"], form["email"] = "Ruth", "ruth@example.org"
     form["password"] = "mango kettle orbit lantern"
     form.submit("submit")
-    logged = " ".join(
-        f"{e.action} {e.detail}" for e in dbsession.scalars(select(AuditEntry))
-    )
+    logged = " ".join(f"{e.action} {e.detail}" for e in dbsession.scalars(select(AuditEntry)))
     assert "mango" not in logged
     token = mailer.outbox[0].body.split("/verify/")[1].split()[0]
     assert token not in logged
@@ -149,7 +145,7 @@ def test_concurrent_appends_never_fork_the_chain(engine):
             for number in range(5):
                 audit.record(session, "concurrent.append", actor_id=None, worker=worker, n=number)
                 session.commit()
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
         finally:
             session.close()
