@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from pyramid_mailer.interfaces import IMailer
 from sqlalchemy import select, update
 
 from tests.conftest import PASSWORD, link_in, log_in
@@ -298,3 +299,25 @@ def test_next_only_redirects_within_the_site(testapp):
         form["email"], form["password"] = account.email, PASSWORD
         response = form.submit("submit")
         assert response.location == f"http://localhost{expected}"
+
+
+def test_the_pages_and_mails_give_the_link_lifetimes_the_settings_set(app_settings, dbsession):
+    import webtest
+
+    import tmo
+
+    settings = dict(
+        app_settings, **{"tmo.verify_email_hours": "24", "tmo.reset_password_hours": "0.5"}
+    )
+    app = tmo.main({}, **settings)
+    browser = webtest.TestApp(app, extra_environ={"tmo.dbsession": dbsession})
+    mailer = app.registry.getUtility(IMailer)
+    sent = register(browser, email="kim@example.org").follow()
+    assert "The link works for 24 hours." in sent.text
+    assert "The link works for 24 hours." in mailer.outbox[-1].body
+
+    form = browser.get("/password/forgotten").forms["form"]
+    form["email"] = "kim@example.org"
+    page = form.submit("submit")
+    assert "once, for 30 minutes." in page.text
+    assert "once, for 30 minutes." in mailer.outbox[-1].body

@@ -96,8 +96,7 @@ def test_serialization_failures_and_deadlocks_are_retried(app_settings, dbsessio
 
     config = tmo.make_config({}, **app_settings)
     config.add_route("flaky", "/flaky")
-    config.add_view(flaky, route_name="flaky", renderer="json",
-                    permission=NO_PERMISSION_REQUIRED)
+    config.add_view(flaky, route_name="flaky", renderer="json", permission=NO_PERMISSION_REQUIRED)
     app = webtest.TestApp(config.make_wsgi_app(), extra_environ={"tmo.dbsession": dbsession})
     assert app.get("/flaky").json == {"attempts": 2}
     assert attempts == [0, 1]

@@ -196,3 +196,12 @@ def test_error_pages_reveal_nothing_internal(app_settings, dbsession):
     not_found = app.get("/nowhere", expect_errors=True)
     assert not_found.status_int == 404
     assert "Page not found" in not_found.text
+
+
+def test_an_administrator_cannot_remove_their_own_administrator_role(testapp, logged_in):
+    admin = logged_in(Role.ADMINISTRATOR)
+    form = testapp.get(f"/admin/accounts/{admin.id}").forms["form"]
+    form["checkbox"] = ["member"]
+    page = form.submit("submit")
+    assert "You cannot remove your own administrator role" in page.text
+    assert "Administrator" in testapp.get("/account").text

@@ -110,20 +110,32 @@ def issue_token(request, account: Account, purpose: str, lifetime: timedelta) ->
     return token
 
 
+def link_lifetime(request, purpose: str) -> timedelta:
+    _, setting, default_hours = EMAILED_LINKS[purpose]
+    return _setting_hours(request, setting, default_hours)
+
+
+def describe_lifetime(lifetime: timedelta) -> str:
+    """'48 hours', '1 hour', '30 minutes': how long a link works, in words."""
+    minutes = int(lifetime.total_seconds() // 60)
+    if minutes % 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = minutes // 60
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
 def email_link(request, account: Account, purpose: str) -> None:
     """Mail ``account`` a single-use link for ``purpose`` (its template has the same name)."""
-    route, setting, default_hours = EMAILED_LINKS[purpose]
-    lifetime = _setting_hours(request, setting, default_hours)
+    route = EMAILED_LINKS[purpose][0]
+    lifetime = link_lifetime(request, purpose)
     token = issue_token(request, account, purpose, lifetime)
-    seconds = int(lifetime.total_seconds())
     send_mail(
         request,
         account.email,
         purpose,
         account=account,
         link=request.route_url(route, token=token),
-        hours=seconds // 3600,
-        minutes=seconds // 60,
+        lifetime=describe_lifetime(lifetime),
     )
 
 

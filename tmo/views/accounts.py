@@ -69,7 +69,8 @@ class RegisterPage(FormPage):
     permission=NO_PERMISSION_REQUIRED,
 )
 def register_sent(request):
-    return {}
+    lifetime = accounts.link_lifetime(request, accounts.VERIFY_EMAIL)
+    return {"lifetime": accounts.describe_lifetime(lifetime)}
 
 
 class EmailedLinkPage(FormPage):
@@ -146,7 +147,8 @@ class ForgottenPasswordPage(FormPage):
             self.request.override_renderer = "errors/error.jinja2"
             return throttled_page(self.request, error)
         self.request.override_renderer = "accounts/password_forgotten_sent.jinja2"
-        return {"email": appstruct["email"]}
+        lifetime = accounts.link_lifetime(self.request, accounts.RESET_PASSWORD)
+        return {"email": appstruct["email"], "lifetime": accounts.describe_lifetime(lifetime)}
 
 
 @form_page("password_reset", "accounts/password_reset.jinja2", NO_PERMISSION_REQUIRED)
@@ -242,6 +244,9 @@ class AdminAccountPage(FormPage):
         wanted = {Role(value) for value in appstruct["roles"]}
         held = {grant.role: grant for grant in self.account.role_grants}
         actor = self.request.account
+        if actor.id == self.account.id and Role.ADMINISTRATOR in held.keys() - wanted:
+            # Another administrator must do it, so that tmo is never left without one.
+            return self.refuse(form, "You cannot remove your own administrator role.", "roles")
         for role in wanted - held.keys():
             self.account.role_grants.append(RoleGrant(role=role, granted_by_id=actor.id))
             audit.record(
