@@ -116,3 +116,20 @@ def test_other_database_errors_are_not_retried(app_settings, dbsession):
     app = webtest.TestApp(config.make_wsgi_app(), extra_environ={"tmo.dbsession": dbsession})
     assert app.get("/broken", expect_errors=True).status_int == 500
     assert attempts == [1]
+
+
+def test_requests_give_their_connection_back(tmp_path, app_settings):
+    """Every request's session ends with its transaction, so the pool never runs dry."""
+    settings = dict(app_settings, **{"sqlalchemy.url": f"sqlite:///{tmp_path / 'pool.sqlite'}"})
+    command.upgrade(alembic_config(settings=settings), "head")
+    app = tmo.main({}, **settings)
+    engine = app.registry["dbengine"]
+    browser = webtest.TestApp(app)
+    for path in ("/", "/constitution", "/login", "/no-such-page"):
+        browser.get(path, expect_errors=True)
+        assert engine.pool.checkedout() == 0, path
+    form = browser.get("/login").forms["form"]
+    form["email"], form["password"] = "nobody@example.org", "wrong-password-1"
+    form.submit("submit")
+    assert engine.pool.checkedout() == 0
+    engine.dispose()

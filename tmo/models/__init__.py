@@ -12,7 +12,7 @@ from sqlalchemy import engine_from_config, event
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
 # Import every model so that Base.metadata knows all tables (alembic and configure_mappers need it).
-from tmo.models import accounts, audit, constitution  # noqa: F401
+from tmo.models import accounts, audit, constitution, membership  # noqa: F401
 from tmo.models.meta import Base
 
 __all__ = ["Base", "get_engine", "get_session_factory", "get_tm_session", "includeme"]
@@ -58,9 +58,10 @@ def get_session_factory(engine):
 def get_tm_session(session_factory, transaction_manager, request=None, read_only=False):
     """A session joined to ``transaction_manager``: committed or aborted with the transaction."""
     dbsession = session_factory(info={"request": request})
+    # Registered first: the connection taken below must join (and end with) the transaction.
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     if read_only and dbsession.get_bind().dialect.name == "sqlite":
         dbsession.connection(execution_options={SQLITE_BEGIN: "DEFERRED"})
-    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession
 
 

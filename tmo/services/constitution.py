@@ -27,10 +27,18 @@ def version_in_force(dbsession: Session, on: date) -> ConstitutionVersion | None
     )
 
 
+# Stored versions never change, so each is parsed once per process.
+_PARSED: dict[int, Constitution] = {}
+
+
 def constitution_on(dbsession: Session, on: date) -> Constitution:
     """The rules in force on ``on``: the latest version effective by then, else the defaults."""
     version = version_in_force(dbsession, on)
-    return from_dict(Constitution, version.rules) if version else Constitution()
+    if version is None:
+        return Constitution()
+    if version.id not in _PARSED:
+        _PARSED[version.id] = from_dict(Constitution, version.rules)
+    return _PARSED[version.id]
 
 
 def history(dbsession: Session) -> list[ConstitutionVersion]:
