@@ -9,6 +9,7 @@ No such number appears anywhere else in tmo: code asks ``request.constitution``.
 import dataclasses
 import typing
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 
@@ -300,10 +301,15 @@ def _plain(value):
     return value
 
 
+@cache
+def _type_hints(cls) -> dict:
+    return typing.get_type_hints(cls)
+
+
 def from_dict(cls, data: dict | None):
     """Build ``cls`` from stored data; a rule missing from an older version takes its default."""
     data = data or {}
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     values = {}
     for item in dataclasses.fields(cls):
         if item.name not in data:

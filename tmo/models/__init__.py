@@ -73,6 +73,16 @@ def request_dbsession(request) -> Session:
     return get_tm_session(factory, request.tm, request, read_only=request.method in SAFE_METHODS)
 
 
+def request_read_dbsession(request) -> Session:
+    """A second session for reads that need not wait for (or hold) SQLite's write lock: on
+    SQLite it begins DEFERRED whatever the request's method."""
+    injected = request.environ.get("tmo.dbsession")
+    if injected is not None:
+        return request.dbsession
+    factory = request.registry["dbsession_factory"]
+    return get_tm_session(factory, request.tm, request, read_only=True)
+
+
 def _join_injected_session(dbsession, request):
     """Join a test's session (bound inside a SAVEPOINT) to this request's transaction only.
 
@@ -109,3 +119,4 @@ def includeme(config):
     config.registry["dbengine"] = engine
     config.registry["dbsession_factory"] = get_session_factory(engine)
     config.add_request_method(request_dbsession, "dbsession", reify=True)
+    config.add_request_method(request_read_dbsession, "read_dbsession", reify=True)

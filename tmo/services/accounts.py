@@ -82,9 +82,10 @@ def _client(request) -> str:
     return request.client_addr or "unknown"
 
 
-def _refuse_if_throttled(request, checks) -> None:
+def _refuse_if_throttled(request, checks, dbsession=None) -> None:
+    dbsession = dbsession or request.dbsession
     for scope, raw in checks:
-        wait = Throttle(request.dbsession, request.registry.settings, scope).retry_after(raw)
+        wait = Throttle(dbsession, request.registry.settings, scope).retry_after(raw)
         if wait:
             raise Throttled(wait)
 
@@ -210,17 +211,23 @@ def verify_email(request, token: str) -> Account | None:
 
 
 def authenticate(request, email: str, password: str) -> Account:
-    """The account whose password this is; raises LoginFailed, Throttled or EmailNotVerified."""
+    """The account whose password this is; raises LoginFailed, Throttled or EmailNotVerified.
+
+    The reads and the (deliberately slow) password check happen before any write, in the read
+    session, so that on SQLite the write lock is held only for the few writes that follow.
+    """
     email = normalise_email(email)
     checks = [("login_account", email), ("login_address", _client(request))]
-    _refuse_if_throttled(request, checks)
-    account = account_by_email(request.dbsession, email)
+    reads = request.read_dbsession
+    _refuse_if_throttled(request, checks, reads)
+    found = account_by_email(reads, email)
     candidate = normalise_password(password)
     try:
-        PASSWORD_HASHER.verify(account.password_hash if account else _DECOY_HASH, candidate)
-        matched = account is not None
+        PASSWORD_HASHER.verify(found.password_hash if found else _DECOY_HASH, candidate)
+        matched = found is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         matched = False
+    account = request.dbsession.get(Account, found.id) if found else None
     if not matched:
         _count(request, checks)
         if account is not None:

@@ -27,18 +27,10 @@ def version_in_force(dbsession: Session, on: date) -> ConstitutionVersion | None
     )
 
 
-# Stored versions never change, so each is parsed once per process.
-_PARSED: dict[int, Constitution] = {}
-
-
 def constitution_on(dbsession: Session, on: date) -> Constitution:
     """The rules in force on ``on``: the latest version effective by then, else the defaults."""
     version = version_in_force(dbsession, on)
-    if version is None:
-        return Constitution()
-    if version.id not in _PARSED:
-        _PARSED[version.id] = from_dict(Constitution, version.rules)
-    return _PARSED[version.id]
+    return from_dict(Constitution, version.rules) if version else Constitution()
 
 
 def history(dbsession: Session) -> list[ConstitutionVersion]:
