@@ -126,3 +126,15 @@ def logged_in(testapp):
         return account
 
     return log_in_with
+
+
+def choose(form, value: str) -> None:
+    """Pick the radio button whose value is ``value`` (deform names radio groups by their id)."""
+    from webtest.forms import Radio
+
+    for name, fields in form.fields.items():
+        field = fields[0]
+        if isinstance(field, Radio) and value in [option[0] for option in field.options]:
+            form[name] = value
+            return
+    raise AssertionError(f"no radio button with the value {value!r}")

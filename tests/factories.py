@@ -1,11 +1,13 @@
 """factory_boy factories for the models; each test's session is bound by the ``dbsession``
 fixture, and a factory's commit only releases that test's SAVEPOINT."""
 
+from datetime import date
 from functools import cache
 
 import factory
 
 from tmo.models.accounts import Account, RoleGrant
+from tmo.models.membership import Estate, Home, Member, Tenancy
 from tmo.models.meta import utcnow
 from tmo.services.accounts import hash_password
 
@@ -50,3 +52,51 @@ class AccountFactory(BaseFactory):
         # Committed by factory_boy after post-generation (persistence "commit").
         for role in extracted or ():
             self.role_grants.append(RoleGrant(role=role))
+
+
+@registered
+class EstateFactory(BaseFactory):
+    class Meta:
+        model = Estate
+
+    name = factory.Sequence(lambda n: f"Estate {n}")
+
+
+@registered
+class HomeFactory(BaseFactory):
+    class Meta:
+        model = Home
+
+    reference = factory.Sequence(lambda n: f"P{n:06d}")
+    estate = factory.SubFactory(EstateFactory)
+    address_line_1 = factory.Sequence(lambda n: f"Flat {n} Elm House")
+    address_line_2 = "Golborne Road, London"
+    postcode = "W10 5PA"
+    ward = "Golborne"
+    tenure_type = "Secure"
+
+
+@registered
+class TenancyFactory(BaseFactory):
+    class Meta:
+        model = Tenancy
+
+    reference = factory.Sequence(lambda n: f"T{n:06d}")
+    holder_number = 1
+    home = factory.SubFactory(HomeFactory)
+    holder_name = "Ruth Adeyemi"
+    holding = "secure_tenant"
+    start_date = date(2010, 4, 1)
+
+
+@registered
+class MemberFactory(BaseFactory):
+    class Meta:
+        model = Member
+
+    member_number = factory.Sequence(lambda n: 1000 + n)
+    tenancy = factory.SubFactory(TenancyFactory)
+    home = factory.SelfAttribute("tenancy.home")
+    name = factory.SelfAttribute("tenancy.holder_name")
+    address = factory.LazyAttribute(lambda member: member.home.address)
+    admitted_on = date(2020, 5, 1)

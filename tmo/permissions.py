@@ -46,6 +46,13 @@ GRANTABLE_ROLES = tuple(role for role in Role if role is not Role.RESIDENT)
 
 class Permission(enum.StrEnum):
     ACCOUNT_SELF_MANAGE = "account:self:manage"
+    MEMBERSHIP_SELF_MANAGE = "membership:self:manage"
+    MEMBERSHIP_APPLICATIONS_DECIDE = "membership:applications:decide"
+    MEMBERSHIP_REGISTER_READ = "membership:register:read"
+    MEMBERSHIP_REGISTER_EXPORT = "membership:register:export"
+    MEMBERSHIP_MEMBER_END = "membership:member:end"
+    MEMBERSHIP_MEMBER_ERASE = "membership:member:erase"
+    ADMIN_PROPERTIES_IMPORT = "admin:properties:import"
     ADMIN_ACCOUNTS_READ = "admin:accounts:read"
     ADMIN_ROLES_GRANT = "admin:roles:grant"
     ADMIN_CONSTITUTION_EDIT = "admin:constitution:edit"
@@ -53,14 +60,25 @@ class Permission(enum.StrEnum):
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.RESIDENT: frozenset({Permission.ACCOUNT_SELF_MANAGE}),
+    Role.RESIDENT: frozenset({Permission.ACCOUNT_SELF_MANAGE, Permission.MEMBERSHIP_SELF_MANAGE}),
     Role.MEMBER: frozenset(),
     Role.DIRECTOR: frozenset(),
     Role.CHAIR: frozenset(),
-    Role.SECRETARY: frozenset({Permission.ADMIN_ACCOUNTS_READ, Permission.ADMIN_AUDIT_READ}),
+    Role.SECRETARY: frozenset(
+        {
+            Permission.ADMIN_ACCOUNTS_READ,
+            Permission.ADMIN_AUDIT_READ,
+            Permission.MEMBERSHIP_APPLICATIONS_DECIDE,
+            Permission.MEMBERSHIP_REGISTER_READ,
+            Permission.MEMBERSHIP_REGISTER_EXPORT,
+            Permission.MEMBERSHIP_MEMBER_END,
+            Permission.MEMBERSHIP_MEMBER_ERASE,
+            Permission.ADMIN_PROPERTIES_IMPORT,
+        }
+    ),
     Role.RETURNING_OFFICER: frozenset(),
     # The scrutineer reads everything and changes nothing.
-    Role.SCRUTINEER: frozenset({Permission.ADMIN_AUDIT_READ}),
+    Role.SCRUTINEER: frozenset({Permission.ADMIN_AUDIT_READ, Permission.MEMBERSHIP_REGISTER_READ}),
     Role.YOUTH_MEMBER: frozenset(),
     Role.YOUTH_WORKER: frozenset(),
     Role.ADMINISTRATOR: frozenset(
@@ -69,6 +87,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ADMIN_ROLES_GRANT,
             Permission.ADMIN_CONSTITUTION_EDIT,
             Permission.ADMIN_AUDIT_READ,
+            Permission.MEMBERSHIP_REGISTER_READ,
+            Permission.MEMBERSHIP_MEMBER_ERASE,
+            Permission.ADMIN_PROPERTIES_IMPORT,
         }
     ),
 }

@@ -22,6 +22,19 @@ ROUTES = (
     ("admin_account", "/admin/accounts/{account_id:\\d+}"),
     ("constitution_edit", "/admin/constitution"),
     ("audit_log", "/admin/audit"),
+    ("properties_import", "/admin/properties/import"),
+    ("membership", "/membership"),
+    ("membership_apply", "/membership/apply"),
+    ("membership_withdraw", "/membership/withdraw"),
+    ("membership_contact", "/membership/contact"),
+    ("membership_resign", "/membership/resign"),
+    ("applications", "/secretary/applications"),
+    ("application", "/secretary/applications/{application_id:\\d+}"),
+    ("member_register", "/secretary/register"),
+    ("member_register_export", "/secretary/register.csv"),
+    ("member_register_entry", "/secretary/register/{member_id:\\d+}"),
+    ("member_register_end", "/secretary/register/{member_id:\\d+}/end"),
+    ("member_register_erase", "/secretary/register/{member_id:\\d+}/erase"),
 )
 
 

@@ -1,0 +1,82 @@
+"""Membership rules: who may join, who may vote, member numbers and how long a former member's
+register entry is kept. Pure functions over plain values and the constitution's rules."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from tmo.constitution import TENURES, MembershipRules
+
+HOLDING_LABELS = dict(TENURES)
+
+
+def add_years(day: date, years: int) -> date:
+    """``day`` moved by whole years; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years of age on ``day`` (a person born on 29 February turns a year older on 1 March
+    in a common year, as English law counts it)."""
+    years = day.year - born.year
+    if (day.month, day.day) < (born.month, born.day):
+        years -= 1
+    return years
+
+
+@dataclass(frozen=True)
+class Applicant:
+    born: date | None
+    holding: str
+    associate: bool
+    has_active_membership: bool
+    # Full (voting) members already admitted at the same home.
+    full_members_at_home: int
+
+
+def joining_problems(applicant: Applicant, rules: MembershipRules, on: date) -> list[str]:
+    """Why ``applicant`` may not join on ``on`` (empty if they may), in words they can act on."""
+    problems = []
+    if applicant.born is None:
+        problems.append("Enter your date of birth.")
+    elif applicant.born > on:
+        problems.append("Your date of birth must be in the past.")
+    elif age_on(applicant.born, on) < rules.minimum_age:
+        problems.append(f"You must be {rules.minimum_age} or older to join.")
+    if applicant.associate:
+        if not rules.associate_members:
+            problems.append("This TMO does not have associate members.")
+    elif applicant.holding not in rules.eligible_tenures:
+        label = HOLDING_LABELS.get(applicant.holding, applicant.holding).lower()
+        problems.append(
+            f"The constitution does not let a {label} join as a full member."
+            + (" You may apply as an associate member." if rules.associate_members else "")
+        )
+    if applicant.has_active_membership:
+        problems.append("You are already a member.")
+    if (
+        not applicant.associate
+        and rules.household_rule == "one_per_home"
+        and applicant.full_members_at_home > 0
+    ):
+        problems.append(
+            "Your home already has a member, and the constitution allows one member for each home."
+        )
+    return problems
+
+
+def may_vote(ceased_on: date | None, associate: bool, on: date) -> bool:
+    """A member votes while their membership lasts, unless they are an associate member."""
+    return not associate and (ceased_on is None or ceased_on > on)
+
+
+def purge_after(ceased_on: date, rules: MembershipRules) -> date:
+    """The first day a former member's register entry may be purged."""
+    return add_years(ceased_on, rules.register_retention_years)
+
+
+def next_member_number(highest: int | None) -> int:
+    """Member numbers run from 1 and are never reused, even after a purge."""
+    return (highest or 0) + 1

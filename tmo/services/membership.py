@@ -1,0 +1,349 @@
+"""Membership: applying to join, admitting or rejecting, leaving, and keeping the register.
+
+An application moves submitted -> admitted | rejected | withdrawn; a membership ends when its
+tenancy ends (the property import), when the member resigns, or when the secretary ends it with a
+reason. Each change is audited against the application or the member, which is their history.
+"""
+
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from tmo.constitution import Constitution
+from tmo.models.accounts import Account, RoleGrant
+from tmo.models.membership import Home, Member, MembershipApplication, Tenancy
+from tmo.models.meta import utcnow
+from tmo.permissions import Role
+from tmo.rules.membership import (
+    Applicant,
+    add_years,
+    joining_problems,
+    next_member_number,
+    purge_after,
+)
+from tmo.services import audit
+from tmo.services.mail import send_mail
+
+SUBMITTED, ADMITTED, REJECTED, WITHDRAWN = "submitted", "admitted", "rejected", "withdrawn"
+RESIGNED, ENDED_BY_SECRETARY, TENANCY_ENDED = "resigned", "ended_by_secretary", "tenancy_ended"
+CEASED_REASONS = {
+    RESIGNED: "Resigned",
+    ENDED_BY_SECRETARY: "Ended by the secretary",
+    TENANCY_ENDED: "Tenancy ended",
+}
+# Any fixed 64-bit number: the advisory lock that makes member numbers one at a time on PostgreSQL.
+MEMBER_NUMBER_LOCK_KEY = 0x746D6F_6D656D
+
+
+class MembershipError(Exception):
+    """A refusal the person can act on; the message is shown to them."""
+
+
+def normalise_postcode(text_: str) -> str:
+    """'sw10 0ab', 'SW100AB' -> 'SW10 0AB' (the inward code is always the last three)."""
+    compact = re.sub(r"\s+", "", text_ or "").upper()
+    if len(compact) > 3:
+        return f"{compact[:-3]} {compact[-3:]}"
+    return compact
+
+
+def homes_at_postcode(dbsession: Session, postcode: str) -> list[Home]:
+    return list(
+        dbsession.scalars(
+            select(Home)
+            .where(Home.postcode == normalise_postcode(postcode))
+            .order_by(Home.address_line_1, Home.reference)
+        )
+    )
+
+
+def _name_key(name: str) -> tuple[str, str]:
+    """(first initial, surname), lower case, for matching an applicant to a tenancy holder."""
+    words = re.findall(r"[a-z']+", name.lower())
+    if not words:
+        return ("", "")
+    return (words[0][0], words[-1])
+
+
+def match_tenancy(home: Home, full_name: str, holding: str, on: date) -> Tenancy | None:
+    """The current tenancy at ``home`` held as ``holding`` by someone of this name, if any."""
+    key = _name_key(full_name)
+    for tenancy in home.tenancies:
+        if (
+            tenancy.current_on(on)
+            and tenancy.holding == holding
+            and _name_key(tenancy.holder_name) == key
+        ):
+            return tenancy
+    return None
+
+
+def active_membership(dbsession: Session, account_id: int) -> Member | None:
+    return dbsession.scalar(
+        select(Member).where(Member.account_id == account_id, Member.ceased_on.is_(None))
+    )
+
+
+def pending_application(dbsession: Session, account_id: int) -> MembershipApplication | None:
+    return dbsession.scalar(
+        select(MembershipApplication).where(
+            MembershipApplication.account_id == account_id,
+            MembershipApplication.status == SUBMITTED,
+        )
+    )
+
+
+def _full_members_at_home(dbsession: Session, home_id: int) -> int:
+    return dbsession.scalar(
+        select(func.count())
+        .select_from(Member)
+        .where(Member.home_id == home_id, Member.ceased_on.is_(None), Member.associate.is_(False))
+    )
+
+
+def _problems(dbsession, rules: Constitution, application: MembershipApplication, on: date):
+    applicant = Applicant(
+        born=application.date_of_birth,
+        holding=application.holding,
+        associate=application.associate,
+        has_active_membership=active_membership(dbsession, application.account_id) is not None,
+        full_members_at_home=_full_members_at_home(dbsession, application.home_id),
+    )
+    return joining_problems(applicant, rules.membership, on)
+
+
+def apply_to_join(
+    request,
+    account: Account,
+    *,
+    home: Home,
+    full_name: str,
+    holding: str,
+    associate: bool,
+    date_of_birth: date,
+) -> MembershipApplication:
+    """Record an application (the applicant has consented) and match it to the tenancies."""
+    dbsession = request.dbsession
+    if pending_application(dbsession, account.id) is not None:
+        raise MembershipError("You have already applied. The secretary will be in touch.")
+    today = date.today()
+    application = MembershipApplication(
+        account_id=account.id,
+        home_id=home.id,
+        full_name=full_name,
+        holding=holding,
+        associate=associate,
+        date_of_birth=date_of_birth,
+        consented_at=utcnow(),
+    )
+    application.home = home
+    problems = _problems(dbsession, request.constitution, application, today)
+    if problems:
+        raise MembershipError(" ".join(problems))
+    application.matched_tenancy = match_tenancy(home, full_name, holding, today)
+    dbsession.add(application)
+    audit.record(
+        dbsession,
+        "membership.applied",
+        actor_id=account.id,
+        target=application,
+        matched=application.matched_tenancy is not None,
+    )
+    return application
+
+
+def _decide(request, application: MembershipApplication, status: str, reason: str = "") -> None:
+    if application.status != SUBMITTED:
+        raise MembershipError(f"This application has already been {application.status}.")
+    application.status = status
+    application.decision_reason = reason
+    application.decided_by_id = request.account.id if request.account else None
+    application.decided_at = utcnow()
+
+
+def withdraw_application(request, application: MembershipApplication) -> None:
+    _decide(request, application, WITHDRAWN)
+    audit.record(
+        request.dbsession, "membership.withdrawn", actor_id=request.account.id, target=application
+    )
+
+
+def reject_application(request, application: MembershipApplication, reason: str) -> None:
+    _decide(request, application, REJECTED, reason)
+    audit.record(
+        request.dbsession,
+        "membership.rejected",
+        actor_id=request.account.id,
+        target=application,
+        reason=reason,
+    )
+    send_mail(
+        request,
+        application.account.email,
+        "membership_rejected",
+        application=application,
+        reason=reason,
+    )
+
+
+def _allocate_member_number(dbsession: Session) -> int:
+    if dbsession.get_bind().dialect.name == "postgresql":
+        dbsession.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": MEMBER_NUMBER_LOCK_KEY}
+        )
+    return next_member_number(dbsession.scalar(select(func.max(Member.member_number))))
+
+
+def admit(request, application: MembershipApplication) -> Member:
+    """Admit the applicant: a member number, the register entry, the member role, an email."""
+    dbsession = request.dbsession
+    problems = _problems(dbsession, request.constitution, application, date.today())
+    if problems:
+        raise MembershipError("This applicant cannot be admitted: " + " ".join(problems))
+    _decide(request, application, ADMITTED)
+    member = Member(
+        member_number=_allocate_member_number(dbsession),
+        account_id=application.account_id,
+        home_id=application.home_id,
+        tenancy_id=application.matched_tenancy_id,
+        application_id=application.id,
+        name=application.full_name,
+        address=application.home.address,
+        admitted_on=date.today(),
+        associate=application.associate,
+        date_of_birth=application.date_of_birth,
+        contact_email=application.account.email,
+    )
+    dbsession.add(member)
+    _grant_member_role(dbsession, application.account_id)
+    audit.record(
+        dbsession,
+        "membership.admitted",
+        actor_id=request.account.id,
+        target=member,
+        application=application.id,
+        member_number=member.member_number,
+    )
+    send_mail(request, application.account.email, "membership_admitted", member=member)
+    return member
+
+
+def _grant_member_role(dbsession: Session, account_id: int) -> None:
+    exists = dbsession.scalar(
+        select(RoleGrant).where(RoleGrant.account_id == account_id, RoleGrant.role == Role.MEMBER)
+    )
+    if exists is None:
+        dbsession.add(RoleGrant(account_id=account_id, role=Role.MEMBER))
+
+
+def cease(
+    dbsession: Session,
+    member: Member,
+    *,
+    on: date,
+    reason: str,
+    note: str = "",
+    actor_id: int | None,
+) -> None:
+    """End ``member``'s membership on ``on``: from then they may not vote."""
+    if member.ceased_on is not None:
+        raise MembershipError("This membership has already ended.")
+    member.ceased_on = on
+    member.ceased_reason = reason
+    member.ceased_note = note
+    if member.account_id is not None:
+        dbsession.execute(
+            RoleGrant.__table__.delete().where(
+                RoleGrant.account_id == member.account_id, RoleGrant.role == Role.MEMBER
+            )
+        )
+    audit.record(
+        dbsession,
+        "membership.ceased",
+        actor_id=actor_id,
+        target=member,
+        reason=reason,
+        on=on.isoformat(),
+    )
+
+
+def resign(request, member: Member) -> None:
+    cease(request.dbsession, member, on=date.today(), reason=RESIGNED, actor_id=request.account.id)
+
+
+def end_membership(request, member: Member, note: str) -> None:
+    cease(
+        request.dbsession,
+        member,
+        on=date.today(),
+        reason=ENDED_BY_SECRETARY,
+        note=note,
+        actor_id=request.account.id,
+    )
+
+
+def cease_for_ended_tenancies(dbsession: Session, ended: dict[int, date], actor_id=None) -> int:
+    """End the memberships that rest on tenancies that have ended (tenancy id -> end date)."""
+    if not ended:
+        return 0
+    members = dbsession.scalars(
+        select(Member).where(Member.tenancy_id.in_(ended), Member.ceased_on.is_(None))
+    ).all()
+    for member in members:
+        cease(
+            dbsession,
+            member,
+            on=ended[member.tenancy_id],
+            reason=TENANCY_ENDED,
+            actor_id=actor_id,
+        )
+    return len(members)
+
+
+def update_contact(request, member: Member, *, contact_email: str, phone: str) -> None:
+    member.contact_email = contact_email
+    member.phone = phone
+    audit.record(
+        request.dbsession, "membership.contact_updated", actor_id=request.account.id, target=member
+    )
+
+
+def erase_personal_data(request, member: Member) -> None:
+    """Erase everything but the register entry the Companies Act requires (s113)."""
+    member.date_of_birth = None
+    member.contact_email = ""
+    member.phone = ""
+    member.erased_at = utcnow()
+    if member.application_id is not None:
+        application = request.dbsession.get(MembershipApplication, member.application_id)
+        application.date_of_birth = None
+    audit.record(request.dbsession, "membership.erased", actor_id=request.account.id, target=member)
+
+
+def entries_due_for_purge(dbsession: Session, rules: Constitution, today: date) -> list[Member]:
+    """Former members' entries whose retention period has passed on ``today``."""
+    # A day's margin for 29 February; purge_after decides exactly.
+    cutoff = add_years(today, -rules.membership.register_retention_years) + timedelta(days=1)
+    former = dbsession.scalars(
+        select(Member)
+        .where(Member.ceased_on.is_not(None), Member.ceased_on <= cutoff, Member.name != "")
+        .order_by(Member.member_number)
+    ).all()
+    return [m for m in former if purge_after(m.ceased_on, rules.membership) <= today]
+
+
+def purge(dbsession: Session, members: list[Member]) -> None:
+    """Purge register entries past retention: the row stays (so its number is never reused)
+    with its dates and nothing personal."""
+    for member in members:
+        member.name = ""
+        member.address = ""
+        member.date_of_birth = None
+        member.contact_email = ""
+        member.phone = ""
+        member.ceased_note = ""
+        member.account_id = None
+        member.erased_at = member.erased_at or utcnow()
+        audit.record(dbsession, "membership.purged", actor_id=None, target=member)
