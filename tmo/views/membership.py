@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 
 from tmo.forms import FormPage, form_page
 from tmo.models.audit import AuditEntry
-from tmo.models.membership import Block, Estate, Home, Member, MembershipApplication
+from tmo.models.membership import Block, Estate, Member, MembershipApplication
 from tmo.permissions import Permission
 from tmo.rules.membership import HOLDING_LABELS
 from tmo.schemas.accounts import ConfirmSchema
@@ -26,7 +26,7 @@ from tmo.schemas.membership import (
     ResignSchema,
     application_schema,
 )
-from tmo.services import audit, membership
+from tmo.services import audit, membership, register_search
 from tmo.services.paging import page_number, paginate
 
 READ = ("GET", "HEAD")
@@ -257,41 +257,6 @@ class ApplicationPage(FormPage):
         return self.redirect("applications", message)
 
 
-REGISTER_STATUSES = (("active", "Current members"), ("former", "Former members"), ("all", "All"))
-
-
-def register_query(params):
-    """The register filtered as the search form asks: (query, the filters as understood)."""
-    search = params.get("q", "").strip()[:100]
-    status = params.get("status", "active")
-    if status not in dict(REGISTER_STATUSES):
-        status = "active"
-    query = select(Member).join(Home, Member.home_id == Home.id).where(Member.name != "")
-    if status == "active":
-        query = query.where(Member.ceased_on.is_(None))
-    elif status == "former":
-        query = query.where(Member.ceased_on.is_not(None))
-    estate = params.get("estate", "")
-    if estate.isdigit():
-        query = query.where(Home.estate_id == int(estate))
-    block = params.get("block", "")
-    if block.isdigit():
-        query = query.where(Home.block_id == int(block))
-    if search:
-        number = search.upper().removeprefix("M").lstrip("0")
-        conditions = [
-            Member.name.ilike(f"%{search}%"),
-            Member.address.ilike(f"%{search}%"),
-            Home.postcode.ilike(f"{membership.normalise_postcode(search)}%"),
-        ]
-        if number.isdigit():
-            conditions.append(Member.member_number == int(number))
-        query = query.where(or_(*conditions))
-    query = query.order_by(Member.name, Member.member_number)
-    filters = {"q": search, "status": status, "estate": estate, "block": block}
-    return query, filters
-
-
 @view_config(
     route_name="member_register",
     renderer="membership/register.jinja2",
@@ -299,7 +264,7 @@ def register_query(params):
     permission=Permission.MEMBERSHIP_REGISTER_READ,
 )
 def register(request):
-    query, filters = register_query(request.params)
+    query, filters = register_search.register_query(request.params)
     page = paginate(request.dbsession, query, page_number(request.params.get("page")))
     estates = request.dbsession.scalars(select(Estate).order_by(Estate.name)).all()
     blocks = request.dbsession.scalars(
@@ -308,7 +273,7 @@ def register(request):
     return {
         "page": page,
         "filters": filters,
-        "statuses": REGISTER_STATUSES,
+        "statuses": register_search.REGISTER_STATUSES,
         "estates": estates,
         "blocks": blocks,
         "can_export": Permission.MEMBERSHIP_REGISTER_EXPORT in request.permissions,
@@ -413,4 +378,6 @@ class ErasePage(RegisterMemberPage):
 
     def succeed(self, form, appstruct):
         membership.erase_personal_data(self.request, self.member)
-        return self.redirect("member_register_entry", "Personal data erased.", member_id=self.member.id)
+        return self.redirect(
+            "member_register_entry", "Personal data erased.", member_id=self.member.id
+        )
