@@ -1,0 +1,71 @@
+"""The property import page: the secretary or administrator uploads the council's CSV export, to
+check it or to import it, and sees what changed (or every line that is wrong) on the same page."""
+
+from datetime import date
+
+import deform
+
+from tmo.forms import AccessibleForm, FormPage, form_page
+from tmo.permissions import Permission
+from tmo.schemas.properties import PropertyImportSchema, read_upload
+from tmo.services.properties import PropertyImportError, describe_error, import_properties
+
+# How many of a file's problems the error summary names before "and N more".
+PROBLEMS_LISTED = 20
+
+
+class ImportForm(AccessibleForm):
+    """The import form, whose error summary also names each wrong line of the file, each linking
+    to the file field (the fix is to correct the file and choose it again)."""
+
+    row_problems: tuple[str, ...] = ()
+
+    def error_summary(self):
+        found = super().error_summary()
+        if self.row_problems:
+            file_id = self["csv_file"].oid
+            found += [(file_id, problem) for problem in self.row_problems[:PROBLEMS_LISTED]]
+            unlisted = len(self.row_problems) - PROBLEMS_LISTED
+            if unlisted > 0:
+                found.append((file_id, f"and {unlisted} more"))
+        return found
+
+
+@form_page("properties_import", "properties/import.jinja2", Permission.ADMIN_PROPERTIES_IMPORT)
+class PropertyImportPage(FormPage):
+    schema = PropertyImportSchema
+    submit_label = "Upload"
+
+    def make_form(self) -> ImportForm:
+        return ImportForm(
+            self.make_schema(),
+            buttons=(deform.Button("submit", self.submit_label),),
+            formid="form",
+            action=self.request.path_qs,
+        )
+
+    def extra(self):
+        return {"report": None}
+
+    def succeed(self, form, appstruct):
+        upload = appstruct["csv_file"]
+        try:
+            report = import_properties(
+                self.request.dbsession,
+                read_upload(upload),
+                as_of=date.today(),
+                actor_id=self.request.account.id,
+                dry_run=appstruct["dry_run"],
+                file_name=upload["filename"],
+            )
+        except PropertyImportError as error:
+            form.row_problems = tuple(describe_error(*problem) for problem in error.errors)
+            count = len(error.errors)
+            return self.refuse(
+                form,
+                f"The file has {count} problem{'s' if count != 1 else ''}, so nothing was "
+                "imported. Correct the file and choose it again.",
+                "csv_file",
+            )
+        fresh = self.make_form()
+        return {**self.page(fresh, fresh.render()), "report": report}
