@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from tests.conftest import log_in
 from tmo.models.accounts import Account
+from tmo.models.membership import Home, Member
 from tmo.permissions import Role
-from tmo.scripts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+from tmo.scripts.demo import DEMO_ACCOUNTS, DEMO_APPLICANTS, DEMO_PASSWORD, load_demo
 
 
 def test_one_layout_with_landmarks_and_a_skip_link(testapp):
@@ -82,12 +83,32 @@ def test_the_demo_has_an_account_for_every_role_and_loads_once(testapp, dbsessio
     dbsession.commit()
     assert load_demo(dbsession) is False
     accounts = dbsession.scalars(select(Account)).all()
-    assert len(accounts) == len(DEMO_ACCOUNTS)
+    assert len(accounts) == len(DEMO_ACCOUNTS) + len(DEMO_APPLICANTS)
     held = set().union(*(account.roles for account in accounts))
     assert held == set(Role)
     page = log_in(testapp, "secretary@example.org", DEMO_PASSWORD)
     assert "Secretary" in page.text
     assert "Golborne Estates TMO (demo)" in page.text
+
+
+def test_the_demo_shows_the_register_and_waiting_applications(testapp, dbsession):
+    load_demo(dbsession)
+    dbsession.commit()
+    members = dbsession.scalars(select(Member)).all()
+    assert 75 <= len(members) <= 85
+    assert any(m.ceased_on for m in members) and any(m.ceased_on is None for m in members)
+    assert len(dbsession.scalars(select(Home)).all()) == 200
+    # Every member's entry matches a tenancy in their name.
+    assert all(m.tenancy.holder_name == m.name for m in members)
+
+    log_in(testapp, "member@example.org", DEMO_PASSWORD)
+    assert "Member (may vote)" in testapp.get("/membership").text
+    testapp.get("/account").forms[0].submit()
+    log_in(testapp, "secretary@example.org", DEMO_PASSWORD)
+    waiting = testapp.get("/secretary/applications")
+    assert waiting.text.count("<tr>") == len(DEMO_APPLICANTS) + 1
+    current = sum(1 for m in members if m.ceased_on is None)
+    assert f"({current} in all)" in testapp.get("/secretary/register").text
 
 
 @pytest.mark.parametrize("email", [email for email, _, _ in DEMO_ACCOUNTS])

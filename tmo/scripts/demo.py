@@ -1,23 +1,28 @@
 """``tmo-demo``: load the demo TMO into an empty database (and leave a loaded one alone).
 
-Every part of tmo adds its demo data here, so the demo always shows all of tmo. For now: the
-model constitution and an account for each role, all with the password DEMO_PASSWORD.
+Every part of tmo adds its demo data here, so the demo always shows all of tmo: the model
+constitution; an account for each role, all with the password DEMO_PASSWORD; the property
+register of three estates (tmo/data/demo-properties.csv); about 80 members, a few former
+members, and applications waiting for the secretary.
 """
 
 import argparse
+import random
 import sys
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from tmo.constitution import Constitution
 from tmo.models.accounts import Account, RoleGrant
+from tmo.models.membership import Member, MembershipApplication, Tenancy
 from tmo.models.meta import utcnow
 from tmo.permissions import Role
 from tmo.scripts.environment import database_session, ini_argument
 from tmo.services import audit
 from tmo.services.accounts import hash_password
 from tmo.services.constitution import adopt_constitution
+from tmo.services.properties import load_demo_properties
 
 # Public on purpose: printed in the README for anyone trying the demo.
 DEMO_PASSWORD = "estate-demo-2026"  # noqa: S105
@@ -64,7 +69,67 @@ def load_demo(dbsession) -> bool:
         note="Model rules (Kensington & Chelsea TMO) adopted for the demo.",
         actor_id=admin.id,
     )
+    load_demo_properties(dbsession)
+    load_demo_members(dbsession, {account.display_name: account for account in accounts})
     return True
+
+
+# Residents waiting for the secretary's decision, each applying for a tenancy in their name.
+DEMO_APPLICANTS = ("applicant.one@example.org", "applicant.two@example.org")
+
+
+def load_demo_members(dbsession, accounts_by_name: dict[str, Account]) -> None:
+    """About 80 members on current tenancies (the demo accounts that are members among them), a
+    few former members, and two applications waiting for a decision."""
+    rng = random.Random(2026)  # noqa: S311 (invented demo data: repeatable, not secret)
+    tenancies = dbsession.scalars(
+        select(Tenancy).where(Tenancy.end_date.is_(None)).order_by(Tenancy.reference)
+    ).all()
+    named = [t for t in tenancies if t.holder_name in accounts_by_name]
+    others = [t for t in tenancies if t.holder_name not in accounts_by_name]
+    rng.shuffle(others)
+    chosen = named + others[: 80 - len(named)]
+    chosen.sort(key=lambda tenancy: tenancy.start_date)
+    for number, tenancy in enumerate(chosen, start=1):
+        account = accounts_by_name.get(tenancy.holder_name)
+        admitted = max(tenancy.start_date, date(2004, 4, 1)) + timedelta(days=rng.randint(30, 900))
+        member = Member(
+            member_number=number,
+            account_id=account.id if account else None,
+            home_id=tenancy.home_id,
+            tenancy_id=tenancy.id,
+            name=tenancy.holder_name,
+            address=tenancy.home.address,
+            admitted_on=min(admitted, date.today()),
+            contact_email=account.email if account else "",
+        )
+        # One in sixteen has resigned since (never a demo account's own membership).
+        if account is None and number % 16 == 0:
+            member.ceased_on = min(member.admitted_on + timedelta(days=700), date.today())
+            member.ceased_reason = "resigned"
+        dbsession.add(member)
+    dbsession.flush()
+    waiting = [t for t in others[80 - len(named) :] if t.holding == "secure_tenant"]
+    for email, tenancy in zip(DEMO_APPLICANTS, waiting, strict=False):
+        applicant = Account(
+            email=email,
+            display_name=tenancy.holder_name,
+            password_hash=dbsession.scalar(select(Account.password_hash).limit(1)),
+            email_verified_at=utcnow(),
+        )
+        dbsession.add(applicant)
+        dbsession.flush()
+        dbsession.add(
+            MembershipApplication(
+                account_id=applicant.id,
+                home_id=tenancy.home_id,
+                full_name=tenancy.holder_name,
+                holding=tenancy.holding,
+                date_of_birth=date(1960 + rng.randint(0, 40), rng.randint(1, 12), 14),
+                consented_at=utcnow(),
+                matched_tenancy_id=tenancy.id,
+            )
+        )
 
 
 def main(argv=None) -> int:
@@ -78,6 +143,8 @@ def main(argv=None) -> int:
         print(f"Loaded the demo TMO. Log in as any of these with the password {DEMO_PASSWORD}:")
         for email, _, roles in DEMO_ACCOUNTS:
             print(f"  {email:32} {', '.join(r.label for r in roles) or 'Resident'}")
+        for email in DEMO_APPLICANTS:
+            print(f"  {email:32} Resident, applied to join")
     else:
         print("The database already holds data: the demo was not loaded.")
     return 0

@@ -117,6 +117,13 @@ def person(rng: random.Random, heritage=None) -> tuple[str, str, tuple]:
     return rng.choice(heritage[0]), rng.choice(heritage[1]), heritage
 
 
+def demo_member_names() -> list[str]:
+    from tmo.permissions import Role
+    from tmo.scripts.demo import DEMO_ACCOUNTS
+
+    return [name for _, name, roles in DEMO_ACCOUNTS if Role.MEMBER in roles]
+
+
 def demo_rows(homes: int = 200, seed: int = SEED) -> list[dict[str, str]]:
     rng = random.Random(seed)  # noqa: S311 (invented demo data: repeatable, not secret)
     dwellings = []
@@ -137,6 +144,11 @@ def demo_rows(homes: int = 200, seed: int = SEED) -> list[dict[str, str]]:
     non_resident = set(leases[: len(leases) // 6])
     leases = set(leases)
     joint = set(order[homes // 5 : homes // 5 + homes // 8])
+
+    # The demo accounts that are members hold the first plain secure tenancies, so that their
+    # register entries match the tenancy records.
+    plain = [i for i in range(len(dwellings)) if i not in voids | leases | joint]
+    named = dict(zip(plain, demo_member_names(), strict=False))
 
     rows = []
     for index, (estate, block, (line_1, line_2), postcode) in enumerate(dwellings):
@@ -162,7 +174,7 @@ def demo_rows(homes: int = 200, seed: int = SEED) -> list[dict[str, str]]:
             holding = "joint_tenant" if index in joint else "secure_tenant"
             start = random_date(rng, date(1985, 1, 1), date(2025, 12, 31))
         first, surname, heritage = person(rng)
-        holders = [f"{first} {surname}"]
+        holders = [named.get(index, f"{first} {surname}")]
         if index in joint:
             # Most joint tenants are couples sharing a surname; some are not.
             partner_first, partner_surname, _ = person(rng, heritage)
