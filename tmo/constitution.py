@@ -71,13 +71,19 @@ class SeatCategory:
         "Councillors and council officers count towards the 20% that makes a TMO "
         "council-influenced (Local Government and Housing Act 1989, s69).",
     )
+    counts_as_resident: bool = rule(
+        False,
+        "Holders count towards the resident majority",
+        "Tick for seats held by residents of the TMO's homes (elected residents, the Youth Forum "
+        "chair).",
+    )
 
 
 DEFAULT_SEAT_CATEGORIES = (
-    SeatCategory("resident", "Resident (tenant and leaseholder)", 8, "election", False),
-    SeatCategory("councillor", "Councillor", 4, "council_appointment", True),
-    SeatCategory("independent", "Independent", 3, "board_appointment", False),
-    SeatCategory("youth_chair", "Youth Forum chair", 1, "ex_officio", False),
+    SeatCategory("resident", "Resident (tenant and leaseholder)", 8, "election", False, True),
+    SeatCategory("councillor", "Councillor", 4, "council_appointment", True, False),
+    SeatCategory("independent", "Independent", 3, "board_appointment", False, False),
+    SeatCategory("youth_chair", "Youth Forum chair", 1, "ex_officio", False, True),
 )
 
 
