@@ -53,6 +53,8 @@ class Permission(enum.StrEnum):
     MEMBERSHIP_MEMBER_END = "membership:member:end"
     MEMBERSHIP_MEMBER_ERASE = "membership:member:erase"
     ADMIN_PROPERTIES_IMPORT = "admin:properties:import"
+    BOARD_MANAGE = "board:seats:manage"
+    BOARD_INTERESTS_DECLARE = "board:interests:declare"
     ADMIN_ACCOUNTS_READ = "admin:accounts:read"
     ADMIN_ROLES_GRANT = "admin:roles:grant"
     ADMIN_CONSTITUTION_EDIT = "admin:constitution:edit"
@@ -62,7 +64,7 @@ class Permission(enum.StrEnum):
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.RESIDENT: frozenset({Permission.ACCOUNT_SELF_MANAGE, Permission.MEMBERSHIP_SELF_MANAGE}),
     Role.MEMBER: frozenset(),
-    Role.DIRECTOR: frozenset(),
+    Role.DIRECTOR: frozenset({Permission.BOARD_INTERESTS_DECLARE}),
     Role.CHAIR: frozenset(),
     Role.SECRETARY: frozenset(
         {
@@ -74,6 +76,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MEMBERSHIP_MEMBER_END,
             Permission.MEMBERSHIP_MEMBER_ERASE,
             Permission.ADMIN_PROPERTIES_IMPORT,
+            Permission.BOARD_MANAGE,
         }
     ),
     Role.RETURNING_OFFICER: frozenset(),
@@ -115,6 +118,9 @@ PUBLIC_ROUTES = frozenset(
         "logout",
         "password_forgotten",
         "password_reset",
+        "board",
+        "board_csv",
+        "board_interests",
     }
 )
 

@@ -35,6 +35,14 @@ ROUTES = (
     ("member_register_entry", "/secretary/register/{member_id:\\d+}"),
     ("member_register_end", "/secretary/register/{member_id:\\d+}/end"),
     ("member_register_erase", "/secretary/register/{member_id:\\d+}/erase"),
+    ("board", "/board"),
+    ("board_csv", "/board.csv"),
+    ("board_interests", "/board/interests"),
+    ("board_my_interests", "/board/my-interests"),
+    ("board_manage", "/secretary/board"),
+    ("board_appoint", "/secretary/board/appoint"),
+    ("board_term_end", "/secretary/board/terms/{term_id:\\d+}/end"),
+    ("board_director", "/secretary/board/directors/{director_id:\\d+}"),
 )
 
 

@@ -1,0 +1,281 @@
+"""The board through the whole stack: the roster, appointments checked against every rule, the
+council-influence warning, ends of terms, retirements, and the register of interests."""
+
+import csv
+import dataclasses
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import choose, log_in
+from tests.factories import AccountFactory, MemberFactory
+from tmo.constitution import Constitution
+from tmo.models.audit import AuditEntry
+from tmo.models.board import Director, Directorship
+from tmo.permissions import Role
+from tmo.rules.board import BOARD, COUNCIL, ELECTED, EX_OFFICIO, Seat, first_term_end
+from tmo.rules.membership import add_years
+from tmo.services import board
+
+TODAY = date.today()
+BORN = date(1970, 5, 1)
+
+
+def director(dbsession, name, member=False, **flags):
+    person = Director(name=name, date_of_birth=BORN, **flags)
+    if member:
+        person.member = MemberFactory(name=name)
+    dbsession.add(person)
+    dbsession.flush()
+    return person
+
+
+def seat_board(
+    dbsession,
+    residents=8,
+    councillors=3,
+    independents=3,
+    youth=1,
+    start=TODAY - timedelta(days=200),
+):
+    """A board seated through the service, residents first (so the majority always holds)."""
+    rules = Constitution()
+    for number in range(1, residents + 1):
+        board.appoint(
+            dbsession,
+            rules,
+            director=director(dbsession, f"Resident {number}", True),
+            seat=Seat("resident", number),
+            how=ELECTED,
+            start=start,
+            actor_id=None,
+        )
+    if youth:
+        board.appoint(
+            dbsession,
+            rules,
+            director=director(dbsession, "Youth Chair"),
+            seat=Seat("youth_chair", 1),
+            how=EX_OFFICIO,
+            start=start,
+            actor_id=None,
+        )
+    for number in range(1, councillors + 1):
+        board.appoint(
+            dbsession,
+            rules,
+            director=director(dbsession, f"Councillor {number}"),
+            seat=Seat("councillor", number),
+            how=COUNCIL,
+            start=start,
+            actor_id=None,
+        )
+    for number in range(1, independents + 1):
+        board.appoint(
+            dbsession,
+            rules,
+            director=director(dbsession, f"Independent {number}"),
+            seat=Seat("independent", number),
+            how=BOARD,
+            start=start,
+            actor_id=None,
+            decision_reference=f"Board minute {number}",
+        )
+    dbsession.commit()
+
+
+def appoint_form(testapp, seat, how, name="Cllr Amina Hassan", **fields):
+    form = testapp.get("/secretary/board/appoint").forms["form"]
+    form["seat"] = seat
+    choose(form, how)
+    form["name"] = name
+    form["date_of_birth"] = "1965-02-10"
+    form["start"] = TODAY.isoformat()
+    for key, value in fields.items():
+        form[key] = value
+    return form.submit("submit")
+
+
+def test_the_public_roster_shows_every_seat_holder_and_vacancy(testapp, dbsession):
+    seat_board(dbsession, councillors=2)
+    page = testapp.get("/board")
+    rows = [row.get_text(" ", strip=True) for row in page.html.select("tbody tr")]
+    assert len(rows) == 16
+    assert rows[0].startswith(
+        "Resident (tenant and leaseholder) 1 Resident 1 Elected by the members"
+    )
+    assert "Councillor 3 Vacant" in rows
+    assert any("Youth Chair Ex officio" in row and "while in office" in row for row in rows)
+
+    exported = list(csv.DictReader(io.StringIO(testapp.get("/board.csv").text)))
+    assert len(exported) == 16
+    assert exported[0]["name"] == "Resident 1"
+    assert exported[0]["term_end"] == add_years(TODAY - timedelta(days=200), 3).isoformat()
+    assert sum(1 for row in exported if row["name"] == "Vacant") == 2
+
+
+def test_secretary_appoints_a_councillor_is_refused_a_fifth_and_warned_of_council_influence(
+    testapp, dbsession, logged_in
+):
+    seat_board(dbsession, councillors=3)
+    logged_in(Role.SECRETARY)
+    page = appoint_form(
+        testapp, "councillor:4", COUNCIL, nomination_date=(TODAY - timedelta(days=10)).isoformat()
+    ).follow()
+    assert "Cllr Amina Hassan holds the seat" in page.text
+    # 4 councillors of 16 directors: 25%, at or above the constitution's 20%.
+    assert "Council influence: 25% of the directors are council-associated" in page.text
+    assert "Local Government and Housing Act 1989 s69" in page.text
+
+    term = dbsession.scalar(
+        select(Directorship).where(
+            Directorship.seat_category == "councillor", Directorship.seat_number == 4
+        )
+    )
+    assert term.end_date == TODAY.replace(year=TODAY.year + 3)
+    assert term.nomination_date == TODAY - timedelta(days=10)
+    assert dbsession.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "board.appointed", AuditEntry.target_id == str(term.id)
+        )
+    )
+
+    refused = appoint_form(testapp, "councillor:4", COUNCIL, name="Cllr Fifth")
+    summary = refused.html.select_one(".error-summary").get_text(" ", strip=True)
+    assert "That seat is already held" in summary
+    assert dbsession.scalar(select(Director).where(Director.name == "Cllr Fifth")) is None
+
+
+def test_a_fifth_councillor_is_refused_and_fewer_seats_than_holders_is_flagged(dbsession):
+    seat_board(dbsession, councillors=4)
+    rules = Constitution()
+    with pytest.raises(board.BoardError) as refused:
+        board.appoint(
+            dbsession,
+            rules,
+            director=director(dbsession, "Cllr Fifth"),
+            seat=Seat("councillor", 5),
+            how=COUNCIL,
+            start=TODAY,
+            actor_id=None,
+        )
+    assert "no seat councillor 5" in str(refused.value)
+    assert board.warnings(dbsession, rules, TODAY) == [board.council_influence_warning(25, 20)]
+    # The members cut the councillor seats to 3 while 4 councillors serve: the secretary is told.
+    fewer = dataclasses.replace(
+        rules.board,
+        seat_categories=tuple(
+            dataclasses.replace(c, seats=3) if c.key == "councillor" else c
+            for c in rules.board.seat_categories
+        ),
+    )
+    cut = dataclasses.replace(rules, board=fewer)
+    assert any(w.startswith("Seat limit") for w in board.warnings(dbsession, cut, TODAY))
+
+
+def test_resident_seats_need_a_member_and_eligibility_is_checked(testapp, dbsession, logged_in):
+    seat_board(dbsession, residents=7, councillors=0, independents=0)
+    logged_in(Role.SECRETARY)
+    not_member = appoint_form(testapp, "resident:8", ELECTED, name="Not A Member")
+    assert "must be a current member of the TMO" in not_member.text
+    employee = appoint_form(testapp, "resident:8", ELECTED, name="Staff Member", is_employee=True)
+    assert "may not be employees of the TMO" in employee.text
+    young = appoint_form(
+        testapp,
+        "resident:8",
+        ELECTED,
+        name="Young Person",
+        date_of_birth=(TODAY - timedelta(days=365 * 17)).isoformat(),
+    )
+    assert "at least 18 years old" in young.text
+
+
+def test_residents_keep_their_majority(testapp, dbsession, logged_in):
+    seat_board(dbsession, residents=2, councillors=1, independents=0, youth=0)
+    logged_in(Role.SECRETARY)
+    page = appoint_form(testapp, "independent:1", BOARD, decision_reference="Board minute 9")
+    assert "Resident majority" in page.text
+    assert "(2 of 4 would not)" in page.text
+
+
+def test_a_term_ends_early_with_a_reason_and_the_seat_is_vacant(testapp, dbsession, logged_in):
+    seat_board(dbsession)
+    logged_in(Role.SECRETARY)
+    term = dbsession.scalar(
+        select(Directorship).where(
+            Directorship.seat_category == "councillor", Directorship.seat_number == 1
+        )
+    )
+    form = testapp.get(f"/secretary/board/terms/{term.id}/end").forms["form"]
+    choose(form, "resigned")
+    form["on"] = TODAY.isoformat()
+    form["note"] = "Letter of 1 November"
+    page = form.submit("submit").follow()
+    assert "The term of Councillor 1 has ended" in page.text
+    assert "Fill Councillor seat 1" in page.text
+    assert "Resigned" in page.text  # the history
+    assert "Councillor 1 Vacant" in [
+        r.get_text(" ", strip=True) for r in testapp.get("/board").html.select("tbody tr")
+    ]
+
+
+def test_a_term_ends_on_its_date_by_itself(dbsession):
+    seat_board(dbsession, start=TODAY.replace(year=TODAY.year - 3) + timedelta(days=1))
+    rules = Constitution()
+    tomorrow = TODAY + timedelta(days=1)
+    assert not board.roster(dbsession, rules, TODAY)[0].vacant
+    assert board.roster(dbsession, rules, tomorrow)[0].vacant
+
+
+def test_the_seats_retiring_at_the_agm(testapp, dbsession, logged_in):
+    rules = Constitution()
+    start = TODAY - timedelta(days=30)
+    for number in range(1, 9):
+        person = director(dbsession, f"Resident {number}", member=True)
+        term = board.appoint(
+            dbsession,
+            rules,
+            director=person,
+            seat=Seat("resident", number),
+            how=ELECTED,
+            start=start,
+            actor_id=None,
+        ).directorship
+        term.end_date = first_term_end(Seat("resident", number), start, rules.board)
+    dbsession.commit()
+    logged_in(Role.SECRETARY)
+    agm = start.replace(year=start.year + 1)
+    page = testapp.get("/secretary/board", params={"agm": agm.isoformat()})
+    retiring = page.html.find("h2", string="Retiring at the AGM").find_next("ul")
+    names = [li.get_text(" ", strip=True).split(" (")[0] for li in retiring.select("li")]
+    assert names == ["Resident 1", "Resident 4", "Resident 7"]
+
+
+def test_directors_declare_interests_which_are_published(testapp, dbsession, logged_in):
+    seat_board(dbsession, residents=8, councillors=0, independents=0, youth=0)
+    account = AccountFactory(roles=[Role.DIRECTOR, Role.MEMBER])
+    person = dbsession.scalar(select(Director).where(Director.name == "Resident 1"))
+    person.account_id = account.id
+    dbsession.commit()
+    public = testapp.get("/board/interests")
+    assert public.text.count("Declaration due for renewal") == 8
+
+    log_in(testapp, account.email)
+    form = testapp.get("/board/my-interests").forms["form"]
+    choose(form, "employment")
+    form["description"] = "Director of Smith Roofing Ltd"
+    form["from_date"] = "2019-03-01"
+    assert "Your declaration is recorded" in form.submit("submit").follow().text
+
+    public = testapp.get("/board/interests")
+    assert "Director of Smith Roofing Ltd" in public.text
+    assert public.text.count("Declaration due for renewal") == 7
+
+
+def test_the_board_is_managed_only_by_the_secretary(testapp, logged_in):
+    logged_in(Role.DIRECTOR, Role.CHAIR, Role.MEMBER)
+    for path in ("/secretary/board", "/secretary/board/appoint"):
+        assert testapp.get(path, expect_errors=True).status_int == 403
+    assert testapp.get("/board").status_int == 200

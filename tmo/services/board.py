@@ -1,0 +1,256 @@
+"""The board: appointing directors to seats (every rule checked on every change), ending terms,
+the roster of seats on a day, the seats retiring at an AGM, and the register of interests."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tmo.constitution import Constitution
+from tmo.models.board import Director, Directorship, InterestDeclaration
+from tmo.models.membership import Member
+from tmo.rules import board as rules
+from tmo.services import audit
+
+INTEREST_KINDS = (
+    ("employment", "Employment or business"),
+    ("property", "Property or land"),
+    ("contracts", "Contracts with the TMO"),
+    ("gifts", "Gifts or hospitality"),
+    ("family", "Family or close personal ties"),
+    ("other", "Other"),
+)
+
+
+class BoardError(Exception):
+    """A change refused by the constitution's rules; ``problems`` names each rule broken."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+def as_term(directorship: Directorship) -> rules.Term:
+    return rules.Term(
+        seat=rules.Seat(directorship.seat_category, directorship.seat_number),
+        person=directorship.director_id,
+        how=directorship.how,
+        start=directorship.start_date,
+        end=directorship.end_date,
+        ended_on=directorship.ended_on,
+        council_associated=directorship.director.council_associated,
+    )
+
+
+def all_directorships(dbsession: Session) -> list[Directorship]:
+    return list(
+        dbsession.scalars(select(Directorship).order_by(Directorship.start_date, Directorship.id))
+    )
+
+
+def is_member_on(member: Member | None, day: date) -> bool:
+    return (
+        member is not None
+        and member.admitted_on <= day
+        and (member.ceased_on is None or member.ceased_on > day)
+    )
+
+
+def as_person(director: Director, day: date) -> rules.Person:
+    return rules.Person(
+        born=director.date_of_birth,
+        is_member=is_member_on(director.member, day),
+        is_employee=director.is_employee,
+        is_paid_contractor=director.is_paid_contractor,
+        is_disqualified=director.is_disqualified,
+        has_serious_arrears=director.has_serious_arrears,
+    )
+
+
+@dataclass(frozen=True)
+class Appointed:
+    directorship: Directorship
+    # The council-influence share (%) when it has reached the threshold, else None.
+    council_influence: int | None
+
+
+def appoint(
+    dbsession: Session,
+    constitution: Constitution,
+    *,
+    director: Director,
+    seat: rules.Seat,
+    how: str,
+    start: date,
+    actor_id: int | None,
+    nomination_date: date | None = None,
+    decision_reference: str = "",
+    next_agm: date | None = None,
+) -> Appointed:
+    """Give ``director`` ``seat`` from ``start``; raises BoardError naming each rule broken."""
+    board = constitution.board
+    dbsession.flush()
+    try:
+        end = rules.term_end(start, how, board, next_agm)
+    except ValueError:
+        raise BoardError(["A co-option lasts until the next AGM: give the AGM's date."]) from None
+    new = rules.Term(seat, director.id or 0, how, start, end, None, director.council_associated)
+    existing = [as_term(d) for d in all_directorships(dbsession)]
+    problems = rules.appointment_problems(existing, new, as_person(director, start), board)
+    if problems:
+        raise BoardError(problems)
+    directorship = Directorship(
+        director=director,
+        seat_category=seat.category,
+        seat_number=seat.number,
+        how=how,
+        start_date=start,
+        end_date=end,
+        nomination_date=nomination_date,
+        decision_reference=decision_reference,
+    )
+    dbsession.add(directorship)
+    audit.record(
+        dbsession,
+        "board.appointed",
+        actor_id=actor_id,
+        target=directorship,
+        director=director.id,
+        seat=f"{seat.category} {seat.number}",
+        how=how,
+        start=start.isoformat(),
+        end=end.isoformat() if end else None,
+    )
+    influence = rules.council_influence(rules.current_terms([*existing, new], start), board)
+    return Appointed(directorship, influence)
+
+
+def end_term(
+    dbsession: Session,
+    directorship: Directorship,
+    *,
+    on: date,
+    reason: str,
+    note: str,
+    actor_id: int | None,
+) -> None:
+    if reason not in rules.END_REASONS:
+        raise BoardError(["Choose why the term is ending."])
+    if directorship.ended_on is not None:
+        raise BoardError(["This term has already ended."])
+    if on < directorship.start_date:
+        raise BoardError(["A term cannot end before it starts."])
+    if directorship.end_date is not None and on >= directorship.end_date:
+        raise BoardError(["This term has already reached its end date: the seat is vacant."])
+    directorship.ended_on = on
+    directorship.end_reason = reason
+    directorship.end_note = note
+    audit.record(
+        dbsession,
+        "board.term_ended",
+        actor_id=actor_id,
+        target=directorship,
+        reason=reason,
+        on=on.isoformat(),
+    )
+
+
+@dataclass(frozen=True)
+class SeatRow:
+    seat: rules.Seat
+    category_name: str
+    directorship: Directorship | None
+
+    @property
+    def vacant(self) -> bool:
+        return self.directorship is None
+
+
+def roster(dbsession: Session, constitution: Constitution, day: date) -> list[SeatRow]:
+    """Every seat the constitution creates, with its holder on ``day`` (or a vacancy)."""
+    board = constitution.board
+    by_seat: dict[rules.Seat, Directorship] = {}
+    for directorship in all_directorships(dbsession):
+        if as_term(directorship).current_on(day):
+            by_seat[as_term(directorship).seat] = directorship
+    return [
+        SeatRow(seat, rules.category_of(board, seat.category).name, by_seat.get(seat))
+        for seat in rules.board_seats(board)
+    ]
+
+
+def warnings(dbsession: Session, constitution: Constitution, day: date) -> list[str]:
+    """What the secretary should know about the board as it stands on ``day``."""
+    board = constitution.board
+    terms = rules.current_terms([as_term(d) for d in all_directorships(dbsession)], day)
+    found = list(rules.composition_problems(terms, board))
+    share = rules.council_influence(terms, board)
+    if share is not None:
+        found.append(council_influence_warning(share, board.council_influence_percent))
+    return found
+
+
+def council_influence_warning(share: int, threshold: int) -> str:
+    return (
+        f"Council influence: {share}% of the directors are council-associated, at or above "
+        f"{threshold}%. The TMO is 'council-influenced' under the Local Government and Housing "
+        "Act 1989 s69, which brings duties: take advice."
+    )
+
+
+def next_elected_end(dbsession: Session, day: date) -> date | None:
+    ends = [
+        d.end_date
+        for d in all_directorships(dbsession)
+        if d.how in (rules.ELECTED, rules.CO_OPTED)
+        and d.ended_on is None
+        and d.end_date is not None
+        and d.end_date > day
+    ]
+    return min(ends) if ends else None
+
+
+def retiring(dbsession: Session, agm: date, today: date) -> list[Directorship]:
+    """The elected and co-opted terms that end after ``today`` and by the AGM on ``agm``."""
+    directorships = all_directorships(dbsession)
+    due = set(rules.retiring_at([as_term(d) for d in directorships], agm, today))
+    return [d for d in directorships if as_term(d) in due]
+
+
+def declare_interest(
+    dbsession: Session,
+    director: Director,
+    *,
+    kind: str,
+    description: str,
+    from_date: date,
+    to_date: date | None,
+    actor_id: int | None,
+) -> InterestDeclaration:
+    declaration = InterestDeclaration(
+        director=director,
+        kind=kind,
+        description=description,
+        from_date=from_date,
+        to_date=to_date,
+        declared_on=date.today(),
+    )
+    dbsession.add(declaration)
+    audit.record(
+        dbsession, "board.interest_declared", actor_id=actor_id, target=declaration, kind=kind
+    )
+    return declaration
+
+
+def serving_directors(dbsession: Session, day: date) -> list[Director]:
+    current = [d for d in all_directorships(dbsession) if as_term(d).current_on(day)]
+    return sorted({d.director for d in current}, key=lambda director: director.name)
+
+
+def renewal_due(director: Director, constitution: Constitution, today: date) -> bool:
+    """No declaration yet, or the latest is older than the constitution's renewal period."""
+    if not director.declarations:
+        return True
+    latest = max(d.declared_on for d in director.declarations)
+    return rules.declaration_due(latest, constitution.board, today)
