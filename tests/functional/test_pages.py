@@ -116,3 +116,22 @@ def test_every_demo_login_works(testapp, dbsession, email):
     load_demo(dbsession)
     dbsession.commit()
     log_in(testapp, email, DEMO_PASSWORD)
+
+
+def test_the_demo_has_a_full_rotating_board(testapp, dbsession):
+    from datetime import date
+
+    from tmo.constitution import Constitution
+    from tmo.services import board
+
+    load_demo(dbsession)
+    dbsession.commit()
+    today = date.today()
+    rows = board.roster(dbsession, Constitution(), today)
+    assert len(rows) == 16 and not any(row.vacant for row in rows)
+    agm = board.next_elected_end(dbsession, today)
+    retiring = board.retiring(dbsession, agm, today)
+    # About a third of the 8 resident seats fall due at the next AGM.
+    assert 2 <= len(retiring) <= 3
+    roster = testapp.get("/board").text
+    assert "Chris Walsh" in roster and "Cllr Helen Marsh" in roster and "Yusuf" in roster

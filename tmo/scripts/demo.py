@@ -71,7 +71,113 @@ def load_demo(dbsession) -> bool:
     )
     load_demo_properties(dbsession)
     load_demo_members(dbsession, {account.display_name: account for account in accounts})
+    load_demo_board(dbsession, {account.display_name: account for account in accounts})
     return True
+
+
+# The appointed and ex officio directors of the demo board (invented people).
+DEMO_COUNCILLORS = ("Cllr Helen Marsh", "Cllr Tunde Bakare", "Cllr Priya Raman", "Cllr Owen Pryce")
+DEMO_INDEPENDENTS = ("Grace Ellison", "Marcus Obi", "Leah Novak")
+
+
+def load_demo_board(dbsession, accounts_by_name: dict[str, Account]) -> None:
+    """A full board under the model rules, its resident seats rotating: the board began four
+    AGMs ago with staggered first terms, so about a third of the resident seats fall due at
+    each AGM and the list of seats retiring at the next one is never empty."""
+    from tmo.models.board import Director, Directorship, InterestDeclaration
+    from tmo.rules.board import (
+        BOARD,
+        COUNCIL,
+        ELECTED,
+        EX_OFFICIO,
+        Seat,
+        first_term_end,
+    )
+    from tmo.rules.membership import add_years
+
+    rules = Constitution().board
+    today = date.today()
+    founded = date(today.year - 4, 9, 30)
+    members = dbsession.scalars(
+        select(Member).where(Member.ceased_on.is_(None)).order_by(Member.member_number)
+    ).all()
+    # The chair and the director demo accounts sit in resident seats, with six other members.
+    named = [m for m in members if m.account_id and m.name in ("Chris Walsh", "Dana Kowalski")]
+    residents = named + [m for m in members if m not in named and m.account_id is None][:6]
+
+    def person(name, born, member=None, account=None, council=False):
+        director = Director(
+            name=name,
+            date_of_birth=born,
+            member_id=member.id if member else None,
+            account_id=account.id if account else None,
+            council_associated=council,
+        )
+        dbsession.add(director)
+        return director
+
+    def term(director, seat, how, start, end, **extra):
+        dbsession.add(
+            Directorship(
+                director=director,
+                seat_category=seat.category,
+                seat_number=seat.number,
+                how=how,
+                start_date=start,
+                end_date=end,
+                **extra,
+            )
+        )
+
+    for number, member in enumerate(residents, start=1):
+        seat = Seat("resident", number)
+        director = person(
+            member.name,
+            date(1950 + number * 3, number, 10),
+            member=member,
+            account=accounts_by_name.get(member.name),
+        )
+        start, end = founded, first_term_end(seat, founded, rules)
+        while end <= today:  # re-elected at each AGM their seat fell due
+            term(director, seat, ELECTED, start, end)
+            start, end = end, add_years(end, rules.term_years)
+        term(director, seat, ELECTED, start, end)
+    # Appointed directors joined at different times within the last three years.
+    for number, name in enumerate(DEMO_COUNCILLORS, start=1):
+        start = add_years(today, -(number % 3)) - timedelta(days=45 * number)
+        term(
+            person(name, date(1962 + number, 3, 1)),
+            Seat("councillor", number),
+            COUNCIL,
+            start,
+            add_years(start, rules.term_years),
+            nomination_date=start - timedelta(days=14),
+        )
+    for number, name in enumerate(DEMO_INDEPENDENTS, start=1):
+        start = add_years(today, -(number % 3)) - timedelta(days=60 * number)
+        term(
+            person(name, date(1968 + number, 7, 7)),
+            Seat("independent", number),
+            BOARD,
+            start,
+            add_years(start, rules.term_years),
+            decision_reference=f"Board {start:%-d %B %Y}, minute {number + 3}",
+        )
+    youth_chair = person(
+        "Yusuf", date(today.year - 19, 5, 5), account=accounts_by_name.get("Yusuf")
+    )
+    term(youth_chair, Seat("youth_chair", 1), EX_OFFICIO, date(today.year - 1, 6, 1), None)
+    dbsession.flush()
+    chair = dbsession.scalar(select(Director).where(Director.name == "Chris Walsh"))
+    dbsession.add(
+        InterestDeclaration(
+            director=chair,
+            kind="property",
+            description="Leaseholder of a flat on the Adela Gardens Estate, let to a tenant",
+            from_date=date(2018, 4, 1),
+            declared_on=today - timedelta(days=40),
+        )
+    )
 
 
 # Residents waiting for the secretary's decision, each applying for a tenancy in their name.
