@@ -144,7 +144,7 @@ def test_secretary_appoints_a_councillor_is_refused_a_fifth_and_warned_of_counci
 
     refused = appoint_form(testapp, "councillor:4", COUNCIL, name="Cllr Fifth")
     summary = refused.html.select_one(".error-summary").get_text(" ", strip=True)
-    assert "That seat is already held" in summary
+    assert "Seat limit: the constitution has 4 councillor seats, and all are filled." in summary
     assert dbsession.scalar(select(Director).where(Director.name == "Cllr Fifth")) is None
 
 

@@ -263,7 +263,15 @@ def appointment_problems(
     current = current_terms(terms, on)
     problems = []
     if holder_on(current, new.seat, on) is not None:
-        problems.append("That seat is already held on that date.")
+        category = category_of(board, new.seat.category)
+        held = sum(1 for term in current if term.seat.category == category.key)
+        if held >= category.seats:
+            problems.append(
+                f"Seat limit: the constitution has {category.seats} {category.name.lower()} "
+                f"seat{'s' if category.seats != 1 else ''}, and all are filled."
+            )
+        else:
+            problems.append("That seat is already held on that date.")
     if any(term.person == new.person for term in current):
         problems.append("This person already holds a seat on the board.")
     problems += eligibility_problems(person, category_of(board, new.seat.category), board, on)
