@@ -279,3 +279,58 @@ def test_the_board_is_managed_only_by_the_secretary(testapp, logged_in):
     for path in ("/secretary/board", "/secretary/board/appoint"):
         assert testapp.get(path, expect_errors=True).status_int == 403
     assert testapp.get("/board").status_int == 200
+
+
+def test_a_casual_vacancy_is_filled_by_co_option_until_the_next_agm(testapp, dbsession, logged_in):
+    seat_board(dbsession, residents=7)
+    logged_in(Role.SECRETARY)
+    member = MemberFactory(name="Nadia Rahman")
+    agm = TODAY + timedelta(days=120)
+    form = testapp.get("/secretary/board/appoint").forms["form"]
+    form["seat"] = "resident:8"
+    choose(form, "co_opted")
+    form["name"] = "Nadia Rahman"
+    form["date_of_birth"] = "1988-01-30"
+    form["member"] = str(member.id)
+    form["start"] = TODAY.isoformat()
+    form["decision_reference"] = "Board minute 12"
+    without_agm = form.submit("submit")
+    assert "A co-option lasts until the next AGM: give the AGM's date." in without_agm.text
+
+    form = without_agm.forms["form"]
+    form["next_agm"] = agm.isoformat()
+    form["date_of_birth"] = "1988-01-30"
+    page = form.submit("submit").follow()
+    assert f"Nadia Rahman holds the seat {TODAY:%-d %B %Y} to {agm:%-d %B %Y}" in page.text
+    retiring = testapp.get("/secretary/board", params={"agm": agm.isoformat()})
+    listed = retiring.html.find("h2", string="Retiring at the AGM").find_next("ul").get_text()
+    assert "Nadia Rahman" in listed
+
+
+def test_a_director_is_re_appointed_from_the_end_of_their_term(testapp, dbsession, logged_in):
+    seat_board(dbsession)
+    logged_in(Role.SECRETARY)
+    term = dbsession.scalar(
+        select(Directorship).where(
+            Directorship.seat_category == "councillor", Directorship.seat_number == 2
+        )
+    )
+    # This councillor was appointed nearly three years ago: the term ends in five days.
+    term.start_date = add_years(TODAY, -3) + timedelta(days=5)
+    term.end_date = TODAY + timedelta(days=5)
+    dbsession.commit()
+    page = testapp.get("/secretary/board")
+    page = page.click(f"Re-appoint Councillor 2 from {term.end_date:%-d %b %Y}")
+    form = page.forms["form"]
+    assert form["seat"].value == "councillor:2"
+    assert form["start"].value == term.end_date.isoformat()
+    form["nomination_date"] = TODAY.isoformat()
+    done = form.submit("submit").follow()
+    end = add_years(term.end_date, 3)
+    assert f"Councillor 2 holds the seat {term.end_date:%-d %B %Y} to {end:%-d %B %Y}" in done.text
+    terms = dbsession.scalars(
+        select(Directorship).where(
+            Directorship.seat_category == "councillor", Directorship.seat_number == 2
+        )
+    ).all()
+    assert len(terms) == 2 and terms[0].director_id == terms[1].director_id

@@ -15,7 +15,7 @@ from tmo.forms import FormPage, form_page
 from tmo.models.board import Director, Directorship
 from tmo.models.membership import Member
 from tmo.permissions import Permission
-from tmo.rules.board import END_REASONS, HOW_HELD, Seat
+from tmo.rules.board import END_REASONS, FILLED_BY_HOW, HOW_HELD, Seat
 from tmo.schemas.board import (
     NEW_PERSON,
     DeclarationSchema,
@@ -150,11 +150,18 @@ class AppointPage(FormPage):
 
     def initial(self):
         params = self.request.params
-        return {
-            "seat": params.get("seat", ""),
+        seat = params.get("seat", "")
+        values = {
+            "seat": seat,
             "director": params.get("director", NEW_PERSON),
             "start": parse_date(params.get("start")) or date.today(),
         }
+        category = seat.partition(":")[0]
+        if category in {c.key for c in self.request.constitution.board.seat_categories}:
+            # A seat's category says how it is normally filled.
+            filled_by = self.request.constitution.seat_category(category).filled_by
+            values["how"] = FILLED_BY_HOW[filled_by]
+        return values
 
     def person(self, appstruct) -> Director:
         dbsession = self.request.dbsession
