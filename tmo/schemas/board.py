@@ -6,24 +6,10 @@ import deform
 
 from tmo.forms import CSRFSchema
 from tmo.rules.board import END_REASONS, HOW_HELD
+from tmo.schemas import date_node, stripped
 from tmo.services.board import INTEREST_KINDS
 
 NEW_PERSON = "new"
-
-
-def stripped(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def date_node(name, title, description="", **kw):
-    return colander.SchemaNode(
-        colander.Date(),
-        name=name,
-        title=title,
-        description=description,
-        widget=deform.widget.TextInputWidget(attributes={"type": "date"}),
-        **kw,
-    )
 
 
 def eligibility_nodes():

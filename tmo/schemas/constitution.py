@@ -21,6 +21,7 @@ from tmo.constitution import (
     to_dict,
 )
 from tmo.forms import CSRFSchema
+from tmo.schemas import date_node
 
 PENCE = decimal.Decimal(100)
 
@@ -123,14 +124,12 @@ def seats_node(constitution: Constitution) -> colander.SchemaNode:
 def constitution_schema(constitution: Constitution) -> colander.Schema:
     schema = CSRFSchema()
     schema.add(
-        colander.SchemaNode(
-            colander.Date(),
-            name="effective_from",
-            title="Effective from",
-            description="The date the TMO adopted these rules, as YYYY-MM-DD. Use today's date "
-            "unless the members resolved on another.",
+        date_node(
+            "effective_from",
+            "Effective from",
+            "The date the TMO adopted these rules, as YYYY-MM-DD. Use today's date unless the "
+            "members resolved on another.",
             missing_msg="Enter the date these rules take effect.",
-            widget=deform.widget.TextInputWidget(attributes={"type": "date"}),
         )
     )
     schema.add(

@@ -6,12 +6,9 @@ import deform
 
 from tmo.constitution import TENURES
 from tmo.forms import CSRFSchema
+from tmo.schemas import date_node, stripped
 
 ASSOCIATE = "associate"
-
-
-def stripped(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def must_agree(message: str):
@@ -78,16 +75,12 @@ def application_schema(homes, associates_allowed: bool, name: str) -> CSRFSchema
         )
     )
     schema.add(
-        colander.SchemaNode(
-            colander.Date(),
-            name="date_of_birth",
-            title="Date of birth",
-            description="For example 1975-03-27. Members must be old enough to join under the "
-            "constitution.",
+        date_node(
+            "date_of_birth",
+            "Date of birth",
+            "For example 1975-03-27. Members must be old enough to join under the constitution.",
+            autocomplete="bday",
             missing_msg="Enter your date of birth.",
-            widget=deform.widget.TextInputWidget(
-                attributes={"type": "date", "autocomplete": "bday"}
-            ),
         )
     )
     schema.add(
