@@ -334,3 +334,12 @@ def test_a_director_is_re_appointed_from_the_end_of_their_term(testapp, dbsessio
         )
     ).all()
     assert len(terms) == 2 and terms[0].director_id == terms[1].director_id
+
+
+def test_only_appointed_directors_are_offered_re_appointment(testapp, dbsession, logged_in):
+    seat_board(dbsession)
+    logged_in(Role.SECRETARY)
+    page = testapp.get("/secretary/board").text
+    assert "Re-appoint Councillor 1" in page and "Re-appoint Independent 1" in page
+    # Resident directors are re-elected by the members, not re-appointed.
+    assert "Re-appoint Resident" not in page and "Re-appoint Youth" not in page
