@@ -191,9 +191,16 @@ def council_influence(terms: Sequence[Term], board: BoardRules) -> int | None:
     return round(share) if share >= board.council_influence_percent else None
 
 
-def retiring_at(terms: Iterable[Term], agm: date, after: date) -> list[Term]:
-    """Terms of elected and co-opted directors that end after ``after`` and by ``agm``: the
-    seats that fall due for election at that AGM."""
+# A term falls due at the AGM nearest its end: AGMs move (the third Thursday of September, say)
+# while terms keep their anniversaries, and each AGM must elect exactly one yearly cohort.
+AGM_WINDOW_MONTHS = 6
+
+
+def retiring_at(terms: Iterable[Term], agm: date, after: date | None = None) -> list[Term]:
+    """The elected and co-opted terms due for election at the AGM on ``agm``: those ending
+    within six months either side of it (and, if given, after ``after``). The successor's term
+    starts when the old one ends, so the anniversaries never drift."""
+    first, last = add_months(agm, -AGM_WINDOW_MONTHS), add_months(agm, AGM_WINDOW_MONTHS)
     return sorted(
         (
             term
@@ -201,7 +208,8 @@ def retiring_at(terms: Iterable[Term], agm: date, after: date) -> list[Term]:
             if term.how in (ELECTED, CO_OPTED)
             and term.ended_on is None
             and term.end is not None
-            and after < term.end <= agm
+            and first <= term.end < last
+            and (after is None or term.end > after)
         ),
         key=lambda term: term.seat,
     )
@@ -262,7 +270,15 @@ def appointment_problems(
         return [f"The constitution has no seat {new.seat.category} {new.seat.number}."]
     current = current_terms(terms, on)
     problems = []
-    if holder_on(current, new.seat, on) is not None:
+    finish = new.last_day_excluded or date.max
+
+    def overlaps(term: Term) -> bool:
+        # Over the new term's whole span, not only its first day: a backdated term must not
+        # overlap a later one already recorded.
+        ends = term.last_day_excluded
+        return term.start < finish and (ends is None or new.start < ends)
+
+    if any(term.seat == new.seat and overlaps(term) for term in terms):
         category = category_of(board, new.seat.category)
         held = sum(1 for term in current if term.seat.category == category.key)
         if held >= category.seats:
@@ -272,7 +288,7 @@ def appointment_problems(
             )
         else:
             problems.append("That seat is already held on that date.")
-    if any(term.person == new.person for term in current):
+    if any(term.person == new.person and overlaps(term) for term in terms):
         problems.append("This person already holds a seat on the board.")
     problems += eligibility_problems(person, category_of(board, new.seat.category), board, on)
     problems += composition_problems([*current, new], board)
@@ -283,7 +299,7 @@ def appointment_problems(
                 f"Term limit: a director may serve at most {board.maximum_consecutive_terms} "
                 "consecutive terms in the same category."
             )
-    return problems
+    return list(dict.fromkeys(problems))  # a rule named once, however it was reached
 
 
 def consecutive_terms(terms: Iterable[Term], person: int, category: str, on: date) -> int:
