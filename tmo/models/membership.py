@@ -5,10 +5,12 @@ A member's register entry keeps the Companies Act s113 fields (name, address, da
 ceased) for ten years after ceasing; everything else personal can be erased on request.
 """
 
+import re
+import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tmo.models.accounts import Account
 from tmo.models.meta import Base, utcnow
@@ -104,6 +106,100 @@ class MembershipApplication(Base):
     matched_tenancy: Mapped[Tenancy | None] = relationship()
 
 
+# Searching the register (tmo.services.register_search) ---------------------------------------
+#
+# A member's name and address are also kept as search keys: lower case, accents dropped,
+# apostrophes joined ("O'Brien" -> "obrien"), any other punctuation a break between words, one
+# space between words. A search matches a key that *starts with* the search, so each key begins
+# at a word a secretary may start typing at: the first, second and third word of the name and its
+# last word; the whole address, the address from the block or street on (without "Flat 3" or a
+# house number), and from its second part on. A prefix is a range on the key's index (on
+# PostgreSQL an index with text_pattern_ops, so the range is by bytes, as on SQLite).
+
+APOSTROPHES = "'\u2018\u2019`\u02bc"
+FLAT_WORDS = frozenset({"flat", "apartment", "apt", "unit", "room", "maisonette"})
+HOUSE_NUMBER = re.compile(r"\d+[a-z]?")
+UK_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}")
+SEARCH_NAME_LENGTH = 200
+SEARCH_ADDRESS_LENGTH = 420
+
+
+def search_words(text_: str) -> list[str]:
+    """The words of a name, an address or a search, as they are compared."""
+    decomposed = unicodedata.normalize("NFKD", text_ or "")
+    plain = "".join(
+        char for char in decomposed if not unicodedata.combining(char) and char not in APOSTROPHES
+    )
+    return re.findall(r"[^\W_]+", plain.casefold())
+
+
+def search_key(text_: str) -> str:
+    """A name, address or search as a key: its words, one space between them."""
+    return " ".join(search_words(text_))
+
+
+def _key(words: list[str], length: int) -> str | None:
+    return " ".join(words)[:length] or None
+
+
+def name_search_keys(name: str) -> dict[str, str | None]:
+    words = search_words(name)
+    return {
+        "search_name": _key(words, SEARCH_NAME_LENGTH),
+        "search_name_2": _key(words[1:], SEARCH_NAME_LENGTH),
+        "search_name_3": _key(words[2:], SEARCH_NAME_LENGTH),
+        # Up to three words, the last is already the start of a key.
+        "search_name_last": _key(words[-1:], SEARCH_NAME_LENGTH) if len(words) > 3 else None,
+    }
+
+
+def _without_flat_or_number(words: list[str]) -> list[str]:
+    if len(words) > 1 and words[0] in FLAT_WORDS:
+        words = words[2:]
+    while words and HOUSE_NUMBER.fullmatch(words[0]):
+        words = words[1:]
+    return words
+
+
+def address_search_keys(address: str) -> dict[str, str | None]:
+    parts = [words for part in (address or "").split(",") if (words := search_words(part))]
+    every_word = [word for part in parts for word in part]
+    # The place is the block or street, after the flat or house number (in its own part or not);
+    # the street, the part after the place.
+    place: list[str] = []
+    street: list[str] = []
+    for index, part in enumerate(parts):
+        if start := _without_flat_or_number(part):
+            street = [word for rest in parts[index + 1 :] for word in rest]
+            place = start + street
+            break
+    postcode = re.sub(r"\s+", "", (address or "").rsplit(",", 1)[-1]).upper()
+    return {
+        "search_address": _key(every_word, SEARCH_ADDRESS_LENGTH),
+        "search_place": _key(place, SEARCH_ADDRESS_LENGTH) if place != every_word else None,
+        "search_street": _key(street, SEARCH_ADDRESS_LENGTH),
+        "search_postcode": (
+            f"{postcode[:-3]} {postcode[-3:]}".lower() if UK_POSTCODE.fullmatch(postcode) else None
+        ),
+    }
+
+
+def member_search_keys(name: str, address: str) -> dict[str, str | None]:
+    """Every search key of a register entry (for bulk inserts, which skip ``Member``'s own)."""
+    return name_search_keys(name) | address_search_keys(address)
+
+
+def _search_key(length: int):
+    # Deferred: only searches read them, and loading a member (or sorting a page of them) is
+    # cheaper without.
+    return mapped_column(String(length), deferred=True, deferred_group="search_keys")
+
+
+def _prefix_index(name: str, *columns: str) -> Index:
+    # text_pattern_ops: PostgreSQL compares by bytes (~>=~, ~<~), whatever the collation.
+    return Index(name, *columns, postgresql_ops={columns[0]: "text_pattern_ops"})
+
+
 class Member(Base):
     """An entry in the register of members (Companies Act 2006 s113)."""
 
@@ -117,12 +213,25 @@ class Member(Base):
             sqlite_where=text("ceased_on IS NULL"),
             postgresql_where=text("ceased_on IS NULL"),
         ),
+        # The register as it is read: by status, then by name; the postcode for a prefix search
+        # read along it.
+        Index("ix_member_register", "ceased_on", "name", "member_number", "search_postcode"),
+        # An estate's or block's members, counted without reading their rows.
+        Index("ix_member_home_id", "home_id", "ceased_on", "name"),
+        _prefix_index("ix_member_search_name", "search_name"),
+        _prefix_index("ix_member_search_name_2", "search_name_2"),
+        _prefix_index("ix_member_search_name_3", "search_name_3"),
+        _prefix_index("ix_member_search_name_last", "search_name_last"),
+        _prefix_index("ix_member_search_address", "search_address"),
+        _prefix_index("ix_member_search_place", "search_place"),
+        _prefix_index("ix_member_search_street", "search_street"),
+        _prefix_index("ix_member_search_postcode", "search_postcode", "ceased_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_number: Mapped[int] = mapped_column(unique=True)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
-    home_id: Mapped[int] = mapped_column(ForeignKey("home.id"), index=True)
+    home_id: Mapped[int] = mapped_column(ForeignKey("home.id"))
     tenancy_id: Mapped[int | None] = mapped_column(ForeignKey("tenancy.id"), index=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("membership_application.id"))
     # The s113 fields, kept as admitted so the register reads the same after a move or erasure.
@@ -138,10 +247,27 @@ class Member(Base):
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     erased_at: Mapped[datetime | None]
+    # Search keys (see member_search_keys), kept by _keep_search_keys whenever name or address
+    # is set: nobody sets them by hand.
+    search_name: Mapped[str | None] = _search_key(SEARCH_NAME_LENGTH)
+    search_name_2: Mapped[str | None] = _search_key(SEARCH_NAME_LENGTH)
+    search_name_3: Mapped[str | None] = _search_key(SEARCH_NAME_LENGTH)
+    search_name_last: Mapped[str | None] = _search_key(SEARCH_NAME_LENGTH)
+    search_address: Mapped[str | None] = _search_key(SEARCH_ADDRESS_LENGTH)
+    search_place: Mapped[str | None] = _search_key(SEARCH_ADDRESS_LENGTH)
+    search_street: Mapped[str | None] = _search_key(SEARCH_ADDRESS_LENGTH)
+    search_postcode: Mapped[str | None] = _search_key(10)
 
     account: Mapped[Account | None] = relationship()
     home: Mapped[Home] = relationship()
     tenancy: Mapped[Tenancy | None] = relationship()
+
+    @validates("name", "address")
+    def _keep_search_keys(self, key: str, value: str) -> str:
+        keys = name_search_keys(value) if key == "name" else address_search_keys(value)
+        for column, search_value in keys.items():
+            setattr(self, column, search_value)
+        return value
 
     @property
     def is_active(self) -> bool:
