@@ -4,6 +4,7 @@
 and request methods.
 """
 
+import gc
 from datetime import date
 
 from pyramid.config import Configurator
@@ -50,4 +51,9 @@ class RequestBodyCloser:
 
 def main(global_config=None, **settings):
     """The WSGI application (``paste.app_factory``)."""
-    return RequestBodyCloser(make_config(global_config, **settings).make_wsgi_app())
+    app = RequestBodyCloser(make_config(global_config, **settings).make_wsgi_app())
+    # Everything built so far lives as long as the process: moved out of the collector's way, a
+    # full collection pauses requests for about 1 ms instead of about 38 (measured in bench/).
+    gc.collect()
+    gc.freeze()
+    return app

@@ -267,8 +267,11 @@ def register(request):
     query, filters = register_search.register_query(request.params)
     page = paginate(request.dbsession, query, page_number(request.params.get("page")))
     estates = request.dbsession.scalars(select(Estate).order_by(Estate.name)).all()
-    blocks = request.dbsession.scalars(
-        select(Block).join(Estate).order_by(Estate.name, Block.name)
+    # Plain rows: a large TMO has hundreds of blocks, and only their names are shown.
+    blocks = request.dbsession.execute(
+        select(Block.id, Block.name, Estate.name.label("estate"))
+        .join(Estate, Block.estate_id == Estate.id)
+        .order_by(Estate.name, Block.name)
     ).all()
     return {
         "page": page,
