@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
-from unittest import mock
 
 import run as harness
 from run import (
@@ -60,60 +59,6 @@ REGISTER_PATH = "/secretary/register"
 
 # Above this, an in-process kind or the HTTP p95 is marked as over the target.
 TARGET_P95_MS = 30.0
-
-# The wrk script: every request is the next path of the list given after wrk's "--", with the
-# secretary's cookies; done() prints the same BENCH_RESULT line as bench/scenario.lua.
-WRK_SCRIPT = r"""
-local threads = {}
-local paths = {}
-
-function setup(thread)
-   table.insert(threads, thread)
-end
-
-function init(args)
-   wrong_status = 0
-   for _, argument in ipairs(args) do
-      local name, value = argument:match("^([^=]+)=(.*)$")
-      if name == "cookie" then
-         wrk.headers["Cookie"] = value
-      elseif name == "path" then
-         table.insert(paths, value)
-      else
-         error("unknown argument: " .. argument)
-      end
-   end
-   -- Each connection starts at its own place in the list.
-   counter = math.random(#paths)
-end
-
-function request()
-   counter = counter % #paths + 1
-   return wrk.format("GET", paths[counter])
-end
-
-function response(status, headers, body)
-   if status ~= 200 then
-      wrong_status = wrong_status + 1
-   end
-end
-
-function done(summary, latency, requests)
-   local wrong = 0
-   for _, thread in ipairs(threads) do
-      wrong = wrong + thread:get("wrong_status")
-   end
-   local errors = summary.errors
-   io.write(string.format(
-      'BENCH_RESULT {"requests": %.0f, "duration_us": %.0f, "p50_us": %.0f, "p95_us": %.0f, '
-         .. '"p99_us": %.0f, "max_us": %.0f, "wrong_status": %.0f, "connect": %.0f, '
-         .. '"read": %.0f, "write": %.0f, "timeout": %.0f}\n',
-      summary.requests, summary.duration,
-      latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
-      wrong, errors.connect, errors.read, errors.write, errors.timeout
-   ))
-end
-"""
 
 
 # The generated register -------------------------------------------------------------------------
@@ -508,14 +453,14 @@ def log_in(port: int) -> str:
 
 
 class RotatingRequest(BenchRequest):
-    """GET of each path in turn, as the register script reads them after wrk's "--"."""
+    """GET of each path in turn (scenario.lua's path= arguments)."""
 
     def __init__(self, paths: list[str], cookie: str):
         super().__init__("GET", paths[0], 200, headers={"Cookie": cookie})
         object.__setattr__(self, "paths", tuple(paths))
 
     def wrk_arguments(self) -> list[str]:
-        return [f"cookie={self.headers['Cookie']}", *(f"path={path}" for path in self.paths)]
+        return [*super().wrk_arguments(), *(f"path={path}" for path in self.paths)]
 
 
 def register_paths(kinds: dict) -> list[str]:
@@ -545,16 +490,12 @@ def check_pages(port: int, cookie: str, paths: list[str]) -> None:
 
 def drive_http(args, env: dict, workdir: Path, paths: list[str]):
     load = LoadSettings(generator="wrk", connections=args.connections, threads=args.threads)
-    script = workdir / "register.lua"
-    script.write_text(WRK_SCRIPT)
     with contextlib.ExitStack() as stack:
         server = start_server(stack, "tmo", args.server_threads, env, workdir / "tmo.log", args.ini)
         wait_until_ready(server)
         cookie = log_in(server.port)
         check_pages(server.port, cookie, paths)
         request = RotatingRequest(paths, cookie)
-        # bench/run.py's wrk runner, with this bench's script instead of scenario.lua.
-        stack.enter_context(mock.patch.object(harness, "WRK_SCRIPT", script))
         if args.warmup:
             harness.run_wrk(server.port, request, args.warmup, load)
         note(f"Driving {len(paths)} searches in turn for {args.duration}s...")

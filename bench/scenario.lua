@@ -4,6 +4,7 @@
 --   method=METHOD        the request method (GET when absent)
 --   header.NAME=VALUE    a request header, e.g. header.Cookie=tmo_csrf=...
 --   form.NAME=VALUE      a form field; the fields, in order, become a urlencoded body
+--   path=PATH            (repeatable) send each path in turn instead of the URL's own path
 --
 -- Every connection sends that same request again and again and fetches nothing else: for the
 -- log-in POST, run.py fetches one CSRF cookie and token with a single GET before wrk starts, and
@@ -23,6 +24,9 @@ local function urlencode(text)
    end))
 end
 
+local paths = {}
+local counter = 0
+
 function init(args)
    expected_status = 200
    wrong_status = 0
@@ -39,6 +43,8 @@ function init(args)
          wrk.headers[name:sub(8)] = value
       elseif name:sub(1, 5) == "form." then
          table.insert(fields, urlencode(name:sub(6)) .. "=" .. urlencode(value))
+      elseif name == "path" then
+         table.insert(paths, value)
       else
          error("unknown argument: " .. argument)
       end
@@ -47,6 +53,18 @@ function init(args)
       wrk.body = table.concat(fields, "&")
       wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
    end
+end
+
+function request()
+   if #paths == 0 then
+      return wrk.request()
+   end
+   -- Each connection starts at its own place in the list.
+   if counter == 0 then
+      counter = math.random(#paths)
+   end
+   counter = counter % #paths + 1
+   return wrk.format(nil, paths[counter])
 end
 
 function response(status, headers, body)
