@@ -6,8 +6,10 @@ import secrets
 
 from pyramid.csrf import CookieCSRFStoragePolicy
 from pyramid.events import NewResponse
+from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.security import Allowed, Denied
 from pyramid.session import SignedCookieSessionFactory
+from pyramid.tweens import EXCVIEW
 
 from tmo.permissions import UNLABELLED_VIEW_PERMISSION, Permission, permissions_for
 from tmo.services.accounts import SESSION_COOKIE, account_for_session_token
@@ -97,6 +99,22 @@ def _mark_cookies_secure(response):
         response.headers.add("Set-Cookie", cookie)
 
 
+def refuse_nul_characters(handler, registry):
+    """A tween: a request whose path or parameters carry a NUL character is refused with 400.
+
+    No person types one, PostgreSQL refuses to store or compare one, and so without this a
+    crafted query string or form would end in a 500."""
+
+    def tween(request):
+        if "\x00" in request.path_info or any(
+            isinstance(value, str) and "\x00" in value for value in request.params.values()
+        ):
+            raise HTTPBadRequest()
+        return handler(request)
+
+    return tween
+
+
 def includeme(config):
     settings = config.get_settings()
     config.set_security_policy(SecurityPolicy())
@@ -120,3 +138,5 @@ def includeme(config):
     config.add_request_method(request_permissions, "permissions", reify=True)
     config.add_request_method(csp_nonce, "csp_nonce", reify=True)
     config.add_subscriber(add_security_headers, NewResponse)
+    # Under the exception views, so the refusal is rendered as tmo's 400 page.
+    config.add_tween("tmo.security.refuse_nul_characters", under=EXCVIEW)

@@ -4,7 +4,7 @@ import logging
 
 from pyramid.csrf import new_csrf_token
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken, PredicateMismatch
-from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPFound, HTTPNotFound
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,16 @@ def expired_form(exc, request):
         400,
         "This form has expired",
         "For your security, forms expire. Go back, reload the page and try again.",
+    )
+
+
+@exception_view_config(HTTPBadRequest, renderer="errors/error.jinja2")
+def bad_request(exc, request):
+    return _page(
+        request,
+        400,
+        "Something in that request could not be understood",
+        "Go back and try again. If you typed or pasted something unusual, try without it.",
     )
 
 

@@ -1,0 +1,55 @@
+"""No page answers 500 to odd input: every route that answers GET, visited by a person holding
+every role, with query strings a confused browser or a curious person might send."""
+
+import re
+
+import pytest
+
+from tests.factories import AccountFactory, MemberFactory
+from tmo.permissions import Role
+from tmo.views import ROUTES
+
+ODD_QUERIES = [
+    {},
+    {"page": "-1"},
+    {"page": "99999999999999999999"},
+    {"q": "%_'\"<script>"},
+    {"q": "x" * 5000},
+    {"status": "nonsense", "estate": "abc", "block": "-2", "role": "emperor"},
+    {"postcode": "not a postcode at all, clearly"},
+    {"agm": "2026-02-31"},
+    {"action": "\u0000"},
+    {"next": "//evil.example/"},
+    {"seat": "councillor:999", "director": "x", "start": "yesterday"},
+]
+
+
+@pytest.fixture
+def everyone(testapp):
+    account = AccountFactory(roles=list(Role))
+    MemberFactory(account=account)
+    from tests.conftest import log_in
+
+    log_in(testapp, account.email)
+    return account
+
+
+def concrete(pattern: str) -> str:
+    """A route pattern with each placeholder filled by a plausible (or missing) id."""
+    return re.sub(r"\{[^}]+\}", "1", pattern)
+
+
+@pytest.mark.parametrize("name,pattern", [r for r in ROUTES if r[0] != "logout"])
+def test_no_get_route_answers_500_to_odd_queries(testapp, everyone, name, pattern):
+    for params in ODD_QUERIES:
+        response = testapp.get(concrete(pattern), params=params, expect_errors=True)
+        assert response.status_int < 500, (name, params, response.status)
+
+
+def test_a_nul_character_is_refused_with_a_400_not_a_500(testapp):
+    page = testapp.get("/login", params={"next": "/\x00"}, expect_errors=True)
+    assert page.status_int == 400
+    assert "could not be understood" in page.text
+    form = testapp.get("/register").forms["form"]
+    form["display_name"] = "Ruth\x00"
+    assert form.submit("submit", expect_errors=True).status_int == 400
