@@ -655,12 +655,7 @@ def main(argv=None) -> int:
         print(http_table(result, args.markdown))
         if result.errors:
             cautions.append(f"{result.errors} requests failed or had another status than 200")
-    if busy_before is not None and busy_before > harness.BUSY_MACHINE_SHARE:
-        cautions.insert(0, f"the CPUs were already {busy_before:.0%} busy before the run")
-    if cautions:
-        print()
-        for caution in cautions:
-            print(f"- Warning: {caution}." if args.markdown else f"Warning: {caution}.")
+    harness.print_cautions(cautions, busy_before, args.markdown)
     return 0
 
 

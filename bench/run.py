@@ -730,16 +730,21 @@ def main(argv=None) -> int:
         note("Interrupted: every process stopped and the database deleted.")
         return 130
     cautions = [caution for row in rows if (caution := row.warning())]
-    if busy_before is not None and busy_before > BUSY_MACHINE_SHARE:
-        cautions.insert(0, f"the CPUs were already {busy_before:.0%} busy before the run")
     print(describe_run(args, load, busy_before))
     print()
     print(markdown_table(rows) if args.markdown else text_table(rows))
+    print_cautions(cautions, busy_before, args.markdown)
+    return 0
+
+
+def print_cautions(cautions: list[str], busy_before: float | None, markdown: bool) -> None:
+    """What makes a run's figures doubtful, after its table (a busy machine first)."""
+    if busy_before is not None and busy_before > BUSY_MACHINE_SHARE:
+        cautions = [f"the CPUs were already {busy_before:.0%} busy before the run", *cautions]
     if cautions:
         print()
         for caution in cautions:
-            print(f"- Warning: {caution}." if args.markdown else f"Warning: {caution}.")
-    return 0
+            print(f"- Warning: {caution}." if markdown else f"Warning: {caution}.")
 
 
 if __name__ == "__main__":
