@@ -1,45 +1,25 @@
 """The property import form: the council's CSV file, checked for what a form can tell (a file was
 chosen, at most 20 MB, UTF-8 text; the rows are ``tmo.services.properties``'s business), and a
-"check only" box. deform's file widget wants a store to keep an upload across a failed submission;
-tmo reads the file in the same request, so a plain in-memory store made for each form will do."""
+"check only" box."""
 
 import colander
 import deform
 
 from tmo.forms import CSRFSchema
+from tmo.schemas.files import read_upload as read_file
+from tmo.schemas.files import upload_widget
 from tmo.services.properties import COLUMNS
 
 MAXIMUM_UPLOAD_BYTES = 20 * 1024 * 1024
 CSV_ACCEPT = ".csv,text/csv"
 
 
-class RequestFileStore(dict):
-    """deform's FileUploadTempStore for one request: nothing outlives the form it was made for."""
-
-    def preview_url(self, uid):
-        return None
-
-
-class CSVUploadWidget(deform.widget.FileUploadWidget):
-    """deform's file upload, taking a field sent without a file as "no file" rather than as a
-    malformed upload: WebOb hands over a part that has no filename as a string, which deform's
-    own widget refuses with "Invalid pstruct"."""
-
-    def deserialize(self, field, pstruct):
-        if isinstance(pstruct, dict) and pstruct.get("upload") in ("", b""):
-            pstruct = {key: value for key, value in pstruct.items() if key != "upload"}
-        return super().deserialize(field, pstruct)
-
-
-@colander.deferred
-def deferred_upload_widget(node, kw):
-    return CSVUploadWidget(RequestFileStore(), accept=CSV_ACCEPT)
+deferred_upload_widget = upload_widget(CSV_ACCEPT)
 
 
 def read_upload(upload) -> bytes:
     """The uploaded file's content, read no further than one byte past the size limit."""
-    upload["fp"].seek(0)
-    return upload["fp"].read(MAXIMUM_UPLOAD_BYTES + 1)
+    return read_file(upload, MAXIMUM_UPLOAD_BYTES)
 
 
 def check_csv_upload(node, upload):
