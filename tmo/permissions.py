@@ -59,11 +59,18 @@ class Permission(enum.StrEnum):
     ADMIN_ROLES_GRANT = "admin:roles:grant"
     ADMIN_CONSTITUTION_EDIT = "admin:constitution:edit"
     ADMIN_AUDIT_READ = "admin:audit:read"
+    # Members nominate, support nominations and vote; which election and whether the member is
+    # on its roll is checked by the view.
+    ELECTIONS_TAKE_PART = "elections:ballot:cast"
+    # Setting up an election; running one is for its own returning officer alone.
+    ELECTIONS_RUN = "elections:election:run"
+    # Reading an election's working pages: its returning officer or its named scrutineer.
+    ELECTIONS_OBSERVE = "elections:election:observe"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.RESIDENT: frozenset({Permission.ACCOUNT_SELF_MANAGE, Permission.MEMBERSHIP_SELF_MANAGE}),
-    Role.MEMBER: frozenset(),
+    Role.MEMBER: frozenset({Permission.ELECTIONS_TAKE_PART}),
     Role.DIRECTOR: frozenset({Permission.BOARD_INTERESTS_DECLARE}),
     Role.CHAIR: frozenset(),
     Role.SECRETARY: frozenset(
@@ -79,9 +86,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.BOARD_MANAGE,
         }
     ),
-    Role.RETURNING_OFFICER: frozenset(),
+    Role.RETURNING_OFFICER: frozenset({Permission.ELECTIONS_RUN, Permission.ELECTIONS_OBSERVE}),
     # The scrutineer reads everything and changes nothing.
-    Role.SCRUTINEER: frozenset({Permission.ADMIN_AUDIT_READ, Permission.MEMBERSHIP_REGISTER_READ}),
+    Role.SCRUTINEER: frozenset(
+        {
+            Permission.ADMIN_AUDIT_READ,
+            Permission.MEMBERSHIP_REGISTER_READ,
+            Permission.ELECTIONS_OBSERVE,
+        }
+    ),
     Role.YOUTH_MEMBER: frozenset(),
     Role.YOUTH_WORKER: frozenset(),
     Role.ADMINISTRATOR: frozenset(
@@ -121,6 +134,13 @@ PUBLIC_ROUTES = frozenset(
         "board",
         "board_csv",
         "board_interests",
+        "elections",
+        "election",
+        "election_candidate_photo",
+        "election_result",
+        "election_result_pdf",
+        "election_ballots",
+        "election_export",
     }
 )
 

@@ -43,6 +43,33 @@ ROUTES = (
     ("board_appoint", "/secretary/board/appoint"),
     ("board_term_end", "/secretary/board/terms/{term_id:\\d+}/end"),
     ("board_director", "/secretary/board/directors/{director_id:\\d+}"),
+    ("elections", "/elections"),
+    ("election", "/elections/{election_id:\\d+}"),
+    (
+        "election_candidate_photo",
+        "/elections/{election_id:\\d+}/candidates/{candidate_id:\\d+}/photo",
+    ),
+    ("election_nominate", "/elections/{election_id:\\d+}/nominate"),
+    ("election_nomination", "/elections/{election_id:\\d+}/nominations/{candidate_id:\\d+}"),
+    ("election_support", "/elections/{election_id:\\d+}/nominations/{candidate_id:\\d+}/support"),
+    ("election_consent", "/elections/{election_id:\\d+}/nominations/{candidate_id:\\d+}/consent"),
+    ("election_withdraw", "/elections/{election_id:\\d+}/nominations/{candidate_id:\\d+}/withdraw"),
+    ("election_ballot", "/elections/{election_id:\\d+}/ballot"),
+    ("election_cast", "/elections/{election_id:\\d+}/ballot/cast"),
+    ("election_result", "/elections/{election_id:\\d+}/result"),
+    ("election_result_pdf", "/elections/{election_id:\\d+}/result.pdf"),
+    ("election_ballots", "/elections/{election_id:\\d+}/ballots"),
+    ("election_export", "/elections/{election_id:\\d+}/ballots.{format:(blt|csv)}"),
+    ("elections_manage", "/returning-officer/elections"),
+    ("election_new", "/returning-officer/elections/new"),
+    ("election_manage", "/returning-officer/elections/{election_id:\\d+}"),
+    ("election_move", "/returning-officer/elections/{election_id:\\d+}/move"),
+    (
+        "election_decide",
+        "/returning-officer/elections/{election_id:\\d+}/nominations/{candidate_id:\\d+}",
+    ),
+    ("election_cancel", "/returning-officer/elections/{election_id:\\d+}/cancel"),
+    ("election_paper", "/returning-officer/elections/{election_id:\\d+}/paper"),
 )
 
 

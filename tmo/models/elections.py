@@ -1,0 +1,146 @@
+"""Elections: the election and its timeline, nominations with their proposers and seconders, the
+frozen roll of voters, and the ballots.
+
+Secrecy is in the schema. A ``Ballot`` has a random id, the day it was cast (nothing finer) and the
+candidates in order; it has no column that leads to a member, an account or a roll entry. The roll
+says only whether a member has voted, and on which day; it is marked in the same transaction as
+the ballot is stored, and a member can be marked once.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tmo.models.accounts import Account
+from tmo.models.files import StoredFile
+from tmo.models.membership import Member
+from tmo.models.meta import Base, StrEnumType, utcnow
+from tmo.rules.elections import Status
+
+
+class Election(Base):
+    __tablename__ = "election"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[Status] = mapped_column(StrEnumType(Status), default=Status.DRAFT)
+    # "stv" or "block" (tmo.constitution.ELECTION_METHODS).
+    method: Mapped[str] = mapped_column(String(16))
+    ballot_order: Mapped[str] = mapped_column(String(16))
+    seats: Mapped[int]
+    # The seat category the winners take (resident seats).
+    seat_category: Mapped[str] = mapped_column(String(32))
+    # What the seats are: "Three resident seats retiring by rotation; one casual vacancy".
+    seats_description: Mapped[str] = mapped_column(String(500), default="")
+    returning_officer_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    scrutineer_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    notice_on: Mapped[date]
+    nominations_open_at: Mapped[datetime]
+    nominations_close_at: Mapped[datetime]
+    poll_opens_at: Mapped[datetime]
+    poll_closes_at: Mapped[datetime]
+    # The day the roll was frozen, None until the poll is opened.
+    roll_frozen_on: Mapped[date | None]
+    # The seed for any drawing of lots: fixed when the poll opens, published with the result.
+    seed: Mapped[str] = mapped_column(String(64), default="")
+    # The ballot log's last hash (the genesis hash while there are no ballots).
+    chain_head: Mapped[str] = mapped_column(String(64), default="")
+    ballots_cast: Mapped[int] = mapped_column(default=0)
+    result_sheet: Mapped[str] = mapped_column(Text, default="")
+    elected_candidate_ids: Mapped[str] = mapped_column(String(500), default="")
+    counted_at: Mapped[datetime | None]
+    declared_on: Mapped[date | None]
+    cancelled_reason: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    returning_officer: Mapped[Account] = relationship(foreign_keys=[returning_officer_id])
+    scrutineer: Mapped[Account | None] = relationship(foreign_keys=[scrutineer_id])
+    candidates: Mapped[list["Candidate"]] = relationship(
+        back_populates="election", order_by="Candidate.id"
+    )
+
+
+class Candidate(Base):
+    """A nomination, and the candidate it makes once accepted."""
+
+    __tablename__ = "candidate"
+    __table_args__ = (UniqueConstraint("election_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    # The name on the ballot paper.
+    name: Mapped[str] = mapped_column(String(200))
+    nominated_by_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    consented_at: Mapped[datetime | None]
+    statement: Mapped[str] = mapped_column(Text, default="")
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
+    # nominated -> accepted | rejected | withdrawn
+    status: Mapped[str] = mapped_column(String(16), default="nominated")
+    decision_reason: Mapped[str] = mapped_column(String(500), default="")
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    election: Mapped[Election] = relationship(back_populates="candidates")
+    member: Mapped[Member] = relationship(foreign_keys=[member_id])
+    nominated_by: Mapped[Member] = relationship(foreign_keys=[nominated_by_id])
+    photo: Mapped[StoredFile | None] = relationship()
+    supporters: Mapped[list["Supporter"]] = relationship(
+        back_populates="candidate", order_by="Supporter.id", cascade="all, delete-orphan"
+    )
+
+
+class Supporter(Base):
+    """A proposer or seconder of a nomination, who confirms online."""
+
+    __tablename__ = "supporter"
+    __table_args__ = (UniqueConstraint("candidate_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    # "proposer" or "seconder"
+    role: Mapped[str] = mapped_column(String(16))
+    confirmed_at: Mapped[datetime | None]
+
+    candidate: Mapped[Candidate] = relationship(back_populates="supporters")
+    member: Mapped[Member] = relationship()
+
+
+class RollEntry(Base):
+    """A member entitled to vote, frozen when the poll opens; ``voted_on`` is the roll mark."""
+
+    __tablename__ = "roll_entry"
+    __table_args__ = (UniqueConstraint("election_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    # The day the member voted (nothing finer), and how: "online" or "paper".
+    voted_on: Mapped[date | None]
+    channel: Mapped[str] = mapped_column(String(8), default="")
+
+    member: Mapped[Member] = relationship()
+
+
+class Ballot(Base):
+    """One ballot paper, with no way back to who cast it."""
+
+    __tablename__ = "ballot"
+    __table_args__ = (
+        # The chain cannot fork: each hash is followed by at most one ballot.
+        UniqueConstraint("election_id", "previous_hash"),
+        Index("ix_ballot_election_receipt", "election_id", "receipt", unique=True),
+    )
+
+    # Random, so that ids say nothing of the order ballots arrived in.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    receipt: Mapped[str] = mapped_column(String(20))
+    cast_on: Mapped[date]
+    # Candidate ids in preference order (block vote: the candidates marked), space-separated.
+    preferences: Mapped[str] = mapped_column(String(500))
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
