@@ -540,3 +540,22 @@ def test_a_wrong_step_is_refused_with_the_reason(testapp, dbsession, request_):
     form.submit("submit").follow()
     assert fresh(dbsession, election).status is Status.CANCELLED
     assert "The notice went to the wrong estate" in testapp.get(f"/elections/{election.id}").text
+
+
+def test_the_demo_has_a_poll_open_that_every_demo_member_can_vote_in(testapp, dbsession):
+    from tmo.scripts.demo import DEMO_PASSWORD, load_demo
+
+    assert load_demo(dbsession) is True
+    dbsession.commit()
+    election = dbsession.scalars(select(Election)).one()
+    assert elections.status_of(election, elections.now_utc()) is Status.POLL_OPEN
+    assert len(elections.accepted(election)) == 5 and election.seats == 3
+    assert elections.verify(dbsession, election) == []
+    log_in(testapp, "member@example.org", DEMO_PASSWORD)
+    page = testapp.get(f"/elections/{election.id}")
+    assert "Vote now" in page.text
+    assert re.search(r"Turnout so far: 20 of \d+ voters", page.text)
+    by_name = {c.name: c for c in elections.accepted(election)}
+    first = sorted(by_name)[0]
+    receipt = vote(testapp, election, **{f"rank-{by_name[first].id}": "1"})
+    assert "Your vote is cast" in receipt.text

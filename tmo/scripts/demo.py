@@ -72,6 +72,7 @@ def load_demo(dbsession) -> bool:
     load_demo_properties(dbsession)
     load_demo_members(dbsession, {account.display_name: account for account in accounts})
     load_demo_board(dbsession, {account.display_name: account for account in accounts})
+    load_demo_election(dbsession, {account.display_name: account for account in accounts})
     return True
 
 
@@ -182,6 +183,83 @@ def load_demo_board(dbsession, accounts_by_name: dict[str, Account]) -> None:
 
 # Residents waiting for the secretary's decision, each applying for a tenancy in their name.
 DEMO_APPLICANTS = ("applicant.one@example.org", "applicant.two@example.org")
+
+
+DEMO_STATEMENTS = (
+    "I have lived on the estate for twenty years. I want the repairs service to answer within "
+    "a week, and to tell us when it will come.",
+    "Our young people need somewhere to go in the evenings. I will push for the community room "
+    "to open every night of the week.",
+    "I am a leaseholder and a nurse. I will make sure major works are planned with residents, "
+    "not done to us, and that service charges are explained.",
+    "Cleaner stairwells, working lifts and lights that stay on. I will report every month on "
+    "what the board has done about them.",
+    "I chair our tenants' association. I want every block to have a say, and board papers "
+    "published in plain English.",
+)
+
+
+def load_demo_election(dbsession, accounts_by_name: dict[str, Account]) -> None:
+    """A board election with its poll open now: five candidates for three resident seats,
+    the roll frozen two days ago and a few ballots cast (never by a demo account, so that every
+    demo member can still vote)."""
+    from tmo.models.elections import Candidate, Election, RollEntry, Supporter
+    from tmo.rules.elections import Status, genesis
+    from tmo.services import elections
+
+    rng = random.Random(2027)  # noqa: S311 (invented demo data)
+    officer = accounts_by_name["Rita Mensah"]
+    today = date.today()
+    constitution = Constitution()
+    election = elections.create(
+        dbsession,
+        constitution,
+        title=f"Board election {today.year}",
+        method="stv",
+        seats=3,
+        seat_category="resident",
+        seats_description="Three resident seats retiring by rotation at the AGM",
+        returning_officer_id=officer.id,
+        scrutineer_id=accounts_by_name["Simon Price"].id,
+        notice_on=today - timedelta(days=30),
+        actor_id=officer.id,
+    )
+    members = dbsession.scalars(
+        select(Member)
+        .where(Member.ceased_on.is_(None), Member.account_id.is_(None))
+        .order_by(Member.member_number)
+    ).all()
+    standing, supporters = members[:5], members[5:15]
+    for number, (person, statement) in enumerate(zip(standing, DEMO_STATEMENTS, strict=True)):
+        person.date_of_birth = date(1965 + number * 5, 3, 12)
+        moment = election.nominations_open_at + timedelta(days=number + 1)
+        candidate = Candidate(
+            election=election,
+            member=person,
+            name=person.name,
+            nominated_by=person,
+            consented_at=moment,
+            statement=statement,
+            status="accepted",
+            decided_at=moment + timedelta(days=1),
+        )
+        candidate.supporters = [
+            Supporter(member=supporters[2 * number], role="proposer", confirmed_at=moment),
+            Supporter(member=supporters[2 * number + 1], role="seconder", confirmed_at=moment),
+        ]
+        dbsession.add(candidate)
+    election.status = Status.POLL_OPEN
+    election.roll_frozen_on = elections.london_day(election.poll_opens_at)
+    election.seed = "demo-" + "".join(rng.choice("0123456789abcdef") for _ in range(26))
+    dbsession.flush()
+    election.chain_head = genesis(election.id)
+    voters = elections.entitled_members(dbsession, election.roll_frozen_on)
+    dbsession.add_all(RollEntry(election_id=election.id, member_id=m.id) for m in voters)
+    dbsession.flush()
+    candidate_ids = [c.id for c in election.candidates]
+    for voter in [m for m in voters if m.account_id is None][:20]:
+        ranked = rng.sample(candidate_ids, rng.randint(1, len(candidate_ids)))
+        elections.cast(dbsession, election.id, voter.id, ranked)
 
 
 def load_demo_members(dbsession, accounts_by_name: dict[str, Account]) -> None:
