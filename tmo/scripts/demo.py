@@ -203,7 +203,7 @@ def load_demo_election(dbsession, accounts_by_name: dict[str, Account]) -> None:
     """A board election with its poll open now: five candidates for three resident seats,
     the roll frozen two days ago and a few ballots cast (never by a demo account, so that every
     demo member can still vote)."""
-    from tmo.models.elections import Candidate, Election, RollEntry, Supporter
+    from tmo.models.elections import Candidate, RollEntry, Supporter
     from tmo.rules.elections import Status, genesis
     from tmo.services import elections
 
