@@ -1,0 +1,276 @@
+"""What makes an election trustworthy, tested against the real database: one member one vote
+when casts race each other, no per-candidate figure anywhere before the poll closes whoever
+asks, and a ballot log whose tampering ``tmo-election verify`` reports."""
+
+import re
+import sqlite3
+import threading
+
+import pytest
+from sqlalchemy import delete, select
+
+from tests import factories
+from tests.conftest import log_in
+from tests.elections_setup import fresh, poll_open, shift, web_request
+from tests.factories import AccountFactory
+from tmo.models import get_engine, get_session_factory
+from tmo.models.accounts import Account, RoleGrant
+from tmo.models.audit import AuditEntry
+from tmo.models.elections import Ballot, Candidate, Election, RollEntry, Supporter
+from tmo.models.membership import Estate, Home, Member, Tenancy
+from tmo.permissions import Role
+from tmo.scripts import election as election_script
+from tmo.scripts.migrate import upgrade
+from tmo.services import elections
+from tmo.views import ROUTES
+
+CASTERS = 20
+
+
+def remove_everything(engine) -> None:
+    """Committed rows, in the order their foreign keys allow."""
+    with engine.begin() as connection:
+        for model in (
+            Ballot,
+            RollEntry,
+            Supporter,
+            Candidate,
+            Election,
+            AuditEntry,
+            Member,
+            Tenancy,
+            Home,
+            Estate,
+            RoleGrant,
+            Account,
+        ):
+            connection.execute(delete(model))
+
+
+@pytest.fixture
+def committed_poll(app, engine):
+    """An election with its poll open, committed for real so that other connections see it."""
+    session = get_session_factory(engine)()
+    factories.bind(session)
+    try:
+        election, people = poll_open(session, web_request(app, session))
+        session.commit()
+        yield (
+            election.id,
+            [person.id for person in people],
+            [c.id for c in elections.accepted(election)],
+        )
+    finally:
+        factories.bind(None)
+        session.close()
+        remove_everything(engine)
+
+
+def test_twenty_casts_for_one_member_at_once_store_one_ballot(engine, committed_poll):
+    election_id, people, candidates = committed_poll
+    voter = people[-1]
+    factory = get_session_factory(engine)
+    start = threading.Barrier(CASTERS)
+    stored, refused, failed = [], [], []
+
+    def cast():
+        session = factory()
+        try:
+            start.wait()
+            receipt = elections.cast(session, election_id, voter, (candidates[0],))
+            session.commit()
+            stored.append(receipt)
+        except elections.AlreadyVoted:
+            session.rollback()
+            refused.append(True)
+        except Exception as error:  # anything else fails the test below
+            session.rollback()
+            failed.append(error)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=cast) for _ in range(CASTERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failed == []
+    assert (len(stored), len(refused)) == (1, CASTERS - 1)
+    session = factory()
+    try:
+        ballots = session.scalars(select(Ballot).where(Ballot.election_id == election_id)).all()
+        assert [ballot.receipt for ballot in ballots] == stored
+        election = session.get(Election, election_id)
+        assert election.ballots_cast == 1
+        assert elections.verify(session, election) == []
+    finally:
+        session.close()
+
+
+def test_the_second_of_two_casts_over_the_web_is_told_it_has_already_voted(testapp, dbsession, app):
+    election, people = poll_open(dbsession, web_request(app, dbsession))
+    dbsession.commit()
+    log_in(testapp, people[-1].account.email)
+    form = testapp.get(f"/elections/{election.id}/ballot").forms["ballot"]
+    candidate = elections.accepted(fresh(dbsession, election))[0]
+    form[f"rank-{candidate.id}"] = "1"
+    review = form.submit()
+    first = review.forms["cast"].submit()
+    second = review.forms["cast"].submit(status=409)
+    assert "Your vote is cast" in first.text
+    assert "You have already voted" in second.text
+
+
+# No early results ---------------------------------------------------------------------------------
+
+ELECTION_ROUTES = [(name, pattern) for name, pattern in ROUTES if "{election_id" in pattern]
+GET_ROUTES = [(name, pattern) for name, pattern in ROUTES if name != "logout"]
+
+
+def tallies(election, ballots):
+    """The first-preference figure of each candidate, as any result page would print it."""
+    first = {}
+    for preferences in ballots:
+        first[preferences[0]] = first.get(preferences[0], 0) + 1
+    return first
+
+
+def fill(pattern: str, election, candidate) -> list[str]:
+    if "{format" in pattern:
+        return [
+            pattern.replace("{election_id:\\d+}", str(election.id)).replace(
+                "{format:(blt|csv)}", extension
+            )
+            for extension in ("blt", "csv")
+        ]
+    path = pattern.replace("{election_id:\\d+}", str(election.id))
+    path = path.replace("{candidate_id:\\d+}", str(candidate.id))
+    return [re.sub(r"\{[^}]+\}", "1", path)]
+
+
+@pytest.mark.parametrize("role", [None, *Role])
+def test_no_per_candidate_figure_is_shown_to_anyone_before_the_poll_closes(
+    testapp, dbsession, app, role
+):
+    officer = AccountFactory(roles=[Role.RETURNING_OFFICER])
+    scrutineer = AccountFactory(roles=[Role.SCRUTINEER])
+    election, people = poll_open(
+        dbsession,
+        web_request(app, dbsession),
+        voters=9,
+        returning_officer=officer,
+        scrutineer=scrutineer,
+    )
+    accepted = elections.accepted(election)
+    # 7 first preferences for one candidate, 3 and 2 for the others: figures no page shows.
+    plan = [(accepted[0].id,)] * 7 + [(accepted[1].id, accepted[0].id)] * 3
+    plan += [(accepted[2].id,)] * 2
+    for person, preferences in zip(people, plan, strict=True):
+        elections.cast(dbsession, election.id, person.id, preferences)
+    if role is Role.RETURNING_OFFICER:
+        viewer = officer
+    elif role is Role.SCRUTINEER:
+        viewer = scrutineer
+    elif role is Role.MEMBER:
+        viewer = people[0].account  # a candidate who has voted
+    elif role is not None:
+        viewer = AccountFactory(roles=[role])
+    dbsession.commit()
+    if role is not None:
+        log_in(testapp, viewer.email)
+
+    for name, pattern in GET_ROUTES:
+        for path in fill(pattern, election, accepted[0]):
+            response = testapp.get(path, expect_errors=True)
+            assert response.status_int < 500, (name, response.status)
+            text = response.text if response.content_type.startswith("text") else ""
+            if name in ("election_result", "election_result_pdf", "election_ballots") or (
+                name == "election_export"
+            ):
+                assert response.status_int == 404, (role, name, response.status)
+            for marker in ("Stage 1", "Quota", "Elected:", "7.00000", "first preference"):
+                assert marker not in text, (role, name, marker)
+            if response.content_type == "application/pdf":
+                pytest.fail(f"{name} served a PDF before the close")
+    # Turnout alone may be shown.
+    page = testapp.get(f"/elections/{election.id}")
+    assert "Turnout so far: 12 of 12" in page.text
+
+
+def test_after_the_close_and_the_count_the_figures_appear(testapp, dbsession, app):
+    officer = AccountFactory(roles=[Role.RETURNING_OFFICER])
+    election, people = poll_open(
+        dbsession, web_request(app, dbsession), voters=2, returning_officer=officer
+    )
+    accepted = elections.accepted(election)
+    for person in people:
+        elections.cast(dbsession, election.id, person.id, (accepted[0].id,))
+    shift(election, 30)
+    elections.count(dbsession, election, officer.id)
+    dbsession.commit()
+    log_in(testapp, officer.email)
+    assert "5.00000" in testapp.get(f"/elections/{election.id}/result").text
+
+
+# Verification -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def election_database(tmp_path, app):
+    path = tmp_path / "election.sqlite"
+    settings = {"sqlalchemy.url": f"sqlite:///{path}"}
+    upgrade(settings)
+    ini = tmp_path / "election.ini"
+    ini.write_text(
+        "[app:main]\nuse = egg:tmo\n"
+        f"sqlalchemy.url = sqlite:///{path}\n"
+        "tmo.secret = test\ntmo.mail_mode = memory\n"
+    )
+    engine = get_engine(settings)
+    session = get_session_factory(engine)()
+    factories.bind(session)
+    try:
+        election, people = poll_open(session, web_request(app, session), voters=4)
+        accepted = elections.accepted(election)
+        for number, person in enumerate(people):
+            preferences = (accepted[number % 3].id, accepted[(number + 1) % 3].id)
+            elections.cast(session, election.id, person.id, preferences)
+        shift(election, 30)
+        elections.count(session, election, election.returning_officer_id)
+        session.commit()
+        election_id = election.id
+    finally:
+        factories.bind(None)
+        session.close()
+        engine.dispose()
+    return path, ini, election_id
+
+
+def test_tmo_election_verify_recomputes_the_chain_and_the_count(election_database, capsys):
+    path, ini, election_id = election_database
+    assert election_script.main(["verify", str(election_id), str(ini)]) == 0
+    output = capsys.readouterr().out
+    assert "Ballots in the log: 7" in output
+    assert "The election verifies" in output
+
+    with sqlite3.connect(path) as raw:
+        receipt, preferences = raw.execute(
+            "SELECT receipt, preferences FROM ballot ORDER BY receipt LIMIT 1"
+        ).fetchone()
+        changed = " ".join(reversed(preferences.split()))
+        raw.execute("UPDATE ballot SET preferences = ? WHERE receipt = ?", (changed, receipt))
+    assert election_script.main(["verify", str(election_id), str(ini)]) == 1
+    output = capsys.readouterr().out
+    assert f"DIFFERENCE: ballot {receipt}: its contents do not match its hash" in output
+    assert "does NOT verify" in output
+
+
+def test_tmo_election_verify_notices_a_ballot_removed_or_added(election_database, capsys):
+    path, ini, election_id = election_database
+    with sqlite3.connect(path) as raw:
+        raw.execute("DELETE FROM ballot WHERE id = (SELECT id FROM ballot ORDER BY id LIMIT 1)")
+    assert election_script.main(["verify", str(election_id), str(ini)]) == 1
+    output = capsys.readouterr().out
+    assert "not linked into the chain" in output or "does not end at the published head" in output
+    assert "6 ballots stored, but 7 voters marked on the roll" in output
+    assert election_script.main(["verify", "999", str(ini)]) == 2
