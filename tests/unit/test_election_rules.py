@@ -69,12 +69,12 @@ def test_the_clock_closes_the_poll_and_ballots_stop_at_the_closing_moment(now):
 
 
 def test_per_candidate_figures_are_hidden_in_every_state_before_the_close():
-    assert BEFORE_CLOSE == {
+    assert {
         Status.DRAFT,
         Status.NOMINATIONS_OPEN,
         Status.NOMINATIONS_CLOSED,
         Status.POLL_OPEN,
-    }
+    } == BEFORE_CLOSE
 
 
 class Lifecycle(RuleBasedStateMachine):
@@ -151,7 +151,7 @@ CANDIDATES = (11, 12, 13, 14)
 def test_a_block_ballot_takes_up_to_the_seats():
     assert rules.block_ballot([12, 14], CANDIDATES, 2) == (12, 14)
     with pytest.raises(
-        rules.BallotRefused, match="You ticked 3 candidates. You can vote for up to 2"
+        rules.BallotRefused, match=r"You ticked 3 candidates\. You can vote for up to 2"
     ):
         rules.block_ballot([11, 12, 13], CANDIDATES, 2)
     with pytest.raises(rules.BallotRefused, match="Tick at least one"):
