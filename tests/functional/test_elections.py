@@ -559,3 +559,14 @@ def test_the_demo_has_a_poll_open_that_every_demo_member_can_vote_in(testapp, db
     first = sorted(by_name)[0]
     receipt = vote(testapp, election, **{f"rank-{by_name[first].id}": "1"})
     assert "Your vote is cast" in receipt.text
+
+
+def test_the_new_election_offers_the_seats_falling_due(testapp, dbsession, logged_in):
+    from tmo.scripts.demo import load_demo
+
+    load_demo(dbsession)
+    dbsession.commit()
+    logged_in(Role.RETURNING_OFFICER)
+    form = testapp.get("/returning-officer/elections/new").forms["form"]
+    assert int(form["seats"].value) >= 2
+    assert "retiring by rotation on" in form["seats_description"].value

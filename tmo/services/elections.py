@@ -116,6 +116,29 @@ def moves(election: Election, now: datetime) -> list[tuple[str, str]]:
     return [(action, MOVE_LABELS[action]) for action in found]
 
 
+def seats_falling_due(dbsession: Session, constitution: Constitution, category: str, day: date):
+    """(seats, description) for an election to ``category``'s seats: the terms retiring by
+    rotation at the next AGM and the seats vacant now (co-opted seats are among the retiring)."""
+    vacant = [
+        row
+        for row in board_service.roster(dbsession, constitution, day)
+        if row.vacant and row.seat.category == category
+    ]
+    agm = board_service.next_elected_end(dbsession, day)
+    due = [
+        d
+        for d in (board_service.retiring(dbsession, agm, day) if agm else [])
+        if d.seat_category == category
+    ]
+    parts = []
+    if due:
+        names = ", ".join(d.director.name for d in due)
+        parts.append(f"{len(due)} retiring by rotation on {agm:%-d %B %Y} ({names})")
+    if vacant:
+        parts.append(f"{len(vacant)} vacant now")
+    return len(due) + len(vacant), "; ".join(parts)
+
+
 def member_for_account(dbsession: Session, account_id: int | None) -> Member | None:
     if account_id is None:
         return None

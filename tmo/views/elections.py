@@ -9,6 +9,7 @@ export exist only from the close (``elections.ballots_published``) or the count
 
 from datetime import date
 
+import colander
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
@@ -728,10 +729,15 @@ class NewElectionPage(FormPage):
         ).bind(request=self.request)
 
     def initial(self):
+        seats, description = elections.seats_falling_due(
+            self.request.dbsession, self.request.constitution, "resident", date.today()
+        )
         return {
             "method": self.request.constitution.elections.method,
             "returning_officer": str(self.request.account.id),
             "notice_on": date.today(),
+            "seats": seats or colander.null,
+            "seats_description": description,
         }
 
     def extra(self):
