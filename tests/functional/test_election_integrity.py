@@ -7,6 +7,7 @@ import sqlite3
 import threading
 
 import pytest
+import webtest
 from sqlalchemy import delete, select
 
 from tests import factories
@@ -102,6 +103,41 @@ def test_twenty_casts_for_one_member_at_once_store_one_ballot(engine, committed_
         assert [ballot.receipt for ballot in ballots] == stored
         election = session.get(Election, election_id)
         assert election.ballots_cast == 1
+        assert elections.verify(session, election) == []
+    finally:
+        session.close()
+
+
+def test_voters_casting_at_once_over_the_web_all_go_into_one_chain(app, engine, committed_poll):
+    """Real requests, each in its own transaction: every ballot is stored and the chain holds."""
+    election_id, people, candidates = committed_poll
+    session = get_session_factory(engine)()
+    emails = [session.get(Member, person).account.email for person in people[:8]]
+    session.close()
+    browsers = []
+    for email in emails:
+        browser = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
+        log_in(browser, email)
+        form = browser.get(f"/elections/{election_id}/ballot").forms["ballot"]
+        form[f"rank-{candidates[1]}"] = "1"
+        browsers.append(form.submit().forms["cast"])
+    start = threading.Barrier(len(browsers))
+    statuses = []
+
+    def cast(form):
+        start.wait()
+        statuses.append(form.submit(expect_errors=True).status_int)
+
+    threads = [threading.Thread(target=cast, args=(form,)) for form in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * len(browsers)
+    session = factory = get_session_factory(engine)()
+    try:
+        election = factory.get(Election, election_id)
+        assert election.ballots_cast == len(browsers)
         assert elections.verify(session, election) == []
     finally:
         session.close()

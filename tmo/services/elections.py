@@ -512,8 +512,12 @@ def receipt_code() -> str:
 
 
 def _lock(dbsession: Session, election_id: int) -> Election:
+    # populate_existing: an election read earlier in the request must not keep a stale head.
     return dbsession.scalars(
-        select(Election).where(Election.id == election_id).with_for_update()
+        select(Election)
+        .where(Election.id == election_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one()
 
 
