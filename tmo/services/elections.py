@@ -636,40 +636,22 @@ def enter_paper_batch(
 
 def turnout(dbsession: Session, election: Election) -> tuple[int, int]:
     """(voted, on the roll): the one figure that may be shown while the poll is open."""
-    on_roll = dbsession.scalar(
-        select(func.count()).select_from(RollEntry).where(RollEntry.election_id == election.id)
-    )
-    voted = dbsession.scalar(
-        select(func.count())
-        .select_from(RollEntry)
-        .where(RollEntry.election_id == election.id, RollEntry.voted_on.is_not(None))
-    )
-    return voted or 0, on_roll or 0
-
-
-def has_voted(dbsession: Session, election: Election, member: Member | None) -> bool:
-    if member is None:
-        return False
-    return (
-        dbsession.scalar(
-            select(RollEntry.voted_on).where(
-                RollEntry.election_id == election.id, RollEntry.member_id == member.id
-            )
+    on_roll, voted = dbsession.execute(
+        select(func.count(), func.count(RollEntry.voted_on)).where(
+            RollEntry.election_id == election.id
         )
-        is not None
-    )
+    ).one()
+    return voted, on_roll
 
 
-def on_roll(dbsession: Session, election: Election, member: Member | None) -> bool:
+def roll_entry(dbsession: Session, election: Election, member: Member | None) -> RollEntry | None:
+    """The member's line on the election's roll, if they have one."""
     if member is None:
-        return False
-    return (
-        dbsession.scalar(
-            select(RollEntry.id).where(
-                RollEntry.election_id == election.id, RollEntry.member_id == member.id
-            )
+        return None
+    return dbsession.scalar(
+        select(RollEntry).where(
+            RollEntry.election_id == election.id, RollEntry.member_id == member.id
         )
-        is not None
     )
 
 

@@ -165,7 +165,8 @@ def election_page(request):
             .join(Candidate)
             .where(Candidate.election_id == election.id, Supporter.member_id == member.id)
         ).all()
-    status = elections.status_of(election, now)
+    entry = elections.roll_entry(dbsession, election, member)
+    voted = entry is not None and entry.voted_on is not None
     return {
         **common(request, election),
         "candidates": candidates,
@@ -173,12 +174,8 @@ def election_page(request):
         "mine": mine,
         "supporting": supporting,
         "nominating": member is not None and elections.nominations_open(election, now),
-        "can_vote": member is not None
-        and elections.on_roll(dbsession, election, member)
-        and not elections.has_voted(dbsession, election, member)
-        and election.poll_opens_at <= now < election.poll_closes_at
-        and status is Status.POLL_OPEN,
-        "voted": elections.has_voted(dbsession, election, member),
+        "can_vote": entry is not None and not voted and elections.accepting(election),
+        "voted": voted,
         "turnout": elections.turnout(dbsession, election) if election.roll_frozen_on else None,
         "published": elections.ballots_published(election, now),
         "result_visible": elections.result_visible(
@@ -529,12 +526,26 @@ class ConsentPage(FormPage):
 # The ballot ---------------------------------------------------------------------------------------
 
 
-def ballot_state(request, election: Election) -> tuple[Member, list[Candidate]]:
-    """The voter and their ballot paper; refuses anyone who may not vote here now."""
+def ballot_state(request, election: Election) -> tuple[Member, list[Candidate], bool]:
+    """The voter, their ballot paper and whether they have voted; refuses anyone not on the
+    roll."""
     member = require_member(request)
-    if not elections.on_roll(request.dbsession, election, member):
+    entry = elections.roll_entry(request.dbsession, election, member)
+    if entry is None:
         raise HTTPForbidden()
-    return member, elections.ballot_paper(election, member)
+    return member, elections.ballot_paper(election, member), entry.voted_on is not None
+
+
+def open_ballot(request):
+    """(election, paper, refusal) for the ballot pages: the refusal is the page to answer with
+    when the voter has voted or the poll is not open, else None."""
+    election = public_election(request)
+    _, paper, voted = ballot_state(request, election)
+    if voted:
+        return election, paper, already_voted(request, election)
+    if not elections.accepting(election):
+        return election, paper, refuse_closed(request, election, paper)
+    return election, paper, None
 
 
 def submitted_choices(request, election: Election, paper: list[Candidate]) -> dict:
@@ -594,13 +605,8 @@ def refuse_closed(request, election, paper):
     permission=Permission.ELECTIONS_TAKE_PART,
 )
 def ballot(request):
-    election = public_election(request)
-    member, paper = ballot_state(request, election)
-    if elections.has_voted(request.dbsession, election, member):
-        return already_voted(request, election)
-    if not elections.accepting(election):
-        return refuse_closed(request, election, paper)
-    return ballot_values(request, election, paper)
+    election, paper, refusal = open_ballot(request)
+    return refusal or ballot_values(request, election, paper)
 
 
 def already_voted(request, election):
@@ -617,12 +623,9 @@ def already_voted(request, election):
 )
 def review(request):
     """Check the ballot and show it back before it is cast; "change" shows the form again."""
-    election = public_election(request)
-    member, paper = ballot_state(request, election)
-    if elections.has_voted(request.dbsession, election, member):
-        return already_voted(request, election)
-    if not elections.accepting(election):
-        return refuse_closed(request, election, paper)
+    election, paper, refusal = open_ballot(request)
+    if refusal is not None:
+        return refusal
     choices = submitted_choices(request, election, paper)
     if "change" in request.POST:
         return ballot_values(request, election, paper, choices)
@@ -646,7 +649,7 @@ def review(request):
 )
 def cast(request):
     election = public_election(request)
-    member, paper = ballot_state(request, election)
+    member, paper, _ = ballot_state(request, election)
     choices = submitted_choices(request, election, paper)
     try:
         preferences = judge(election, choices)
