@@ -570,3 +570,43 @@ def test_the_new_election_offers_the_seats_falling_due(testapp, dbsession, logge
     form = testapp.get("/returning-officer/elections/new").forms["form"]
     assert int(form["seats"].value) >= 2
     assert "retiring by rotation on" in form["seats_description"].value
+
+
+def test_a_candidate_the_register_has_no_birth_date_for_gives_it_when_consenting(
+    testapp, dbsession
+):
+    election = new_election(dbsession)
+    a, b, c = member("Amy Able"), member("Bob Baker"), member("Cat Cole")
+    a.date_of_birth = None
+    nomination = elections.nominate(
+        dbsession,
+        RULES,
+        election,
+        nominator=b,
+        candidate=a,
+        proposers=[b],
+        seconders=[c],
+        now=elections.now_utc(),
+    )
+    dbsession.commit()
+    log_in(testapp, a.account.email)
+    path = f"/elections/{election.id}/nominations/{nomination.id}/consent"
+    form = testapp.get(path).forms["form"]
+    form["statement"] = "Lifts first."
+    form["consent"] = True
+    page = form.submit("submit")
+    assert "Enter your date of birth." in page.text
+    form = page.forms["form"]
+    form["date_of_birth"] = "1990-02-03"
+    form["consent"] = True
+    form.submit("submit").follow()
+    assert fresh(dbsession, a).date_of_birth == date(1990, 2, 3)
+    assert elections.eligibility(RULES, fresh(dbsession, nomination), date.today()) == []
+
+
+def test_an_associate_member_cannot_stand(dbsession):
+    election = new_election(dbsession)
+    a, b, c = member("Amy Able"), member("Bob Baker"), member("Cat Cole")
+    a.associate = True
+    with pytest.raises(elections.ElectionError, match="not a voting member, so cannot stand"):
+        stand(dbsession, election, a, b, c)

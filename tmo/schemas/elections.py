@@ -147,8 +147,19 @@ def consent_given(node, value):
         raise colander.Invalid(node, "Tick the box to consent to stand.")
 
 
-def consent_schema(word_limit: int):
+def consent_schema(word_limit: int, needs_date_of_birth: bool):
     schema = CSRFSchema()
+    if needs_date_of_birth:
+        schema.add(
+            date_node(
+                "date_of_birth",
+                "Your date of birth",
+                description="The register of members does not have it; directors must be "
+                "old enough. For example, 1980-03-27.",
+                autocomplete="bday",
+                missing_msg="Enter your date of birth.",
+            )
+        )
     schema.add(
         colander.SchemaNode(
             colander.String(),
@@ -172,7 +183,10 @@ def consent_schema(word_limit: int):
         colander.SchemaNode(
             colander.Boolean(),
             name="consent",
-            title="I consent to stand, and I am eligible to serve on the board",
+            title=(
+                "I consent to stand. I am not employed or paid by the TMO, not an undischarged "
+                "bankrupt or a disqualified director, and have no serious rent arrears"
+            ),
             validator=consent_given,
             missing=False,
             widget=deform.widget.CheckboxWidget(),

@@ -336,6 +336,10 @@ def nominate(
     )
     if existing is not None and existing.status != "withdrawn":
         raise ElectionError(f"{candidate.name} has already been nominated.", "candidate")
+    if not may_vote(candidate.ceased_on, candidate.associate, london_day(now)):
+        raise ElectionError(
+            f"{candidate.name} is not a voting member, so cannot stand.", "candidate"
+        )
     rules_ = constitution.elections
     for role, people, needed in (
         ("proposer", proposers, rules_.proposers_required),
@@ -412,9 +416,14 @@ def consent(
     statement: str,
     photo_id: int | None,
     now: datetime,
+    date_of_birth: date | None = None,
 ) -> None:
+    """The candidate consents and writes their statement; where the register has no date of
+    birth they give it, since a director must be old enough."""
     if not nominations_open(candidate.election, now):
         raise ElectionError("Nominations are closed: the statement can no longer change.")
+    if date_of_birth is not None and candidate.member.date_of_birth is None:
+        candidate.member.date_of_birth = date_of_birth
     limit = constitution.elections.statement_word_limit
     words = rules.word_count(statement)
     if words > limit:
@@ -435,6 +444,7 @@ def consent(
         target=candidate,
         words=words,
         photo=candidate.photo_id is not None,
+        date_of_birth_recorded=date_of_birth is not None,
     )
 
 

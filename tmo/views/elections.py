@@ -479,7 +479,8 @@ class ConsentPage(FormPage):
 
     def make_schema(self):
         limit = self.request.constitution.elections.statement_word_limit
-        return consent_schema(limit).bind(request=self.request)
+        needs = self.candidate.member.date_of_birth is None
+        return consent_schema(limit, needs).bind(request=self.request)
 
     def initial(self):
         return {
@@ -511,6 +512,7 @@ class ConsentPage(FormPage):
                 statement=appstruct["statement"],
                 photo_id=photo_id,
                 now=elections.now_utc(),
+                date_of_birth=appstruct.get("date_of_birth"),
             )
         except (ElectionError, files.FileRefused) as refused:
             self.request.tm.doom()
