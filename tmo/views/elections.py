@@ -44,6 +44,7 @@ from tmo.templating import london
 
 READ = ("GET", "HEAD")
 METHOD_LABELS = dict(ELECTION_METHODS)
+SUPPORT_VERBS = {"proposer": "propose", "seconder": "second"}
 
 
 def election_from(request) -> Election:
@@ -443,7 +444,8 @@ def confirm_support(request):
         request,
         election,
         candidate,
-        f"You have confirmed that you {supporter.role} {candidate.name}'s nomination.",
+        f"You have confirmed that you {SUPPORT_VERBS[supporter.role]} {candidate.name}'s "
+        "nomination.",
     )
 
 
