@@ -129,7 +129,7 @@ def test_a_member_nominates_another_the_supporters_confirm_and_the_candidate_con
     log_in(testapp, seconder.account.email)
     page = testapp.get(f"/elections/{election.id}/nominations/{nomination.id}")
     page = page.forms["support"].submit().follow()
-    assert "You have confirmed that you second Carl Candidate's nomination." in page.text
+    assert "You have confirmed that you second Carl Candidate's nomination." in page.html.get_text()
 
     testapp.reset()
     log_in(testapp, candidate.account.email)
