@@ -549,6 +549,8 @@ def test_the_demo_has_a_poll_open_that_every_demo_member_can_vote_in(testapp, db
     assert elections.status_of(election, elections.now_utc()) is Status.POLL_OPEN
     assert len(elections.accepted(election)) == 5 and election.seats == 3
     assert elections.verify(dbsession, election) == []
+    home = testapp.get("/")
+    assert f"The poll is open: {election.title}" in home.html.get_text(" ", strip=True)
     log_in(testapp, "member@example.org", DEMO_PASSWORD)
     page = testapp.get(f"/elections/{election.id}")
     assert "Vote now" in page.text

@@ -139,6 +139,20 @@ def seats_falling_due(dbsession: Session, constitution: Constitution, category: 
     return len(due) + len(vacant), "; ".join(parts)
 
 
+def open_polls(dbsession: Session) -> list[Election]:
+    """The elections taking ballots now, for the home page."""
+    now = now_utc()
+    return list(
+        dbsession.scalars(
+            select(Election).where(
+                Election.status == Status.POLL_OPEN,
+                Election.poll_opens_at <= now,
+                Election.poll_closes_at > now,
+            )
+        )
+    )
+
+
 def member_for_account(dbsession: Session, account_id: int | None) -> Member | None:
     if account_id is None:
         return None

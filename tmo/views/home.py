@@ -16,7 +16,9 @@ from tmo.services.constitution import version_in_force
     permission=NO_PERMISSION_REQUIRED,
 )
 def home(request):
-    return {}
+    from tmo.services.elections import open_polls
+
+    return {"open_polls": open_polls(request.dbsession)}
 
 
 def rule_rows(section) -> list[tuple[str, str]]:
