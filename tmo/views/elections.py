@@ -414,8 +414,8 @@ def nomination_page(request):
     }
 
 
-def back_to_nomination(request, election, candidate, message):
-    request.session.flash(message, "success")
+def back_to_nomination(request, election, candidate, message, queue="success"):
+    request.session.flash(message, queue)
     return Response(
         status=303,
         location=request.route_url(
@@ -439,7 +439,7 @@ def confirm_support(request):
     try:
         elections.confirm_support(request.dbsession, supporter, elections.now_utc())
     except ElectionError as refused:
-        return back_to_nomination(request, election, candidate, str(refused))
+        return back_to_nomination(request, election, candidate, str(refused), "problem")
     return back_to_nomination(
         request,
         election,
@@ -463,7 +463,7 @@ def withdraw(request):
     try:
         elections.withdraw(request.dbsession, candidate, request.account.id, elections.now_utc())
     except ElectionError as refused:
-        return back_to_nomination(request, election, candidate, str(refused))
+        return back_to_nomination(request, election, candidate, str(refused), "problem")
     return back_to_nomination(request, election, candidate, "You have withdrawn as a candidate.")
 
 
@@ -839,7 +839,7 @@ def move(request):
             message = "The result is declared: " + ", ".join(c.name for c in winners) + " elected."
     except ElectionError as refused:
         request.tm.doom()
-        request.session.flash(str(refused), "success")
+        request.session.flash(str(refused), "problem")
     else:
         request.session.flash(message, "success")
     return Response(
