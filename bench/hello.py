@@ -1,17 +1,40 @@
 """The framework ceiling: a bare Pyramid app with one "hello" view and nothing else.
 
-No database, no templates, no sessions, no security policy, no tweens beyond Pyramid's own. The
-bench serves it on the same waitress settings as tmo, in the same run, so the gap between the two
-is what tmo itself costs per request. The view answers a GET with a short text page and a POST
-(the log-in scenario's form, which it parses) with a 302, so each tmo scenario has a like-for-like
-ceiling.
+No templates, no sessions, no security policy, no tweens beyond Pyramid's own. The bench serves it
+on the same waitress settings as tmo, in the same run, so the gap between the two is what tmo
+itself costs per request. The view answers a GET with a short text page and a POST (the log-in
+scenario's form, which it parses) with a 302, so each tmo scenario has a like-for-like ceiling.
+
+For the ballot bench (``bench/ballots.py``) it also answers ``POST /elections/N/ballot/cast``, the
+path tmo casts a ballot on, by parsing the form and inserting one row into its own one-table
+schema (``bench_ceiling_vote``) in the database ``DATABASE_URL`` names, one transaction per
+request: the least any ballot that is stored can cost. SQLite gets the connection settings tmo
+gives it (WAL, ``synchronous = NORMAL``, a busy timeout, write transactions begun IMMEDIATE), so
+the ceiling waits for the write lock as tmo does. Without ``DATABASE_URL`` that route is absent.
 """
+
+import os
+from datetime import date
 
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPFound
 from pyramid.response import Response
+from sqlalchemy import Column, Date, Integer, MetaData, String, Table, create_engine, event
 
 HELLO_TEXT = "Hello, world!\n"
+VOTE_TEXT = "Your vote is cast\n"
+VOTE_PATH = "/elections/{election_id:\\d+}/ballot/cast"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+metadata = MetaData()
+votes = Table(
+    "bench_ceiling_vote",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("election_id", Integer, nullable=False),
+    Column("preferences", String(500), nullable=False),
+    Column("cast_on", Date, nullable=False),
+)
 
 
 def hello(request):
@@ -21,11 +44,67 @@ def hello(request):
     return Response(HELLO_TEXT, content_type="text/plain")
 
 
+def vote_engine(url: str):
+    """An engine on ``url``; on SQLite with the settings tmo.models gives its own."""
+    engine = create_engine(url)
+    if engine.dialect.name != "sqlite":
+        return engine
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def create_vote_table(url: str) -> None:
+    engine = vote_engine(url)
+    try:
+        metadata.create_all(engine)
+    finally:
+        engine.dispose()
+
+
+def vote_view(engine):
+    def vote(request):
+        """One row per POST: the ranked candidates, in order, as tmo stores a ballot's."""
+        ranks = []
+        for name, value in request.POST.items():
+            if name.startswith("rank-") and value.strip().isdigit():
+                ranks.append((int(value), name.removeprefix("rank-")))
+        preferences = " ".join(candidate for _, candidate in sorted(ranks))
+        with engine.begin() as connection:
+            connection.execute(
+                votes.insert().values(
+                    election_id=int(request.matchdict["election_id"]),
+                    preferences=preferences,
+                    cast_on=date.today(),
+                )
+            )
+        return Response(VOTE_TEXT, content_type="text/plain")
+
+    return vote
+
+
 def make_app():
-    """The WSGI app: the hello view on ``/`` and on ``/login`` (the log-in scenario's path)."""
+    """The WSGI app: the hello view on ``/`` and on ``/login`` (the log-in scenario's path), and
+    with DATABASE_URL set, the one-row insert on tmo's ballot-casting path."""
     with Configurator() as config:
         config.add_route("hello", "/")
         config.add_route("hello_form", "/login")
         config.add_view(hello, route_name="hello")
         config.add_view(hello, route_name="hello_form")
+        url = os.environ.get("DATABASE_URL")
+        if url:
+            config.add_route("vote", VOTE_PATH)
+            config.add_view(vote_view(vote_engine(url)), route_name="vote", request_method="POST")
         return config.make_wsgi_app()
