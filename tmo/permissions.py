@@ -59,13 +59,26 @@ class Permission(enum.StrEnum):
     ADMIN_ROLES_GRANT = "admin:roles:grant"
     ADMIN_CONSTITUTION_EDIT = "admin:constitution:edit"
     ADMIN_AUDIT_READ = "admin:audit:read"
+    YOUTH_JOIN = "youth:membership:apply"
+    YOUTH_READ = "youth:budget:read"
+    YOUTH_TAKE_PART = "youth:proposals:propose"
+    YOUTH_REPORT = "youth:proposals:report"
+    YOUTH_MANAGE = "youth:forum:manage"
+    YOUTH_RATIFY = "youth:proposals:ratify"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.RESIDENT: frozenset({Permission.ACCOUNT_SELF_MANAGE, Permission.MEMBERSHIP_SELF_MANAGE}),
+    Role.RESIDENT: frozenset(
+        {
+            Permission.ACCOUNT_SELF_MANAGE,
+            Permission.MEMBERSHIP_SELF_MANAGE,
+            Permission.YOUTH_JOIN,
+        }
+    ),
     Role.MEMBER: frozenset(),
-    Role.DIRECTOR: frozenset({Permission.BOARD_INTERESTS_DECLARE}),
-    Role.CHAIR: frozenset(),
+    # The board reads the forum's budget and its report.
+    Role.DIRECTOR: frozenset({Permission.BOARD_INTERESTS_DECLARE, Permission.YOUTH_READ}),
+    Role.CHAIR: frozenset({Permission.YOUTH_READ}),
     Role.SECRETARY: frozenset(
         {
             Permission.ADMIN_ACCOUNTS_READ,
@@ -77,13 +90,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MEMBERSHIP_MEMBER_ERASE,
             Permission.ADMIN_PROPERTIES_IMPORT,
             Permission.BOARD_MANAGE,
+            Permission.YOUTH_READ,
+            Permission.YOUTH_RATIFY,
         }
     ),
     Role.RETURNING_OFFICER: frozenset(),
     # The scrutineer reads everything and changes nothing.
     Role.SCRUTINEER: frozenset({Permission.ADMIN_AUDIT_READ, Permission.MEMBERSHIP_REGISTER_READ}),
-    Role.YOUTH_MEMBER: frozenset(),
-    Role.YOUTH_WORKER: frozenset(),
+    # Whether a youth member is still in the forum (they age out) is checked by date.
+    Role.YOUTH_MEMBER: frozenset(
+        {Permission.YOUTH_READ, Permission.YOUTH_TAKE_PART, Permission.YOUTH_REPORT}
+    ),
+    Role.YOUTH_WORKER: frozenset(
+        {Permission.YOUTH_READ, Permission.YOUTH_MANAGE, Permission.YOUTH_REPORT}
+    ),
     Role.ADMINISTRATOR: frozenset(
         {
             Permission.ADMIN_ACCOUNTS_READ,
@@ -121,6 +141,8 @@ PUBLIC_ROUTES = frozenset(
         "board",
         "board_csv",
         "board_interests",
+        "youth",
+        "youth_photo",
     }
 )
 
