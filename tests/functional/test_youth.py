@@ -362,3 +362,30 @@ def test_a_chair_too_young_for_the_board_chairs_the_forum_without_the_seat(dbses
     )
     assert any("at least 18 years old" in note for note in notes)
     assert youth.chair_on(dbsession, TODAY).directorship is None
+
+
+def test_the_demo_forum_has_members_a_budget_in_use_and_proposals_in_every_state(
+    testapp, dbsession
+):
+    from tmo.scripts.demo import DEMO_PASSWORD, load_demo
+
+    assert load_demo(dbsession) is True
+    dbsession.commit()
+    statuses = set(dbsession.scalars(select(YouthProposal.status)))
+    assert statuses == set(rules.STATUSES)
+    constitution = Constitution(organisation_name="Golborne Estates TMO (demo)")
+    year = youth.year_for(dbsession, constitution, TODAY)
+    money = youth.year_balances(dbsession, year)
+    assert money.allocated == 1_500_000
+    assert 0 < money.spent < money.spent + money.committed < money.allocated
+    assert len(youth.forum_members(dbsession, constitution, TODAY)) == 5
+    assert youth.chair_on(dbsession, TODAY).member.first_name == "Yusuf"
+
+    log_in(testapp, "youth.worker@example.org", DEMO_PASSWORD)
+    assert "Noah Evans" in testapp.get("/youth/members").text
+    dashboard = testapp.get("/youth/budget")
+    assert f"{rules.format_pounds(money.remaining)} is left to spend this year" in dashboard.text
+    for proposal in dbsession.scalars(select(YouthProposal)):
+        assert testapp.get(f"/youth/proposals/{proposal.id}").status_int == 200
+    assert testapp.get("/youth/budget/board-report.pdf").body.startswith(b"%PDF-")
+    assert "Yusuf Ali chairs the forum" in testapp.get("/youth/chair").text
