@@ -146,6 +146,10 @@ def test_a_15_year_old_proposes_the_forum_decides_and_the_spend_shows_on_the_das
     expect(
         page.get_by_text(f"{format_pounds(before - 43_000)} is left to spend this year")
     ).to_be_visible()
-    expect(page.get_by_role("img", name=re.compile("Money committed and spent"))).to_be_visible()
+    expect(
+        page.get_by_role("img", name=re.compile("^Money committed and spent, month"))
+    ).to_be_visible()
+    by_kind = re.compile("^Money committed and spent by kind of idea")
+    expect(page.get_by_role("img", name=by_kind)).to_be_visible()
     expect(page.get_by_role("table", name="By kind of idea")).to_contain_text("Sport and games")
     assert_accessible(page)

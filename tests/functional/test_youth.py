@@ -386,6 +386,62 @@ def test_the_demo_forum_has_members_a_budget_in_use_and_proposals_in_every_state
     dashboard = testapp.get("/youth/budget")
     assert f"{rules.format_pounds(money.remaining)} is left to spend this year" in dashboard.text
     for proposal in dbsession.scalars(select(YouthProposal)):
-        assert testapp.get(f"/youth/proposals/{proposal.id}").status_int == 200
+        page = testapp.get(f"/youth/proposals/{proposal.id}", expect_errors=True)
+        # A draft is its proposer's own until they send it.
+        assert page.status_int == (404 if proposal.status == rules.DRAFT else 200)
     assert testapp.get("/youth/budget/board-report.pdf").body.startswith(b"%PDF-")
     assert "Yusuf Ali chairs the forum" in testapp.get("/youth/chair").text
+
+
+def test_a_draft_is_private_until_sent_and_can_be_withdrawn(testapp, dbsession):
+    amara, ben = member(dbsession, "Amara"), member(dbsession, "Ben")
+    draft = youth.draft_proposal(
+        dbsession,
+        amara,
+        youth.ProposalFields("Secret idea", "Play", "Everyone", "sport", 10_000, "A ball"),
+        actor_id=None,
+    )
+    dbsession.commit()
+    log_in(testapp, ben.account.email)
+    assert "Secret idea" not in testapp.get("/youth/proposals").text
+    assert testapp.get(f"/youth/proposals/{draft.id}", expect_errors=True).status_int == 404
+    testapp.reset()
+    log_in(testapp, amara.account.email)
+    assert "Secret idea" in testapp.get("/youth/proposals").text
+    done = act(testapp, draft.id, "withdraw").follow()
+    assert "Your proposal is withdrawn." in done.text
+    assert dbsession.get(YouthProposal, draft.id).status == rules.WITHDRAWN
+
+
+def test_a_chair_who_leaves_the_forum_leaves_the_board_seat(testapp, dbsession):
+    maya = member(dbsession, "Maya", age=19, surname="Hussain")
+    youth.become_chair(dbsession, Constitution(), maya, election=None, actor_id=None, today=TODAY)
+    dbsession.commit()
+    log_in(testapp, maya.account.email)
+    left = testapp.get("/youth/forum/leave").forms["form"].submit("submit").follow()
+    assert "You have left the Youth Forum" in left.text
+    seat = dbsession.scalar(select(Directorship).where(Directorship.seat_category == "youth_chair"))
+    assert seat.ended_on == TODAY
+    assert youth.chair_on(dbsession, TODAY) is None
+    assert "Maya Hussain" not in testapp.get("/board").text
+
+
+def test_last_years_budget_is_still_there_to_read(testapp, dbsession, logged_in):
+    last_year = rules.year_start(TODAY, Constitution().youth) - timedelta(days=1)
+    youth.open_year(dbsession, Constitution(), day=last_year, actor_id=None)
+    open_budget(dbsession)
+    logged_in(Role.YOUTH_WORKER)
+    start = rules.year_start(last_year, Constitution().youth)
+    label = rules.year_label(start)
+    dashboard = testapp.get("/youth/budget")
+    link = dashboard.html.find("a", string=f"The budget for {label}")
+    old = testapp.get(link["href"])
+    assert f"The Youth Forum's budget, {label}" in old.text
+    rows = list(
+        csv.DictReader(io.StringIO(testapp.get(f"/youth/budget/ledger.csv?year={start}").text))
+    )
+    # Its money lapsed when this year's budget opened.
+    assert [(r["kind"], r["reason"]) for r in rows] == [
+        ("allocation", f"Devolved budget for {label}"),
+        ("lapse", "Lapsed"),
+    ]

@@ -178,6 +178,18 @@ def current_member(
     return member
 
 
+def leave_forum(dbsession: Session, member: YouthMember, *, on: date, actor_id: int | None) -> None:
+    """A member leaves before ageing out; a chair who leaves stops chairing (and their board
+    seat ends with it)."""
+    if member.status != APPROVED or member.left_on is not None:
+        raise YouthError("You are not a member of the forum.")
+    member.left_on = on
+    audit.record(dbsession, "youth.left", actor_id=actor_id, target=member, on=on.isoformat())
+    chair = chair_on(dbsession, on)
+    if chair is not None and chair.member_id == member.id:
+        end_chair(dbsession, chair, on=on, actor_id=actor_id)
+
+
 # The budget year and its ledger ------------------------------------------------------------
 
 

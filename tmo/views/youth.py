@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 
 from tmo.forms import FormPage, form_page
 from tmo.models.youth import (
+    YouthBudgetYear,
     YouthChairElection,
     YouthChairTerm,
     YouthLedgerEntry,
@@ -126,15 +127,33 @@ def chart(summary: youth.Summary | None) -> dict | None:
     }
 
 
+def chosen_year(request, day: date) -> YouthBudgetYear | None:
+    """The year asked for (``?year=2025-04-01``, its first day), else the year ``day`` is in."""
+    try:
+        asked = date.fromisoformat(request.params.get("year", ""))
+    except ValueError:
+        return youth.year_for(request.dbsession, request.constitution, day)
+    return request.dbsession.scalar(
+        select(YouthBudgetYear).where(YouthBudgetYear.starts_on == asked)
+    )
+
+
 def budget_values(request, day: date) -> dict:
-    year = youth.year_for(request.dbsession, request.constitution, day)
-    summary = youth.summary(request.dbsession, year, day) if year else None
+    year = chosen_year(request, day)
+    start = year.starts_on if year else rules.year_start(day, request.constitution.youth)
+    # A past year's chart runs to its end; this year's, to today.
+    summary = youth.summary(request.dbsession, year, min(day, year.ends_on)) if year else None
+    years = request.dbsession.scalars(
+        select(YouthBudgetYear).order_by(YouthBudgetYear.starts_on.desc())
+    ).all()
     return {
         "year": year,
-        "label": rules.year_label(rules.year_start(day, request.constitution.youth)),
+        "label": rules.year_label(start),
         "summary": summary,
         "chart": chart(summary),
         "money": rules.format_pounds,
+        "years": [(y.starts_on.isoformat(), rules.year_label(y.starts_on)) for y in years],
+        "year_query": {"year": year.starts_on.isoformat()} if year else {},
     }
 
 
@@ -278,6 +297,28 @@ class JoinPage(YouthFormPage):
         )
 
 
+@form_page("youth_leave", "youth/form.jinja2", Permission.YOUTH_TAKE_PART)
+class LeavePage(YouthFormPage):
+    schema = ConfirmSchema
+    submit_label = "Leave the Youth Forum"
+    heading = "Leave the Youth Forum"
+
+    def intro(self):
+        return [
+            "You will no longer suggest ideas or vote. Ideas you suggested stay, so the forum "
+            "can finish them. If you chair the forum, you stop chairing it today."
+        ]
+
+    def act(self, appstruct):
+        youth.leave_forum(
+            self.request.dbsession,
+            self.current_member(),
+            on=today(),
+            actor_id=self.request.account.id,
+        )
+        return self.redirect("youth_forum", "You have left the Youth Forum. Thank you!")
+
+
 # The budget ---------------------------------------------------------------------------------
 
 
@@ -383,7 +424,7 @@ def pounds_text(pence: int) -> str:
 
 @view_config(route_name="youth_ledger_csv", request_method=READ, permission=Permission.YOUTH_READ)
 def ledger_csv(request):
-    year = youth.year_for(request.dbsession, request.constitution, today())
+    year = chosen_year(request, today())
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -455,7 +496,14 @@ def proposals(request):
     if status not in rules.STATUSES:
         status = ""
     search = request.params.get("q", "").strip()[:100]
-    query = select(YouthProposal).order_by(YouthProposal.created_at.desc(), YouthProposal.id.desc())
+    query = (
+        select(YouthProposal)
+        .join(YouthMember, YouthProposal.proposer_id == YouthMember.id)
+        .where(  # a draft is its proposer's own until they send it
+            or_(YouthProposal.status != rules.DRAFT, YouthMember.account_id == request.account.id)
+        )
+        .order_by(YouthProposal.created_at.desc(), YouthProposal.id.desc())
+    )
     if status:
         query = query.where(YouthProposal.status == status)
     if search:
@@ -479,8 +527,11 @@ def proposals(request):
 
 
 def proposal_or_404(request) -> YouthProposal:
+    """The proposal in the path; a draft only for its proposer."""
     proposal = request.dbsession.get(YouthProposal, int(request.matchdict["proposal_id"]))
     if proposal is None:
+        raise HTTPNotFound()
+    if proposal.status == rules.DRAFT and proposal.proposer.account_id != request.account.id:
         raise HTTPNotFound()
     return proposal
 
@@ -509,6 +560,8 @@ def proposal_page(request):
         actions.append(("youth_proposal_edit", "Change the proposal"))
     if active and mine and allowed("submit"):
         actions.append(("youth_proposal_submit", "Send it to the youth worker"))
+    if active and mine and allowed("withdraw"):
+        actions.append(("youth_proposal_withdraw", "Withdraw the proposal"))
     if Permission.YOUTH_MANAGE in permissions and allowed("open_vote"):
         actions.append(("youth_proposal_check", "Check the proposal"))
     voted = vote = None
@@ -658,6 +711,25 @@ class SubmitPage(ProposalFormPage):
             actor_id=self.request.account.id,
         )
         return self.done("Sent! The youth worker will check it.")
+
+
+@form_page("youth_proposal_withdraw", "youth/form.jinja2", Permission.YOUTH_TAKE_PART)
+class WithdrawPage(ProposalFormPage):
+    schema = ConfirmSchema
+    submit_label = "Withdraw the proposal"
+    heading = "Withdraw your proposal"
+
+    def intro(self):
+        return ["The forum will not vote on it. You can always suggest a new idea."]
+
+    def act(self, appstruct):
+        youth.withdraw_proposal(
+            self.request.dbsession,
+            self.proposal,
+            self.current_member(),
+            actor_id=self.request.account.id,
+        )
+        return self.done("Your proposal is withdrawn.")
 
 
 @form_page("youth_proposal_check", "youth/form.jinja2", Permission.YOUTH_MANAGE)
