@@ -4,6 +4,7 @@ which commits the money, and records the spend with its receipt; the dashboard s
 checks every page on the way."""
 
 import re
+from datetime import date
 
 import pytest
 
@@ -152,4 +153,70 @@ def test_a_15_year_old_proposes_the_forum_decides_and_the_spend_shows_on_the_das
     by_kind = re.compile("^Money committed and spent by kind of idea")
     expect(page.get_by_role("img", name=by_kind)).to_be_visible()
     expect(page.get_by_role("table", name="By kind of idea")).to_contain_text("Sport and games")
+    assert_accessible(page)
+
+
+def test_the_other_youth_forum_pages_are_accessible(page, assert_accessible):
+    """The pages the journey above does not pass through, as the demo has them."""
+    page.goto("/youth")
+    heading(page, "The Youth Forum")
+    expect(page.get_by_role("img", name="The new kit in the community centre")).to_be_visible()
+    assert_accessible(page)
+
+    # A 12-year-old is turned away kindly.
+    log_in(page, "resident@example.org")
+    page.goto("/youth/join")
+    heading(page, "Join the Youth Forum")
+    assert_accessible(page)
+    page.get_by_label("Your first name").fill("Tom")
+    page.get_by_label("Your surname").fill("Baker")
+    twelve = date.today().replace(year=date.today().year - 12)
+    page.get_by_label("Your date of birth").fill(twelve.isoformat())
+    page.get_by_label("Your postcode").fill("W10 5PA")
+    page.get_by_label("I live in the area the TMO looks after").check()
+    page.get_by_role("button", name="Ask to join").click()
+    heading(page, "Not yet, but soon!")
+    expect(page.get_by_text("We have not kept anything you typed in.")).to_be_visible()
+    assert_accessible(page)
+    log_out(page)
+
+    log_in(page, "youth.worker@example.org")
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Youth members").click()
+    heading(page, "Youth Forum members")
+    assert_accessible(page)
+    page.get_by_role("link", name="Noah Evans").click()
+    heading(page, "Request to join from Noah Evans")
+    assert_accessible(page)
+    page.goto("/youth/budget/ledger")
+    heading(page, re.compile("^The ledger"))
+    assert_accessible(page)
+    page.goto("/youth/proposals")
+    heading(page, "Ideas for the budget")
+    assert_accessible(page)
+    page.goto("/youth/chair")
+    heading(page, "The Youth Forum's chair")
+    expect(
+        page.get_by_text("Yusuf Ali chairs the forum and sits on the TMO's board.")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Open a vote for the chair").click()
+    heading(page, "Elect the forum's chair")
+    assert_accessible(page)
+    page.goto("/youth/proposals?status=spent")
+    page.get_by_role("link", name="Summer trip to the coast").click()
+    page.get_by_role("link", name="Report back").click()
+    heading(page, "Report back: what did the money do?")
+    assert_accessible(page)
+    log_out(page)
+
+    log_in(page, "secretary@example.org")
+    page.goto("/youth/proposals?status=awaiting_ratification")
+    page.get_by_role("link", name="Recording studio kit for the youth club").click()
+    page.get_by_role("link", name="Record the board's decision").click()
+    heading(page, "Record the board's decision")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_role("alert", name="There is a problem")).to_contain_text(
+        "Choose the board's decision."
+    )
     assert_accessible(page)
