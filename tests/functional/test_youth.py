@@ -67,7 +67,7 @@ def test_an_under_13_is_turned_away_kindly_and_nothing_of_theirs_is_kept(
     assert after == entries_before
 
 
-def test_a_15_year_old_joins_once_a_youth_worker_approves(testapp, dbsession, logged_in):
+def test_a_15_year_old_joins_once_a_youth_worker_approves(testapp, dbsession, logged_in, mailer):
     applicant = logged_in()
     missing = testapp.get("/youth/join").forms["form"].submit("submit")
     summary = missing.html.select_one(".error-summary").get_text(" ", strip=True)
@@ -85,6 +85,9 @@ def test_a_15_year_old_joins_once_a_youth_worker_approves(testapp, dbsession, lo
     form = testapp.get(f"/youth/members/{entry.id}").forms["form"]
     choose(form, "approve")
     assert "Amara Okafor has joined the forum." in form.submit("submit").follow().text
+    [welcome] = [m for m in mailer.outbox if applicant.email in m.recipients]
+    leaves = rules.leaves_on(entry.date_of_birth, Constitution().youth)
+    assert f"until your 26th birthday, on {leaves:%-d %B %Y}" in welcome.body
 
     testapp.reset()
     log_in(testapp, applicant.email)

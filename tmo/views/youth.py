@@ -43,6 +43,7 @@ from tmo.schemas.youth import (
     report_schema,
 )
 from tmo.services import files, youth
+from tmo.services.mail import send_mail
 from tmo.services.paging import page_number, paginate
 from tmo.services.pdf import pdf_response, render_pdf
 
@@ -1013,6 +1014,16 @@ class MemberPage(YouthFormPage):
             actor_id=self.request.account.id,
             today=today(),
         )
+        if approve:
+            send_mail(
+                self.request,
+                self.member.account.email,
+                "youth_welcome",
+                first_name=self.member.first_name,
+                forum_url=self.request.route_url("youth_forum"),
+                last_age=self.request.constitution.youth.maximum_age,
+                leaves_on=youth.member_ends(self.member, self.request.constitution),
+            )
         name = youth.full_name(self.member)
         return self.redirect(
             "youth_members",
