@@ -448,3 +448,32 @@ def test_last_years_budget_is_still_there_to_read(testapp, dbsession, logged_in)
         ("allocation", f"Devolved budget for {label}"),
         ("lapse", "Lapsed"),
     ]
+
+
+def test_a_tied_vote_for_chair_elects_nobody(dbsession):
+    rules_ = Constitution()
+    maya, ola = member(dbsession, "Maya", age=19), member(dbsession, "Ola", age=20)
+    election = youth.open_chair_election(
+        dbsession, rules_, candidates=[maya, ola], actor_id=None, today=TODAY
+    )
+    for voter, candidate in ((maya, 0), (ola, 1)):
+        youth.cast_chair_vote(
+            dbsession,
+            election,
+            voter,
+            candidate_id=election.candidates[candidate].id,
+            actor_id=None,
+            today=TODAY,
+        )
+    with pytest.raises(youth.YouthError, match="already voted for the chair"):
+        youth.cast_chair_vote(
+            dbsession,
+            election,
+            maya,
+            candidate_id=election.candidates[1].id,
+            actor_id=None,
+            today=TODAY,
+        )
+    notes = youth.count_chair_election(dbsession, rules_, election, actor_id=None, today=TODAY)
+    assert notes == ["No candidate won outright (a tie, or no votes): open a new vote."]
+    assert youth.chair_on(dbsession, TODAY) is None

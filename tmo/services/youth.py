@@ -1020,7 +1020,7 @@ def count_chair_election(
         "youth.chair_election_counted",
         actor_id=actor_id,
         target=election,
-        **{"tallies": {str(k): v for k, v in tallies.items()}},
+        tallies={str(k): v for k, v in tallies.items()},
     )
     if winner_id is None:
         return ["No candidate won outright (a tie, or no votes): open a new vote."]

@@ -1,4 +1,4 @@
-"""youth forum members budget ledger proposals chair
+"""youth forum: members, budget years and ledger, proposals, votes, interests, photos, chair
 
 Revision ID: 43cb568d8101
 Revises: 45bc1db5f070
