@@ -1,7 +1,7 @@
 """factory_boy factories for the models; each test's session is bound by the ``dbsession``
 fixture, and a factory's commit only releases that test's SAVEPOINT."""
 
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
 import factory
@@ -9,6 +9,7 @@ import factory
 from tmo.models.accounts import Account, RoleGrant
 from tmo.models.membership import Estate, Home, Member, Tenancy
 from tmo.models.meta import utcnow
+from tmo.models.youth import YouthMember
 from tmo.services.accounts import hash_password
 
 PASSWORD = "plum-tree-estate-41"
@@ -100,3 +101,19 @@ class MemberFactory(BaseFactory):
     name = factory.SelfAttribute("tenancy.holder_name")
     address = factory.LazyAttribute(lambda member: member.home.address)
     admitted_on = date(2020, 5, 1)
+
+
+@registered
+class YouthMemberFactory(BaseFactory):
+    """An approved Youth Forum member, 15 years old (and so shown by first name only)."""
+
+    class Meta:
+        model = YouthMember
+
+    account = factory.SubFactory(AccountFactory)
+    first_name = factory.Sequence(lambda n: f"Young{n}")
+    surname = "Okafor"
+    date_of_birth = factory.LazyFunction(lambda: date(date.today().year - 15, 1, 1))
+    postcode = "W10 5PA"
+    status = "approved"
+    approved_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))

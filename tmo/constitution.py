@@ -249,6 +249,19 @@ class YouthRules:
         kind="money",
     )
     chair_casting_vote: bool = rule(True, "The forum chair has a casting vote on a tie")
+    voting_days: int = rule(
+        7,
+        "Days a forum vote on a proposal stays open",
+        "The vote may be counted sooner once every forum member who may vote has voted.",
+        minimum=1,
+        maximum=60,
+    )
+    age_out_notice_days: int = rule(
+        60,
+        "Notice (days) a member is given before they age out of the forum",
+        minimum=0,
+        maximum=365,
+    )
 
 
 @dataclass(frozen=True)

@@ -66,13 +66,26 @@ class Permission(enum.StrEnum):
     ELECTIONS_RUN = "elections:election:run"
     # Reading an election's working pages: its returning officer or its named scrutineer.
     ELECTIONS_OBSERVE = "elections:election:observe"
+    YOUTH_JOIN = "youth:membership:apply"
+    YOUTH_READ = "youth:budget:read"
+    YOUTH_TAKE_PART = "youth:proposals:propose"
+    YOUTH_REPORT = "youth:proposals:report"
+    YOUTH_MANAGE = "youth:forum:manage"
+    YOUTH_RATIFY = "youth:proposals:ratify"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.RESIDENT: frozenset({Permission.ACCOUNT_SELF_MANAGE, Permission.MEMBERSHIP_SELF_MANAGE}),
+    Role.RESIDENT: frozenset(
+        {
+            Permission.ACCOUNT_SELF_MANAGE,
+            Permission.MEMBERSHIP_SELF_MANAGE,
+            Permission.YOUTH_JOIN,
+        }
+    ),
     Role.MEMBER: frozenset({Permission.ELECTIONS_TAKE_PART}),
-    Role.DIRECTOR: frozenset({Permission.BOARD_INTERESTS_DECLARE}),
-    Role.CHAIR: frozenset(),
+    # The board reads the forum's budget and its report.
+    Role.DIRECTOR: frozenset({Permission.BOARD_INTERESTS_DECLARE, Permission.YOUTH_READ}),
+    Role.CHAIR: frozenset({Permission.YOUTH_READ}),
     Role.SECRETARY: frozenset(
         {
             Permission.ADMIN_ACCOUNTS_READ,
@@ -84,6 +97,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MEMBERSHIP_MEMBER_ERASE,
             Permission.ADMIN_PROPERTIES_IMPORT,
             Permission.BOARD_MANAGE,
+            Permission.YOUTH_READ,
+            Permission.YOUTH_RATIFY,
         }
     ),
     Role.RETURNING_OFFICER: frozenset({Permission.ELECTIONS_RUN, Permission.ELECTIONS_OBSERVE}),
@@ -95,8 +110,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ELECTIONS_OBSERVE,
         }
     ),
-    Role.YOUTH_MEMBER: frozenset(),
-    Role.YOUTH_WORKER: frozenset(),
+    # Whether a youth member is still in the forum (they age out) is checked by date.
+    Role.YOUTH_MEMBER: frozenset(
+        {Permission.YOUTH_READ, Permission.YOUTH_TAKE_PART, Permission.YOUTH_REPORT}
+    ),
+    Role.YOUTH_WORKER: frozenset(
+        {Permission.YOUTH_READ, Permission.YOUTH_MANAGE, Permission.YOUTH_REPORT}
+    ),
     Role.ADMINISTRATOR: frozenset(
         {
             Permission.ADMIN_ACCOUNTS_READ,
@@ -141,6 +161,8 @@ PUBLIC_ROUTES = frozenset(
         "election_result_pdf",
         "election_ballots",
         "election_export",
+        "youth",
+        "youth_photo",
     }
 )
 

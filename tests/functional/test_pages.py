@@ -9,7 +9,13 @@ from tests.conftest import log_in
 from tmo.models.accounts import Account
 from tmo.models.membership import Home, Member
 from tmo.permissions import Role
-from tmo.scripts.demo import DEMO_ACCOUNTS, DEMO_APPLICANTS, DEMO_PASSWORD, load_demo
+from tmo.scripts.demo import (
+    DEMO_ACCOUNTS,
+    DEMO_APPLICANTS,
+    DEMO_PASSWORD,
+    DEMO_YOUTH_ACCOUNTS,
+    load_demo,
+)
 
 
 def test_one_layout_with_landmarks_and_a_skip_link(testapp):
@@ -83,7 +89,8 @@ def test_the_demo_has_an_account_for_every_role_and_loads_once(testapp, dbsessio
     dbsession.commit()
     assert load_demo(dbsession) is False
     accounts = dbsession.scalars(select(Account)).all()
-    assert len(accounts) == len(DEMO_ACCOUNTS) + len(DEMO_APPLICANTS)
+    youth_accounts = len(DEMO_YOUTH_ACCOUNTS) + 1  # and one asking to join the forum
+    assert len(accounts) == len(DEMO_ACCOUNTS) + len(DEMO_APPLICANTS) + youth_accounts
     held = set().union(*(account.roles for account in accounts))
     assert held == set(Role)
     page = log_in(testapp, "secretary@example.org", DEMO_PASSWORD)

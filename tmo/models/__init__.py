@@ -20,6 +20,7 @@ from tmo.models import (  # noqa: F401
     elections,
     files,
     membership,
+    youth,
 )
 from tmo.models.meta import Base
 

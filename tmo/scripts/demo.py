@@ -73,6 +73,7 @@ def load_demo(dbsession) -> bool:
     load_demo_members(dbsession, {account.display_name: account for account in accounts})
     load_demo_board(dbsession, {account.display_name: account for account in accounts})
     load_demo_election(dbsession, {account.display_name: account for account in accounts})
+    load_demo_youth(dbsession, {account.display_name: account for account in accounts})
     return True
 
 
@@ -316,6 +317,188 @@ def load_demo_members(dbsession, accounts_by_name: dict[str, Account]) -> None:
         )
 
 
+# The Youth Forum's demo members besides Yusuf (youth@example.org, its chair): (email, first name,
+# surname, age). Amara is 15, so the journey of a young member proposing starts from her.
+DEMO_YOUTH_ACCOUNTS = (
+    ("amara.youth@example.org", "Amara", "Okafor", 15),
+    ("leo.youth@example.org", "Leo", "Grant", 16),
+    ("priya.youth@example.org", "Priya", "Shah", 14),
+    ("kwame.youth@example.org", "Kwame", "Mensah", 22),
+)
+# Someone waiting for the youth worker's approval.
+DEMO_YOUTH_APPLICANT = ("noah.youth@example.org", "Noah", "Evans", 13)
+
+
+def demo_png(red: int, green: int, blue: int, width: int = 48, height: int = 32) -> bytes:
+    """A small one-colour PNG: the demo's report photo, made here rather than shipped."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes((red, green, blue)) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+def load_demo_youth(dbsession, accounts_by_name: dict[str, Account]) -> None:
+    """The Youth Forum: six members (Yusuf, 19, chairs it and holds the board's ex officio
+    seat), one request to join waiting, this financial year's budget partly committed and spent
+    over the months so far, and a proposal in every state of its lifecycle."""
+    from tmo.models.board import Directorship
+    from tmo.models.youth import YouthChairTerm, YouthMember
+    from tmo.rules import youth as youth_rules
+    from tmo.services import youth
+
+    constitution = Constitution()
+    rules = constitution.youth
+    today = date.today()
+    start = youth_rules.year_start(today, rules)
+    worker = accounts_by_name["Jo Bennett"]
+    password_hash = worker.password_hash
+    joined = youth_rules.year_start(start - timedelta(days=1), rules)
+
+    def forum_member(account, first, surname, born, approved=True):
+        member = YouthMember(
+            account=account,
+            first_name=first,
+            surname=surname,
+            date_of_birth=born,
+            postcode="W10 5PA",
+            status="approved" if approved else "applied",
+            approved_on=joined if approved else None,
+            decided_by_id=worker.id if approved else None,
+        )
+        dbsession.add(member)
+        return member
+
+    yusuf = forum_member(accounts_by_name["Yusuf"], "Yusuf", "Ali", date(today.year - 19, 5, 5))
+    members = [yusuf]
+    for email, first, surname, age in (*DEMO_YOUTH_ACCOUNTS, DEMO_YOUTH_APPLICANT):
+        account = Account(
+            email=email,
+            display_name=first,
+            password_hash=password_hash,
+            email_verified_at=utcnow(),
+        )
+        approved = email != DEMO_YOUTH_APPLICANT[0]
+        if approved:
+            account.role_grants.append(RoleGrant(role=Role.YOUTH_MEMBER))
+        dbsession.add(account)
+        born = date(today.year - age - (1 if (today.month, today.day) < (1, 15) else 0), 1, 15)
+        member = forum_member(account, first, surname, born, approved)
+        if approved:
+            members.append(member)
+    dbsession.flush()
+    # Yusuf has chaired since the board's demo gave him the ex officio seat.
+    seat = dbsession.scalar(select(Directorship).where(Directorship.seat_category == "youth_chair"))
+    dbsession.add(
+        YouthChairTerm(
+            member=yusuf,
+            started_on=seat.start_date,
+            ended_on=youth_rules.leaves_on(yusuf.date_of_birth, rules),
+            directorship_id=seat.id,
+        )
+    )
+    youth.open_year(dbsession, constitution, day=today, actor_id=worker.id)
+    quote = (b"%PDF-1.4\n% demo quote\n", "quote.pdf")
+    receipt = (b"%PDF-1.4\n% demo receipt\n", "receipt.pdf")
+    span = max((today - start).days, 0)
+
+    def on(fraction: float) -> date:
+        return start + timedelta(days=int(span * fraction))
+
+    def proposal(number, title, category, pounds, until, votes="fffff", day=None):
+        """A proposal by member ``number`` taken as far as ``until`` in its lifecycle."""
+        day = day or on(0.1 + 0.08 * number)
+        proposer = members[number % len(members)]
+        made = youth.draft_proposal(
+            dbsession,
+            proposer,
+            youth.ProposalFields(
+                title=title,
+                what_and_why=f"{title}: something young people on the estates asked for.",
+                who_benefits="Young people on the Golborne estates and their families.",
+                category=category,
+                cost_pence=pounds * 100,
+                cost_breakdown=f"Supplier's quote: £{pounds:,}",
+            ),
+            quote=quote,
+            actor_id=proposer.account_id,
+        )
+        if until == "draft":
+            return made
+        youth.submit_proposal(dbsession, made, proposer, actor_id=proposer.account_id)
+        if until == "withdrawn":
+            youth.withdraw_proposal(dbsession, made, proposer, actor_id=proposer.account_id)
+            return made
+        if until == "returned":
+            youth.return_proposal(
+                dbsession, made, comments="Please add a second quote.", actor_id=worker.id
+            )
+            return made
+        if until == "submitted":
+            return made
+        youth.open_vote(dbsession, constitution, made, comments="", actor_id=worker.id, today=day)
+        for voter, choice in zip(members, votes, strict=False):
+            mark = {"f": "for", "a": "against", "x": "abstain"}[choice]
+            youth.cast_vote(dbsession, made, voter, choice=mark, actor_id=None, today=day)
+        if until == "voting":
+            return made
+        youth.count_proposal_votes(dbsession, constitution, made.id, actor_id=worker.id, today=day)
+        if made.status == youth_rules.AWAITING_RATIFICATION and until != "awaiting":
+            youth.record_ratification(
+                dbsession,
+                made,
+                ratified=until != "not_ratified",
+                reference=f"Board {day:%-d %B %Y}, minute 8",
+                decided_on=day,
+                actor_id=None,
+            )
+        if until in ("spent", "reported"):
+            youth.record_spend(
+                dbsession,
+                made,
+                amount=pounds * 100 - 1_250,
+                on=max(day, on(0.2 + 0.1 * number)),
+                receipt=receipt,
+                actor_id=worker.id,
+            )
+        if until == "reported":
+            youth.report_back(
+                dbsession,
+                made,
+                report="Forty young people came along; the kit is kept at the community centre.",
+                photos=[(demo_png(29, 112, 60), "kit.png", "The new kit in the community centre")],
+                consent=True,
+                actor_id=worker.id,
+                today=max(day, on(0.3 + 0.1 * number)),
+            )
+        return made
+
+    proposal(0, "Football kit for the estate team", "sport", 850, "reported")
+    proposal(1, "Street art on the garages", "arts", 1_800, "committed")
+    proposal(2, "Summer trip to the coast", "events", 2_400, "spent")
+    proposal(3, "Wildflower planters by the play area", "environment", 600, "committed")
+    proposal(4, "Recording studio kit for the youth club", "equipment", 1_500, "awaiting")
+    proposal(5, "A games console for the youth club", "equipment", 400, "lost", votes="aaafx")
+    proposal(0, "Climbing wall", "sport", 3_000, "not_ratified")
+    proposal(1, "Cooking classes", "learning", 700, "voting", votes="ff")
+    proposal(2, "Table tennis tables", "sport", 900, "submitted")
+    proposal(3, "Film nights", "events", 300, "returned")
+    proposal(4, "Bike repair workshop", "learning", 450, "draft")
+    proposal(5, "Gaming tournament", "events", 250, "withdrawn")
+    # Agreed, but more than the money left this year.
+    proposal(0, "A minibus for the youth club", "equipment", 40_000, "unfunded")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tmo-demo", description=__doc__.splitlines()[0])
     ini_argument(parser)
@@ -329,6 +512,9 @@ def main(argv=None) -> int:
             print(f"  {email:32} {', '.join(r.label for r in roles) or 'Resident'}")
         for email in DEMO_APPLICANTS:
             print(f"  {email:32} Resident, applied to join")
+        for email, _, _, age in DEMO_YOUTH_ACCOUNTS:
+            print(f"  {email:32} Youth forum member, aged {age}")
+        print(f"  {DEMO_YOUTH_APPLICANT[0]:32} Resident, asked to join the Youth Forum")
     else:
         print("The database already holds data: the demo was not loaded.")
     return 0

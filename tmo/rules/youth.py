@@ -1,0 +1,386 @@
+"""Youth Forum rules: who is in the forum on a day (the age band, ageing out on a birthday), what
+others may see of a young person, the financial year, the budget ledger's arithmetic, the
+proposal lifecycle, counting a forum vote, and electing the chair.
+
+Pure functions over plain values. Membership ends by date, so a member ages out on their birthday
+without anything having to run. Money is integer pence throughout.
+"""
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from tmo.constitution import YouthRules
+from tmo.rules.membership import add_years, age_on
+
+# Age -----------------------------------------------------------------------------------------
+
+# Below this age a person's surname and photo are never shown to others (ICO Children's Code).
+ADULT_AGE = 18
+
+
+def joining_problems(born: date | None, rules: YouthRules, on: date) -> list[str]:
+    """Why a person born on ``born`` may not join the forum on ``on`` (empty if they may)."""
+    if born is None:
+        return ["Enter your date of birth."]
+    if born > on:
+        return ["Your date of birth must be in the past."]
+    age = age_on(born, on)
+    if age < rules.minimum_age:
+        return [too_young_message(rules)]
+    if age > rules.maximum_age:
+        return [f"The Youth Forum is for young people aged up to {rules.maximum_age}."]
+    return []
+
+
+def too_young(born: date, rules: YouthRules, on: date) -> bool:
+    return born <= on and age_on(born, on) < rules.minimum_age
+
+
+def too_young_message(rules: YouthRules) -> str:
+    return (
+        f"The Youth Forum is for young people aged {rules.minimum_age} to {rules.maximum_age}. "
+        f"You are very welcome to join when you turn {rules.minimum_age}."
+    )
+
+
+def leaves_on(born: date, rules: YouthRules) -> date:
+    """The birthday a member ages out: the day they turn one year older than the oldest age."""
+    return add_years(born, rules.maximum_age + 1)
+
+
+def membership_ends(born: date, left_on: date | None, rules: YouthRules) -> date:
+    """The first day a member is no longer in the forum: their ageing-out birthday, or the day
+    they left sooner."""
+    ages_out = leaves_on(born, rules)
+    return min(ages_out, left_on) if left_on else ages_out
+
+
+def in_forum_on(
+    approved_on: date | None, born: date, left_on: date | None, rules: YouthRules, day: date
+) -> bool:
+    return approved_on is not None and approved_on <= day < membership_ends(born, left_on, rules)
+
+
+def ageing_out_notice(
+    born: date, left_on: date | None, rules: YouthRules, day: date
+) -> date | None:
+    """The ageing-out birthday when it falls within the constitution's notice period of ``day``
+    (and the member has not left sooner); otherwise None."""
+    ages_out = leaves_on(born, rules)
+    if left_on is not None and left_on <= ages_out:
+        return None
+    if day < ages_out and (ages_out - day).days <= rules.age_out_notice_days:
+        return ages_out
+    return None
+
+
+def shown_name(first_name: str, surname: str, born: date, day: date) -> str:
+    """The name others see: an under-18's first name only; an adult's full name."""
+    if age_on(born, day) < ADULT_AGE:
+        return first_name
+    return f"{first_name} {surname}".strip()
+
+
+# The financial year ------------------------------------------------------------------------
+
+
+def year_start(day: date, rules: YouthRules) -> date:
+    """The first day of the financial year ``day`` falls in."""
+    start = date(day.year, rules.financial_year_start_month, rules.financial_year_start_day)
+    return start if start <= day else add_years(start, -1)
+
+
+def year_end(start: date) -> date:
+    """The first day after the financial year that begins on ``start``."""
+    return add_years(start, 1)
+
+
+def year_label(start: date) -> str:
+    """``2026-27`` (or ``2026`` for a year that starts on 1 January)."""
+    if (start.month, start.day) == (1, 1):
+        return str(start.year)
+    return f"{start.year}-{(start.year + 1) % 100:02d}"
+
+
+# Money -----------------------------------------------------------------------------------
+
+POUNDS = re.compile(r"£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
+
+
+def parse_pounds(text: str) -> int:
+    """``£1,234.50`` -> 123450 pence; ValueError for anything that is not an amount of money."""
+    match = POUNDS.fullmatch(text.strip())
+    if not match:
+        raise ValueError(text)
+    pounds, pence = match.groups()
+    return int(pounds.replace(",", "")) * 100 + int((pence or "0").ljust(2, "0"))
+
+
+def format_pounds(pence: int) -> str:
+    """123450 -> ``£1,234.50``; -500 -> ``-£5.00``."""
+    sign = "-" if pence < 0 else ""
+    whole, part = divmod(abs(pence), 100)
+    return f"{sign}£{whole:,}.{part:02d}"
+
+
+# The ledger --------------------------------------------------------------------------------
+
+ALLOCATION, COMMITMENT, SPEND, RELEASE, ADJUSTMENT, LAPSE = (
+    "allocation",
+    "commitment",
+    "spend",
+    "release",
+    "adjustment",
+    "lapse",
+)
+ENTRY_KINDS = {
+    ALLOCATION: "Allocation",
+    COMMITMENT: "Commitment",
+    SPEND: "Spend",
+    RELEASE: "Release",
+    ADJUSTMENT: "Adjustment",
+    LAPSE: "Year end",
+}
+# How an entry's amount moves (allocated, committed, spent). Amounts are positive, except an
+# adjustment's, which may be either.
+EFFECTS = {
+    ALLOCATION: (1, 0, 0),
+    COMMITMENT: (0, 1, 0),
+    SPEND: (0, -1, 1),
+    RELEASE: (0, -1, 0),
+    ADJUSTMENT: (1, 0, 0),
+    LAPSE: (-1, 0, 0),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    amount: int
+    proposal: int | None = None
+
+
+@dataclass(frozen=True)
+class Balances:
+    allocated: int = 0
+    committed: int = 0
+    spent: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.allocated - self.committed - self.spent
+
+    def after(self, entry: Entry) -> "Balances":
+        a, c, s = EFFECTS[entry.kind]
+        return Balances(
+            self.allocated + a * entry.amount,
+            self.committed + c * entry.amount,
+            self.spent + s * entry.amount,
+        )
+
+
+def balances(entries: Iterable[Entry]) -> Balances:
+    total = Balances()
+    for entry in entries:
+        total = total.after(entry)
+    return total
+
+
+def outstanding(entries: Iterable[Entry], proposal: int) -> int:
+    """What is committed to ``proposal`` and not yet spent or released."""
+    return sum(
+        EFFECTS[e.kind][1] * e.amount
+        for e in entries
+        if e.proposal == proposal and e.kind in (COMMITMENT, SPEND, RELEASE)
+    )
+
+
+def entry_problems(current: Balances, entry: Entry, committed_to_proposal: int = 0) -> list[str]:
+    """Why ``entry`` may not be added to a year standing at ``current`` (empty if it may).
+    ``committed_to_proposal`` is what is outstanding for the entry's proposal. No entry may leave
+    the remaining money below zero or spend or release more than was committed."""
+    amount = format_pounds(abs(entry.amount))
+    if entry.kind not in EFFECTS:
+        return ["Unknown kind of ledger entry."]
+    if entry.kind != ADJUSTMENT and entry.amount <= 0:
+        return ["The amount must be more than £0."]
+    if entry.kind == ADJUSTMENT and entry.amount == 0:
+        return ["An adjustment must change the budget."]
+    if entry.kind in (COMMITMENT, SPEND, RELEASE) and entry.proposal is None:
+        return ["Name the proposal the money is for."]
+    if entry.kind in (SPEND, RELEASE) and entry.amount > committed_to_proposal:
+        return [
+            f"Only {format_pounds(committed_to_proposal)} is committed to this proposal, "
+            f"less than {amount}."
+        ]
+    if current.after(entry).remaining < 0:
+        return [
+            f"Not enough money left: {format_pounds(current.remaining)} remains, and this needs "
+            f"{amount}. The budget is never over-committed."
+        ]
+    return []
+
+
+def settle_spend(committed: int, actual: int) -> tuple[int, int]:
+    """(released, topped up) when ``actual`` is spent on a proposal with ``committed`` pence
+    outstanding: an underspend is released back to the budget, an overspend committed first."""
+    return max(committed - actual, 0), max(actual - committed, 0)
+
+
+def year_end_amount(current: Balances) -> int:
+    """What lapses (or carries over) at the end of the year: the money neither committed nor
+    spent. Outstanding commitments stay with their year until they are spent or released."""
+    return max(current.remaining, 0)
+
+
+def needs_ratification(cost: int, rules: YouthRules) -> bool:
+    return cost > rules.board_ratification_pence
+
+
+# Proposals ---------------------------------------------------------------------------------
+
+DRAFT, SUBMITTED, RETURNED, VOTING, LOST, UNFUNDED = (
+    "draft",
+    "submitted",
+    "returned",
+    "voting",
+    "lost",
+    "unfunded",
+)
+AWAITING_RATIFICATION, NOT_RATIFIED, COMMITTED, SPENT, REPORTED, WITHDRAWN = (
+    "awaiting_ratification",
+    "not_ratified",
+    "committed",
+    "spent",
+    "reported",
+    "withdrawn",
+)
+STATUSES = {
+    DRAFT: "Draft",
+    SUBMITTED: "Waiting for the youth worker",
+    RETURNED: "Sent back with comments",
+    VOTING: "Forum vote open",
+    LOST: "Not agreed by the forum",
+    UNFUNDED: "Agreed, but not enough money left",
+    AWAITING_RATIFICATION: "Agreed, waiting for the board",
+    NOT_RATIFIED: "Not ratified by the board",
+    COMMITTED: "Money committed",
+    SPENT: "Money spent",
+    REPORTED: "Reported back",
+    WITHDRAWN: "Withdrawn",
+}
+# Each transition: the states it may start from and the state it leads to (the count of a vote
+# leads to LOST, UNFUNDED, AWAITING_RATIFICATION or COMMITTED, as the result and budget say).
+TRANSITIONS = {
+    "edit": ((DRAFT, RETURNED), None),
+    "submit": ((DRAFT, RETURNED), SUBMITTED),
+    "return": ((SUBMITTED,), RETURNED),
+    "open_vote": ((SUBMITTED,), VOTING),
+    "vote": ((VOTING,), VOTING),
+    "count": ((VOTING,), None),
+    "ratify": ((AWAITING_RATIFICATION,), COMMITTED),
+    "refuse_ratification": ((AWAITING_RATIFICATION,), NOT_RATIFIED),
+    "spend": ((COMMITTED,), SPENT),
+    "report": ((SPENT,), REPORTED),
+    "withdraw": ((DRAFT, SUBMITTED, RETURNED), WITHDRAWN),
+}
+ACTION_NAMES = {
+    "edit": "changed",
+    "submit": "sent to the youth worker",
+    "return": "sent back",
+    "open_vote": "put to the forum's vote",
+    "vote": "voted on",
+    "count": "counted",
+    "ratify": "ratified",
+    "refuse_ratification": "refused ratification",
+    "spend": "given a spend",
+    "report": "reported on",
+    "withdraw": "withdrawn",
+}
+
+
+def transition_problem(status: str, action: str) -> str | None:
+    """Why a proposal in ``status`` cannot be ``action``-ed (None if it can)."""
+    starts, _ = TRANSITIONS[action]
+    if status in starts:
+        return None
+    return (
+        f"This proposal cannot be {ACTION_NAMES[action]} now: it is "
+        f"“{STATUSES.get(status, status)}”."
+    )
+
+
+FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
+CHOICES = {FOR: "For", AGAINST: "Against", ABSTAIN: "Abstain"}
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    votes_for: int
+    votes_against: int
+    abstentions: int
+    passed: bool
+    # The chair's casting vote broke a tie.
+    by_casting_vote: bool
+
+
+def count_votes(choices: Sequence[str], chair_choice: str | None, rules: YouthRules) -> VoteResult:
+    """A simple majority of the votes cast for or against. On a tie the chair's casting vote
+    (when the constitution gives one) goes the way the chair voted; an abstaining or absent
+    chair casts none, and a tie without a casting vote is lost."""
+    votes_for = sum(1 for c in choices if c == FOR)
+    against = sum(1 for c in choices if c == AGAINST)
+    abstentions = sum(1 for c in choices if c == ABSTAIN)
+    if votes_for != against:
+        return VoteResult(votes_for, against, abstentions, votes_for > against, False)
+    if rules.chair_casting_vote and chair_choice in (FOR, AGAINST) and votes_for:
+        return VoteResult(votes_for, against, abstentions, chair_choice == FOR, True)
+    return VoteResult(votes_for, against, abstentions, False, False)
+
+
+def may_count(closes_on: date, today: date, eligible: int, voted: int) -> bool:
+    """A vote is counted once its window has closed, or sooner when every forum member who may
+    vote has voted."""
+    return today >= closes_on or (eligible > 0 and voted >= eligible)
+
+
+def chair_winner(tallies: Mapping[int, int]) -> int | None:
+    """The candidate with the most votes; None when nobody voted or the top is tied (the forum
+    votes again)."""
+    if not tallies:
+        return None
+    top = max(tallies.values())
+    leaders = [candidate for candidate, votes in tallies.items() if votes == top]
+    return leaders[0] if top > 0 and len(leaders) == 1 else None
+
+
+# The dashboard -----------------------------------------------------------------------------
+
+
+def monthly_totals(
+    start: date, dated: Iterable[tuple[date, Entry]], today: date
+) -> list[tuple[date, int, int]]:
+    """For each month of the year from ``start`` up to ``today``: (month start, committed so far
+    (including what has since been spent), spent so far). What the dashboard's chart draws."""
+    months = []
+    month = start
+    end = year_end(start)
+    while month < end and month <= max(today, start):
+        months.append(month)
+        month = next_month(month)
+    ordered = sorted(dated, key=lambda item: item[0])
+    rows = []
+    for number, first in enumerate(months):
+        following = months[number + 1] if number + 1 < len(months) else end
+        upto = [entry for day, entry in ordered if day < following]
+        total = balances(upto)
+        rows.append((first, total.committed + total.spent, total.spent))
+    return rows
+
+
+def next_month(day: date) -> date:
+    """The same day next month (financial years start on day 1 to 28, so it always exists)."""
+    year, index = divmod(day.month, 12)
+    return date(day.year + year, index + 1, min(day.day, 28))
