@@ -538,7 +538,7 @@ def profile_casts(args, env: dict, election: Election) -> None:
     os.environ.update({key: env[key] for key in ("DATABASE_URL", "TMO_SECRET", "TMO_MAIL_MODE")})
     app = get_app(str(args.ini), name="main")
     engine = app.registry["dbengine"]
-    sql = {"statements": 0, "seconds": 0.0}
+    sql = {"statements": 0, "seconds": 0.0, "log": None}
 
     @event.listens_for(engine, "before_cursor_execute")
     def before(conn, cursor, statement, parameters, context, executemany):
@@ -547,7 +547,10 @@ def profile_casts(args, env: dict, election: Election) -> None:
     @event.listens_for(engine, "after_cursor_execute")
     def after(conn, cursor, statement, parameters, context, executemany):
         sql["statements"] += 1
-        sql["seconds"] += time.perf_counter() - conn.info.pop("bench_started")
+        elapsed = time.perf_counter() - conn.info.pop("bench_started")
+        sql["seconds"] += elapsed
+        if sql["log"] is not None:
+            sql["log"].append((elapsed, " ".join(statement.split())))
 
     def cast(voter: Voter) -> None:
         request = Request.blank(
@@ -584,6 +587,14 @@ def profile_casts(args, env: dict, election: Election) -> None:
         f"{harness.percentile(laps, 95) * 1000:.2f} ms; {sql['statements'] / count:.1f} SQL "
         f"statements per cast, {sql['seconds'] / count * 1000:.2f} ms in them"
     )
+    # One more cast, its statements listed (the last profiled voter's).
+    sql["log"] = []
+    cast(profiled.pop())
+    print("\nThe SQL statements of one cast:")
+    for number, (elapsed, statement) in enumerate(sql["log"], start=1):
+        shown = statement if len(statement) <= 160 else statement[:157] + "..."
+        print(f"{number:3d}. {elapsed * 1000:6.3f} ms  {shown}")
+    sql["log"] = None
     profiler = cProfile.Profile()
     profiler.enable()
     for voter in profiled:
@@ -659,7 +670,10 @@ def table(rows: list[Row], markdown: bool) -> str:
 
 
 def code_version() -> str:
-    """The commit measured, and whether tmo/ differed from it."""
+    """The commit measured, and whether tmo/ differed from it (BENCH_COMMIT names the commit of
+    a ``git archive`` copy, which has no repository to ask)."""
+    if os.environ.get("BENCH_COMMIT"):
+        return f"commit {os.environ['BENCH_COMMIT']} (an archive of it)"
     git = ["git", "-C", str(harness.REPO_DIR)]
     head = subprocess.run(
         [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
