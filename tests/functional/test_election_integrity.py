@@ -8,7 +8,7 @@ import threading
 
 import pytest
 import webtest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from tests import factories
 from tests.conftest import log_in
@@ -54,13 +54,12 @@ def committed_poll(app, engine):
     session = get_session_factory(engine)()
     factories.bind(session)
     try:
-        election, people = poll_open(session, web_request(app, session))
+        election, people = poll_open(session, web_request(app, session), voters=12)
+        made = election.id, [p.id for p in people], [c.id for c in elections.accepted(election)]
         session.commit()
-        yield (
-            election.id,
-            [person.id for person in people],
-            [c.id for c in elections.accepted(election)],
-        )
+        # Closed now: on SQLite an open session would hold the write lock the casts need.
+        session.close()
+        yield made
     finally:
         factories.bind(None)
         session.close()
@@ -138,6 +137,54 @@ def test_voters_casting_at_once_over_the_web_all_go_into_one_chain(app, engine, 
     try:
         election = factory.get(Election, election_id)
         assert election.ballots_cast == len(browsers)
+        assert elections.verify(session, election) == []
+    finally:
+        session.close()
+
+
+def test_the_count_tips_out_the_ballot_box_so_no_row_keeps_the_order_of_voting(
+    engine, committed_poll
+):
+    """Before the count the ballots are written again in a random order and the roll in member
+    order, in one transaction: neither the rows' order nor (on PostgreSQL) the transaction that
+    wrote a roll mark and a ballot says which ballot is whose."""
+    election_id, people, candidates = committed_poll
+    factory = get_session_factory(engine)
+    for number, person in enumerate(people):
+        session = factory()
+        elections.cast(session, election_id, person, (candidates[number % 3],))
+        session.commit()
+        session.close()
+    session = factory()
+    try:
+        election = session.get(Election, election_id)
+        in_chain = [ballot.id for ballot in elections.chain(session, election)[0]]
+        shift(election, 30)
+        elections.count(session, election, election.returning_officer_id)
+        session.commit()
+        connection = session.connection()
+        postgresql = engine.dialect.name == "postgresql"
+        # System columns, which no model maps: the physical order, and the writing transaction.
+        queries = {
+            "ballot": text("SELECT xmin::text FROM ballot WHERE election_id = :e"),
+            "roll_entry": text("SELECT xmin::text FROM roll_entry WHERE election_id = :e"),
+            "order": text(
+                "SELECT id FROM ballot WHERE election_id = :e ORDER BY ctid"
+                if postgresql
+                else "SELECT id FROM ballot WHERE election_id = :e ORDER BY rowid"
+            ),
+        }
+        if postgresql:
+            writers = {
+                table: set(connection.execute(queries[table], {"e": election_id}).scalars())
+                for table in ("ballot", "roll_entry")
+            }
+            assert len(writers["ballot"]) == 1
+            assert writers["ballot"] == writers["roll_entry"]
+        stored = list(connection.execute(queries["order"], {"e": election_id}).scalars())
+        assert sorted(stored) == sorted(in_chain)
+        assert stored != in_chain  # 15 ballots: the same order by chance is 1 in 15!
+        election = session.get(Election, election_id)
         assert elections.verify(session, election) == []
     finally:
         session.close()

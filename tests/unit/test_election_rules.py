@@ -118,16 +118,47 @@ class Lifecycle(RuleBasedStateMachine):
 TestLifecycle = Lifecycle.TestCase
 
 
-def test_the_timeline_follows_the_constitution():
-    notice = datetime(2027, 3, 1, tzinfo=UTC)
-    times = rules.timeline(notice, ElectionRules())
-    assert times.nominations_open == notice + timedelta(days=7)
-    assert times.nominations_close == notice + timedelta(days=21)
-    assert times.poll_opens == notice + timedelta(days=28)
-    assert times.poll_closes == notice + timedelta(days=42)
+def test_the_timeline_follows_the_constitution_in_londons_days():
+    times = rules.timeline(date(2027, 3, 1), ElectionRules())
+    days = [
+        rules.london_day(moment)
+        for moment in (
+            times.nominations_open,
+            times.nominations_close,
+            times.poll_opens,
+            times.poll_closes,
+        )
+    ]
+    assert days == [date(2027, 3, 8), date(2027, 3, 22), date(2027, 3, 29), date(2027, 4, 12)]
+    # Each begins at midnight in London, on either side of the clocks going forward (28 March).
+    assert times.nominations_open == datetime(2027, 3, 8, 0, tzinfo=UTC)
+    assert times.poll_opens == datetime(2027, 3, 28, 23, tzinfo=UTC)
     assert rules.timeline_problems(times) == []
-    other = rules.timeline(notice, ElectionRules(notice_days=0, nomination_days=10, poll_days=21))
-    assert other.poll_closes - other.poll_opens == timedelta(days=21)
+    other = rules.timeline(date(2027, 3, 1), ElectionRules(notice_days=0, poll_days=21))
+    assert rules.london_day(other.poll_closes) - rules.london_day(other.poll_opens) == timedelta(
+        days=21
+    )
+
+
+@given(st.dates(min_value=date(2026, 1, 1), max_value=date(2040, 12, 31)))
+def test_every_step_of_the_timeline_starts_at_midnight_in_london(notice_on):
+    times = rules.timeline(notice_on, ElectionRules())
+    for moment in (
+        times.nominations_open,
+        times.nominations_close,
+        times.poll_opens,
+        times.poll_closes,
+    ):
+        assert moment.astimezone(rules.LONDON).time() == datetime.min.time()
+    assert rules.london_day(times.poll_closes) == notice_on + timedelta(days=42)
+
+
+def test_only_plain_digits_are_numbers_on_a_ballot():
+    assert rules.whole_number(" 12 ") == 12
+    assert rules.whole_number("¹") is None
+    assert rules.whole_number("1" * 5000) is None
+    assert rules.whole_number("-1") is None
+    assert rules.whole_number("1.5") is None
 
 
 def test_dates_out_of_order_are_named():

@@ -42,12 +42,16 @@ class Election(Base):
     poll_closes_at: Mapped[datetime]
     # The day the roll was frozen, None until the poll is opened.
     roll_frozen_on: Mapped[date | None]
-    # The seed for any drawing of lots: fixed when the poll opens, published with the result.
+    # The seed for any drawing of lots: drawn at the count, published with the result.
     seed: Mapped[str] = mapped_column(String(64), default="")
+    # The secret each voter's order of candidates is drawn from; never published.
+    paper_key: Mapped[str] = mapped_column(String(64), default="")
     # The ballot log's last hash (the genesis hash while there are no ballots).
     chain_head: Mapped[str] = mapped_column(String(64), default="")
     ballots_cast: Mapped[int] = mapped_column(default=0)
     result_sheet: Mapped[str] = mapped_column(Text, default="")
+    # The count as recorded when it was made (stages, totals, lots), shown by the result page.
+    result_record: Mapped[str] = mapped_column(Text, default="")
     elected_candidate_ids: Mapped[str] = mapped_column(String(500), default="")
     counted_at: Mapped[datetime | None]
     declared_on: Mapped[date | None]
@@ -110,7 +114,8 @@ class Supporter(Base):
 
 
 class RollEntry(Base):
-    """A member entitled to vote, frozen when the poll opens; ``voted_on`` is the roll mark."""
+    """A member entitled to vote, frozen when the poll opens; ``voted`` is the roll mark. It
+    keeps no date: a day a single member voted would otherwise name that day's ballot."""
 
     __tablename__ = "roll_entry"
     __table_args__ = (UniqueConstraint("election_id", "member_id"),)
@@ -118,8 +123,8 @@ class RollEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
-    # The day the member voted (nothing finer), and how: "online" or "paper".
-    voted_on: Mapped[date | None]
+    voted: Mapped[bool] = mapped_column(default=False)
+    # How the member voted: "online" or "paper" ("" until they have).
     channel: Mapped[str] = mapped_column(String(8), default="")
 
     member: Mapped[Member] = relationship()

@@ -12,7 +12,8 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from tmo.constitution import ElectionRules
 
@@ -106,17 +107,31 @@ class Timeline:
     poll_closes: datetime
 
 
-def timeline(notice_given: datetime, rules: ElectionRules) -> Timeline:
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_day(moment: datetime) -> date:
+    return moment.astimezone(LONDON).date()
+
+
+def london_midnight(day: date) -> datetime:
+    """The first moment of ``day`` in London, in UTC."""
+    return datetime.combine(day, time(), tzinfo=LONDON).astimezone(UTC)
+
+
+def timeline(notice_on: date, rules: ElectionRules) -> Timeline:
     """The constitution's timeline from the day notice is given: notice period, nominations,
-    statements published, then the poll."""
-    nominations_open = notice_given + timedelta(days=rules.notice_days)
+    statements published, then the poll. Each step starts at midnight in London, counted in
+    London's days, so a change of the clocks moves no date."""
+    nominations_open = notice_on + timedelta(days=rules.notice_days)
     nominations_close = nominations_open + timedelta(days=rules.nomination_days)
     poll_opens = nominations_close + timedelta(days=rules.statements_days)
+    poll_closes = poll_opens + timedelta(days=rules.poll_days)
     return Timeline(
-        nominations_open,
-        nominations_close,
-        poll_opens,
-        poll_opens + timedelta(days=rules.poll_days),
+        *(
+            london_midnight(day)
+            for day in (nominations_open, nominations_close, poll_opens, poll_closes)
+        )
     )
 
 
@@ -133,6 +148,14 @@ def timeline_problems(times: Timeline) -> list[tuple[str, str]]:
 
 
 WORD = re.compile(r"\S+")
+DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def whole_number(text: str) -> int | None:
+    """``text`` as a whole number if it is one written in plain digits (at most nine), else
+    None: "¹" and a 5,000-digit number are not numbers a ballot holds."""
+    text = text.strip()
+    return int(text) if DIGITS.fullmatch(text) else None
 
 
 def word_count(text: str) -> int:

@@ -1,6 +1,6 @@
 """`tmo-count`: count an election from a ballot file and print its result sheet.
 
-    tmo-count FILE [--method stv|block] [--seats N] [--seed SEED]
+    tmo-count FILE [--method stv|block] [--seats N] [--seed SEED] [--title TITLE]
 
 A `.blt` file is counted by Scottish STV unless `--method block` is given (then each ballot's
 preferences are read as its marks); a `.csv` file is a block-vote file and needs `--seats`.
@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--seed", help="seed for drawing lots (default: the SHA-256 of the ballot file)"
     )
+    parser.add_argument(
+        "--title", help="the election's title on the sheet (default: the file's own, or its name)"
+    )
     return parser
 
 
@@ -60,7 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # argparse has already printed the usage and the reason
         return exit_request.code if isinstance(exit_request.code, int) else 2
     try:
-        sheet = count_file(args.file, method=args.method, seats=args.seats, seed=args.seed)
+        sheet = count_file(
+            args.file, method=args.method, seats=args.seats, seed=args.seed, title=args.title
+        )
     except (OSError, UnicodeDecodeError) as error:
         print(f"{PROGRAM}: error: cannot read {args.file}: {error}", file=sys.stderr)
         return 2
@@ -71,7 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def count_file(path: Path, *, method: str | None, seats: int | None, seed: str | None) -> str:
+def count_file(
+    path: Path, *, method: str | None, seats: int | None, seed: str | None, title: str | None = None
+) -> str:
     """Read, count and render one ballot file; raise on anything that stops a fair count."""
     if seats is not None and seats < 1:
         raise UsageError("--seats must be at least 1")
@@ -82,6 +89,8 @@ def count_file(path: Path, *, method: str | None, seats: int | None, seed: str |
     if seed is None:
         seed = hashlib.sha256(raw).hexdigest()
     election = _read_election(path, text, is_csv=is_csv, seats=seats)
+    if title is not None:
+        election.title = title
     if method == "stv":
         if is_csv:
             raise UsageError("STV needs ranked ballots in a BLT file, not a block-vote CSV")

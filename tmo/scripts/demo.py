@@ -251,7 +251,7 @@ def load_demo_election(dbsession, accounts_by_name: dict[str, Account]) -> None:
         dbsession.add(candidate)
     election.status = Status.POLL_OPEN
     election.roll_frozen_on = elections.london_day(election.poll_opens_at)
-    election.seed = "demo-" + "".join(rng.choice("0123456789abcdef") for _ in range(26))
+    election.paper_key = "".join(rng.choice("0123456789abcdef") for _ in range(64))
     dbsession.flush()
     election.chain_head = genesis(election.id)
     voters = elections.entitled_members(dbsession, election.roll_frozen_on)

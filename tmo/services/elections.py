@@ -11,29 +11,29 @@ undo the secret ballot. The roll mark (the day only) is the record that a member
 """
 
 import hashlib
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tmo.constitution import Constitution
+from tmo.models.audit import AuditEntry
 from tmo.models.board import Director
 from tmo.models.elections import Ballot, Candidate, Election, RollEntry, Supporter
 from tmo.models.membership import Member
 from tmo.rules import board as board_rules
 from tmo.rules import counting
 from tmo.rules import elections as rules
-from tmo.rules.elections import Status
+from tmo.rules.elections import Status, london_day
 from tmo.rules.membership import may_vote
 from tmo.services import audit
 from tmo.services import board as board_service
 from tmo.services.mail import send_mail
 
-LONDON = ZoneInfo("Europe/London")
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -51,15 +51,6 @@ class AlreadyVoted(ElectionError):
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
-
-
-def london_day(moment: datetime) -> date:
-    return moment.astimezone(LONDON).date()
-
-
-def london_midnight(day: date) -> datetime:
-    """The first moment of ``day`` in London, in UTC."""
-    return datetime.combine(day, time(), tzinfo=LONDON).astimezone(UTC)
 
 
 def status_of(election: Election, now: datetime) -> Status:
@@ -178,11 +169,16 @@ def create(
     notice_on: date,
     actor_id: int,
 ) -> Election:
-    times = rules.timeline(london_midnight(notice_on), constitution.elections)
+    times = rules.timeline(notice_on, constitution.elections)
     problems = rules.timeline_problems(times)
     if problems:
         field, message = problems[0]
         raise ElectionError(message, field)
+    if times.poll_closes <= now_utc():
+        raise ElectionError(
+            "With that notice date the poll would already have closed: give a later date.",
+            "notice_on",
+        )
     if scrutineer_id is not None and scrutineer_id == returning_officer_id:
         raise ElectionError(
             "The scrutineer must be independent of the returning officer.", "scrutineer"
@@ -225,6 +221,8 @@ def create(
 
 
 def _move(dbsession, election: Election, target: Status, actor_id: int | None, **detail) -> None:
+    # Under the election's lock: two returning officer's clicks at once make one move.
+    _lock(dbsession, election.id)
     current = status_of(election, now_utc())
     try:
         rules.check_transition(current, target)
@@ -256,8 +254,28 @@ def close_nominations(dbsession, election: Election, actor_id: int) -> None:
     _move(dbsession, election, Status.NOMINATIONS_CLOSED, actor_id)
 
 
-def reopen_nominations(dbsession, election: Election, actor_id: int) -> None:
+def reopen_nominations(
+    dbsession, constitution: Constitution, election: Election, actor_id: int
+) -> None:
+    """Nominations open again for the constitution's nomination period from today, and the
+    poll's dates move on with them."""
     _move(dbsession, election, Status.NOMINATIONS_OPEN, actor_id)
+    times = rules.timeline(
+        london_day(now_utc()) - timedelta(days=constitution.elections.notice_days),
+        constitution.elections,
+    )
+    election.nominations_open_at = now_utc()
+    election.nominations_close_at = times.nominations_close
+    election.poll_opens_at = times.poll_opens
+    election.poll_closes_at = times.poll_closes
+    audit.record(
+        dbsession,
+        "election.timeline_moved",
+        actor_id=actor_id,
+        target=election,
+        nominations_close=times.nominations_close.isoformat(),
+        poll_closes=times.poll_closes.isoformat(),
+    )
 
 
 def accepted(election: Election) -> list[Candidate]:
@@ -286,12 +304,16 @@ def open_poll(request, election: Election, actor_id: int) -> int:
         )
     if not accepted(election):
         raise ElectionError("There are no accepted candidates.")
+    if now_utc() >= election.poll_closes_at:
+        raise ElectionError(
+            "The poll's closing time has passed: cancel this election and set up a new one."
+        )
     _move(dbsession, election, Status.POLL_OPEN, actor_id)
     day = london_day(max(now_utc(), election.poll_opens_at))
     voters = entitled_members(dbsession, day)
     dbsession.add_all(RollEntry(election_id=election.id, member_id=m.id) for m in voters)
     election.roll_frozen_on = day
-    election.seed = secrets.token_hex(16)
+    election.paper_key = secrets.token_hex(32)
     election.chain_head = rules.genesis(election.id)
     audit.record(
         dbsession, "election.roll_frozen", actor_id=actor_id, target=election, voters=len(voters)
@@ -340,8 +362,16 @@ def nominate(
 ) -> Candidate:
     if not nominations_open(election, now):
         raise ElectionError("Nominations are not open for this election.")
-    if candidate.account_id is not None and candidate.account_id == election.returning_officer_id:
-        raise ElectionError("The returning officer cannot stand in this election.", "candidate")
+    officials = {election.returning_officer_id, election.scrutineer_id} - {None}
+    if candidate.account_id is not None and candidate.account_id in officials:
+        raise ElectionError(
+            "The returning officer and the scrutineer cannot stand in this election.", "candidate"
+        )
+    if any(person.account_id in officials for person in (*proposers, *seconders)):
+        raise ElectionError(
+            "The returning officer and the scrutineer cannot propose or second a candidate.",
+            "proposer",
+        )
     existing = dbsession.scalar(
         select(Candidate).where(
             Candidate.election_id == election.id,
@@ -549,6 +579,7 @@ def _append(dbsession: Session, election: Election, preferences: Sequence[int], 
     ballot_id = secrets.token_hex(16)
     receipt = receipt_code()
     previous = election.chain_head
+    head = rules.ballot_hash(previous, ballot_id, receipt, day, preferences)
     dbsession.add(
         Ballot(
             id=ballot_id,
@@ -557,10 +588,10 @@ def _append(dbsession: Session, election: Election, preferences: Sequence[int], 
             cast_on=day,
             preferences=rules.encode_preferences(preferences),
             previous_hash=previous,
-            hash=rules.ballot_hash(previous, ballot_id, receipt, day, preferences),
+            hash=head,
         )
     )
-    election.chain_head = rules.ballot_hash(previous, ballot_id, receipt, day, preferences)
+    election.chain_head = head
     election.ballots_cast += 1
     return receipt
 
@@ -583,15 +614,14 @@ def cast(dbsession: Session, election_id: int, member_id: int, preferences: Sequ
         election.status, election.poll_opens_at, election.poll_closes_at, now
     ):
         raise ElectionError("The poll is not open.")
-    day = london_day(now)
     marked = dbsession.execute(
         update(RollEntry)
         .where(
             RollEntry.election_id == election_id,
             RollEntry.member_id == member_id,
-            RollEntry.voted_on.is_(None),
+            RollEntry.voted.is_(False),
         )
-        .values(voted_on=day, channel="online")
+        .values(voted=True, channel="online")
         .execution_options(synchronize_session=False)
     ).rowcount
     if marked != 1:
@@ -603,7 +633,7 @@ def cast(dbsession: Session, election_id: int, member_id: int, preferences: Sequ
         if on_roll is None:
             raise ElectionError("You are not on the roll of voters for this election.")
         raise AlreadyVoted("You have already voted in this election.")
-    return _append(dbsession, election, preferences, day)
+    return _append(dbsession, election, preferences, london_day(now))
 
 
 def enter_paper_batch(
@@ -638,7 +668,7 @@ def enter_paper_batch(
     missing = [str(n) for n in member_numbers if n not in found]
     if missing:
         raise ElectionError("Not on the roll: member numbers " + ", ".join(missing) + ".", "voters")
-    voted = [str(n) for n in member_numbers if found[n].voted_on is not None]
+    voted = [str(n) for n in member_numbers if found[n].voted]
     if voted:
         raise ElectionError(
             "Already voted (online or on paper): member numbers " + ", ".join(voted) + ".",
@@ -646,7 +676,7 @@ def enter_paper_batch(
         )
     day = london_day(now_utc())
     for entry in found.values():
-        entry.voted_on = day
+        entry.voted = True
         entry.channel = "paper"
     shuffled = list(papers)
     secrets.SystemRandom().shuffle(shuffled)
@@ -661,7 +691,7 @@ def enter_paper_batch(
 def turnout(dbsession: Session, election: Election) -> tuple[int, int]:
     """(voted, on the roll): the one figure that may be shown while the poll is open."""
     on_roll, voted = dbsession.execute(
-        select(func.count(), func.count(RollEntry.voted_on)).where(
+        select(func.count(), func.count().filter(RollEntry.voted)).where(
             RollEntry.election_id == election.id
         )
     ).one()
@@ -682,6 +712,35 @@ def roll_entry(dbsession: Session, election: Election, member: Member | None) ->
 # The ballot log, the count, verification and export --------------------------------------------
 
 
+def published_head(dbsession: Session, election: Election) -> str | None:
+    """The chain head written into the hash-chained audit log when the poll closed."""
+    entry = dbsession.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.action == "election.poll_closed",
+            AuditEntry.target_type == "election",
+            AuditEntry.target_id == str(election.id),
+        )
+        .order_by(AuditEntry.id)
+    ).first()
+    return entry.detail.get("chain_head") if entry else None
+
+
+def ballot_problem(election: Election, ballot: Ballot) -> str | None:
+    """What makes a stored ballot one that could not have been cast, if anything."""
+    try:
+        preferences = rules.decode_preferences(ballot.preferences)
+        if len(set(preferences)) != len(preferences):
+            raise ValueError("a candidate chosen twice")
+        if election.method == "block":
+            validate_ballot(election, marked=preferences)
+        else:
+            validate_ballot(election, numbers={c: n for n, c in enumerate(preferences, 1)})
+    except (ValueError, ElectionError):
+        return f"ballot {ballot.receipt}: its choices are not a valid ballot for this election"
+    return None
+
+
 def chain(dbsession: Session, election: Election) -> tuple[list[Ballot], list[str]]:
     """The ballots in log order, followed from the genesis hash, and every break found."""
     ballots = dbsession.scalars(select(Ballot).where(Ballot.election_id == election.id)).all()
@@ -691,22 +750,27 @@ def chain(dbsession: Session, election: Election) -> tuple[list[Ballot], list[st
     head = rules.genesis(election.id)
     while head in by_previous:
         ballot = by_previous.pop(head)
-        expected = rules.ballot_hash(
+        invalid = ballot_problem(election, ballot)
+        if invalid:
+            problems.append(invalid)
+        elif ballot.hash != rules.ballot_hash(
             ballot.previous_hash,
             ballot.id,
             ballot.receipt,
             ballot.cast_on,
             rules.decode_preferences(ballot.preferences),
-        )
-        if expected != ballot.hash:
+        ):
             problems.append(f"ballot {ballot.receipt}: its contents do not match its hash")
-            # Follow the stored hash so that one altered ballot is reported once.
+        # Follow the stored hash so that one altered ballot is reported once.
         ordered.append(ballot)
         head = ballot.hash
     for ballot in by_previous.values():
         problems.append(f"ballot {ballot.receipt}: not linked into the chain")
-    if election.chain_head and head != election.chain_head:
-        problems.append("the chain does not end at the published head")
+    if election.roll_frozen_on is not None and head != election.chain_head:
+        problems.append("the chain does not end at the election's recorded head")
+    recorded = published_head(dbsession, election)
+    if recorded is not None and head != recorded:
+        problems.append("the chain does not end at the head published when the poll closed")
     if len(ordered) != election.ballots_cast:
         problems.append(
             f"{len(ordered)} ballots in the chain, but {election.ballots_cast} recorded as cast"
@@ -714,11 +778,21 @@ def chain(dbsession: Session, election: Election) -> tuple[list[Ballot], list[st
     marks = dbsession.scalar(
         select(func.count())
         .select_from(RollEntry)
-        .where(RollEntry.election_id == election.id, RollEntry.voted_on.is_not(None))
+        .where(RollEntry.election_id == election.id, RollEntry.voted)
     )
     if marks != len(ballots):
         problems.append(f"{len(ballots)} ballots stored, but {marks} voters marked on the roll")
     return ordered, problems
+
+
+def ballot_names(candidates: Sequence[Candidate]) -> list[str]:
+    """The names on the count and in the exported file: no quotes (BLT cannot hold them), and
+    two candidates of the same name told apart by their member numbers."""
+    names = [c.name.replace('"', "'") for c in candidates]
+    return [
+        f"{name} ({c.member.number_label})" if names.count(name) > 1 else name
+        for name, c in zip(names, candidates, strict=True)
+    ]
 
 
 def counting_election(election: Election, ballots: Sequence[Ballot]) -> counting.Election:
@@ -729,8 +803,8 @@ def counting_election(election: Election, ballots: Sequence[Ballot]) -> counting
         ranked = tuple(index[c] for c in rules.decode_preferences(ballot.preferences))
         papers[ranked] = papers.get(ranked, 0) + 1
     return counting.Election(
-        title=election.title,
-        candidates=[candidate.name for candidate in candidates],
+        title=election.title.replace('"', "'"),
+        candidates=ballot_names(candidates),
         seats=election.seats,
         ballots=[counting.Ballot(weight, prefs) for prefs, weight in sorted(papers.items())],
     )
@@ -740,36 +814,70 @@ def counting_election(election: Election, ballots: Sequence[Ballot]) -> counting
 class Count:
     sheet: str
     result: counting.CountResult | None
-    counted: counting.Election
+    names: list[str]
     elected: list[Candidate]
 
 
 def run_count(election: Election, ballots: Sequence[Ballot]) -> Count:
     candidates = sorted(accepted(election), key=lambda c: c.id)
     counted = counting_election(election, ballots)
-    if election.status is Status.NOMINATIONS_CLOSED or (
-        not ballots and rules.uncontested(len(candidates), election.seats)
-    ):
+    if not ballots and rules.uncontested(len(candidates), election.seats):
         sheet = (
             f"{election.title}\n\nUncontested: {len(candidates)} candidate(s) for "
             f"{election.seats} seat(s), declared elected without a poll.\n\n"
-            + "".join(f"Elected: {c.name}\n" for c in candidates)
+            + "".join(f"Elected: {name}\n" for name in counted.candidates)
         )
-        return Count(sheet, None, counted, candidates)
+        return Count(sheet, None, counted.candidates, candidates)
     count = counting.count_block_vote if election.method == "block" else counting.count_scottish_stv
     result = count(counted, seed=election.seed)
     sheet = counting.render_text_sheet(result, counted)
-    return Count(sheet, result, counted, [candidates[i] for i in result.elected])
+    return Count(sheet, result, counted.candidates, [candidates[i] for i in result.elected])
+
+
+def mix_ballot_box(dbsession: Session, election: Election) -> None:
+    """Tip out the ballot box before the count: write the ballots again in a random order and
+    the roll again in member order, in one transaction, so that neither the rows' order nor the
+    transaction that wrote them says in what order ballots arrived and voters were marked. The
+    chain keeps its own order through each ballot's previous hash."""
+    ballots = [
+        {column.key: getattr(ballot, column.key) for column in Ballot.__table__.columns}
+        for ballot in dbsession.scalars(select(Ballot).where(Ballot.election_id == election.id))
+    ]
+    roll = [
+        {
+            "election_id": entry.election_id,
+            "member_id": entry.member_id,
+            "voted": entry.voted,
+            "channel": entry.channel,
+        }
+        for entry in dbsession.scalars(
+            select(RollEntry)
+            .where(RollEntry.election_id == election.id)
+            .order_by(RollEntry.member_id)
+        )
+    ]
+    secrets.SystemRandom().shuffle(ballots)
+    dbsession.execute(delete(Ballot).where(Ballot.election_id == election.id))
+    dbsession.execute(delete(RollEntry).where(RollEntry.election_id == election.id))
+    if ballots:
+        dbsession.execute(insert(Ballot), ballots)
+    if roll:
+        dbsession.execute(insert(RollEntry), roll)
+    dbsession.expire_all()
 
 
 def count(dbsession: Session, election: Election, actor_id: int | None) -> Count:
     current = status_of(election, now_utc())
-    uncontested = current is Status.NOMINATIONS_CLOSED
-    if uncontested and not rules.uncontested(len(accepted(election)), election.seats):
+    contested = not rules.uncontested(len(accepted(election)), election.seats)
+    if current is Status.NOMINATIONS_CLOSED and contested:
         raise ElectionError("The candidates exceed the seats: open the poll.")
     ballots, problems = chain(dbsession, election)
     if problems:
         raise ElectionError("The ballot log does not verify: " + "; ".join(problems) + ".")
+    if contested and not ballots:
+        raise ElectionError(
+            "No ballots were cast, so there is nothing to count: cancel the election."
+        )
     if current is Status.POLL_CLOSED and election.status is Status.POLL_OPEN:
         audit.record(
             dbsession,
@@ -780,9 +888,19 @@ def count(dbsession: Session, election: Election, actor_id: int | None) -> Count
             chain_head=election.chain_head,
         )
         election.status = Status.POLL_CLOSED
-    _move(dbsession, election, Status.COUNTED, actor_id, ballots=len(ballots))
+    # The lots' seed is drawn now, so nobody could know it while the poll was open.
+    election.seed = secrets.token_hex(16)
+    _move(dbsession, election, Status.COUNTED, actor_id, ballots=len(ballots), seed=election.seed)
+    if ballots:
+        mix_ballot_box(dbsession, election)
     result = run_count(election, ballots)
     election.result_sheet = result.sheet
+    election.result_record = json.dumps(
+        {
+            "names": result.names,
+            "result": counting.to_record(result.result) if result.result else None,
+        }
+    )
     election.elected_candidate_ids = " ".join(str(c.id) for c in result.elected)
     election.counted_at = now_utc()
     return result
@@ -794,13 +912,22 @@ def elected(election: Election) -> list[Candidate]:
     return [by_id[i] for i in ids]
 
 
+def recorded_count(election: Election) -> Count:
+    """The count as it was made and recorded, never a fresh one: the result page shows this."""
+    record = json.loads(election.result_record)
+    result = counting.from_record(record["result"]) if record["result"] else None
+    return Count(election.result_sheet, result, record["names"], elected(election))
+
+
 def verify(dbsession: Session, election: Election) -> list[str]:
     """Recompute the chain and, once counted, the count; every difference found."""
     ballots, problems = chain(dbsession, election)
-    if election.result_sheet:
+    if election.result_sheet and not problems:
         again = run_count(election, ballots)
         if again.sheet != election.result_sheet:
             problems.append("recounting the ballots gives a different result sheet")
+        if [c.id for c in again.elected] != [c.id for c in elected(election)]:
+            problems.append("recounting the ballots elects different candidates")
     return problems
 
 
@@ -881,13 +1008,15 @@ def surname_order(candidates: Sequence[Candidate]) -> list[Candidate]:
 
 def ballot_paper(election: Election, member: Member | None) -> list[Candidate]:
     """The candidates in the order this voter sees them: alphabetical by surname, or an order of
-    their own that stays the same each time they look (drawn from the election's seed)."""
+    their own that stays the same each time they look (drawn from the election's secret paper
+    key, which is never published: a published order would let anyone pick out a voter's
+    ballot numbered straight down their paper)."""
     candidates = accepted(election)
     if election.ballot_order == "alphabetical" or member is None:
         return surname_order(candidates)
 
     def shuffled(candidate: Candidate) -> str:
-        key = f"{election.seed}:{member.id}:{candidate.id}"
+        key = f"{election.paper_key}:{member.id}:{candidate.id}"
         return hashlib.sha256(key.encode()).hexdigest()
 
     return sorted(candidates, key=shuffled)
@@ -897,14 +1026,13 @@ def read_paper(election: Election, line: str) -> tuple[int, ...]:
     """One paper ballot as typed: the ballot numbers (1, 2, 3... in surname order) of the
     candidates, in preference order or as ticked."""
     paper = surname_order(accepted(election))
-    numbers = []
-    for part in line.replace(",", " ").split():
-        if not part.isdigit() or not 1 <= int(part) <= len(paper):
-            raise ElectionError(
-                f"“{line}”: use the ballot numbers 1 to {len(paper)}, separated by spaces.",
-                "papers",
-            )
-        numbers.append(int(part))
+    numbers = [rules.whole_number(part) for part in line.replace(",", " ").split()]
+    if any(number is None or not 1 <= number <= len(paper) for number in numbers):
+        raise ElectionError(
+            f"“{line}”: use the ballot numbers 1 to {len(paper)}, separated by spaces.", "papers"
+        )
+    if len(set(numbers)) != len(numbers):
+        raise ElectionError(f"“{line}”: a candidate appears twice on this paper.", "papers")
     chosen = [paper[n - 1].id for n in numbers]
     if election.method == "block":
         return validate_ballot(election, marked=chosen)

@@ -7,8 +7,6 @@ export exist only from the close (``elections.ballots_published``) or the count
 (``elections.result_visible``), and every route checks it.
 """
 
-from datetime import date
-
 import colander
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from pyramid.response import Response
@@ -22,7 +20,7 @@ from tmo.models.accounts import Account, RoleGrant
 from tmo.models.elections import Ballot, Candidate, Election, Supporter
 from tmo.models.membership import Member
 from tmo.permissions import Permission, Role
-from tmo.rules.elections import STATUS_LABELS, Status
+from tmo.rules.elections import STATUS_LABELS, Status, whole_number
 from tmo.schemas.elections import (
     NOBODY,
     PHOTO_MAXIMUM_BYTES,
@@ -43,6 +41,12 @@ from tmo.services.register_search import member_number
 from tmo.templating import london
 
 READ = ("GET", "HEAD")
+
+
+def today():
+    return elections.london_day(elections.now_utc())
+
+
 METHOD_LABELS = dict(ELECTION_METHODS)
 SUPPORT_VERBS = {"proposer": "propose", "seconder": "second"}
 
@@ -167,7 +171,7 @@ def election_page(request):
             .where(Candidate.election_id == election.id, Supporter.member_id == member.id)
         ).all()
     entry = elections.roll_entry(dbsession, election, member)
-    voted = entry is not None and entry.voted_on is not None
+    voted = entry is not None and entry.voted
     return {
         **common(request, election),
         "candidates": candidates,
@@ -199,21 +203,16 @@ def candidate_photo(request):
     return files.download(candidate.photo, inline=True)
 
 
-def counted_result(request, election: Election) -> elections.Count:
+def result_values(request, election: Election) -> dict:
+    """The count as it was recorded when it was made (never a fresh recount)."""
     if not elections.result_visible(election, request.account.id if request.account else None):
         raise HTTPNotFound()
-    ballots, _ = elections.chain(request.dbsession, election)
-    return elections.run_count(election, ballots)
-
-
-def result_values(request, election: Election) -> dict:
-    count = counted_result(request, election)
-    names = count.counted.candidates
+    count = elections.recorded_count(election)
     return {
         **common(request, election),
         "count": count,
         "result": count.result,
-        "names": names,
+        "names": count.names,
         "shown": sorted(count.result.stages[0].totals) if count.result else [],
         "turnout": elections.turnout(request.dbsession, election),
     }
@@ -537,7 +536,7 @@ def ballot_state(request, election: Election) -> tuple[Member, list[Candidate], 
     entry = elections.roll_entry(request.dbsession, election, member)
     if entry is None:
         raise HTTPForbidden()
-    return member, elections.ballot_paper(election, member), entry.voted_on is not None
+    return member, elections.ballot_paper(election, member), entry.voted
 
 
 def open_ballot(request):
@@ -565,19 +564,18 @@ def submitted_choices(request, election: Election, paper: list[Candidate]) -> di
 def judge(election: Election, choices: dict) -> tuple[int, ...]:
     """The preferences a ballot form expresses, or ElectionError saying what to put right."""
     if election.method == "block":
-        marked = []
-        for value in choices["ticked"]:
-            if not value.isdigit():
-                raise ElectionError("Choose only candidates on this ballot.")
-            marked.append(int(value))
+        marked = [whole_number(value) for value in choices["ticked"]]
+        if None in marked:
+            raise ElectionError("Choose only candidates on this ballot.")
         return elections.validate_ballot(election, marked=sorted(marked))
     numbers = {}
     for candidate_id, text in choices["numbers"].items():
         if not text:
             continue
-        if not text.isdigit():
-            raise ElectionError(f"“{text}” is not a number: use 1, 2, 3 and so on.")
-        numbers[candidate_id] = int(text)
+        number = whole_number(text)
+        if number is None:
+            raise ElectionError(f"“{text[:20]}” is not a number: use 1, 2, 3 and so on.")
+        numbers[candidate_id] = number
     return elections.validate_ballot(election, numbers=numbers)
 
 
@@ -737,12 +735,12 @@ class NewElectionPage(FormPage):
 
     def initial(self):
         seats, description = elections.seats_falling_due(
-            self.request.dbsession, self.request.constitution, "resident", date.today()
+            self.request.dbsession, self.request.constitution, "resident", today()
         )
         return {
             "method": self.request.constitution.elections.method,
             "returning_officer": str(self.request.account.id),
-            "notice_on": date.today(),
+            "notice_on": today(),
             "seats": seats or colander.null,
             "seats_description": description,
         }
@@ -783,10 +781,9 @@ def manage(request):
     if not observes(request, election):
         raise HTTPForbidden()
     now = elections.now_utc()
-    status = elections.status_of(election, now)
-    problems = None
-    if status not in (Status.DRAFT, Status.NOMINATIONS_OPEN, Status.NOMINATIONS_CLOSED):
-        problems = elections.verify(request.dbsession, election)
+    # Verifying reads every ballot: done once the poll has closed, not on every look during it.
+    closed = elections.closed(election, now) and election.roll_frozen_on is not None
+    problems = elections.verify(request.dbsession, election) if closed else None
     return {
         **common(request, election),
         "runs": runs(request, election),
@@ -824,7 +821,7 @@ def move(request):
             elections.close_nominations(dbsession, election, actor)
             message = "Nominations are closed."
         elif action == "reopen_nominations":
-            elections.reopen_nominations(dbsession, election, actor)
+            elections.reopen_nominations(dbsession, request.constitution, election, actor)
             message = "Nominations are open again."
         elif action == "open_poll":
             voters = elections.open_poll(request, election, actor)
@@ -835,7 +832,7 @@ def move(request):
             elections.count(dbsession, election, actor)
             message = "The votes are counted. Check the result sheet, then declare the result."
         else:
-            winners = elections.declare(request, election, actor, date.today())
+            winners = elections.declare(request, election, actor, today())
             message = "The result is declared: " + ", ".join(c.name for c in winners) + " elected."
     except ElectionError as refused:
         request.tm.doom()
@@ -870,9 +867,7 @@ class DecidePage(FormPage):
             "candidate": self.candidate,
             "runs": runs(self.request, self.election),
             "missing": elections.complete(self.candidate),
-            "ineligible": elections.eligibility(
-                self.request.constitution, self.candidate, date.today()
-            ),
+            "ineligible": elections.eligibility(self.request.constitution, self.candidate, today()),
         }
 
     def post(self):

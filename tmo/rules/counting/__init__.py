@@ -25,6 +25,8 @@ from tmo.rules.counting.result import (
     Stage,
     StageAction,
     format_votes,
+    from_record,
+    to_record,
 )
 from tmo.rules.counting.scottish_stv import SCOTTISH_STV, count_scottish_stv, droop_quota
 from tmo.rules.counting.sheet import render_text_sheet
@@ -45,9 +47,11 @@ __all__ = [
     "count_scottish_stv",
     "droop_quota",
     "format_votes",
+    "from_record",
     "read_block_csv",
     "read_blt",
     "render_text_sheet",
+    "to_record",
     "write_block_csv",
     "write_blt",
 ]

@@ -94,3 +94,85 @@ def format_votes(units: int, scale: int) -> str:
     sign = "-" if units < 0 else ""
     whole, fraction = divmod(abs(units), scale)
     return f"{sign}{whole}.{fraction:0{places}d}"
+
+
+def to_record(result: CountResult) -> dict:
+    """The count as plain JSON values, to be kept beside the result sheet."""
+    return {
+        "method": result.method,
+        "title": result.title,
+        "seats": result.seats,
+        "valid_votes": result.valid_votes,
+        "quota": result.quota,
+        "scale": result.scale,
+        "seed": result.seed,
+        "elected": list(result.elected),
+        "lots": [_draw_record(draw) for draw in result.lots],
+        "stages": [
+            {
+                "number": stage.number,
+                "action": stage.action,
+                "subject": stage.subject,
+                "description": stage.description,
+                "totals": [[candidate, votes] for candidate, votes in stage.totals.items()],
+                "nontransferable": stage.nontransferable,
+                "residual": stage.residual,
+                "elected_so_far": list(stage.elected_so_far),
+                "excluded_so_far": list(stage.excluded_so_far),
+                "lot_draws": [_draw_record(draw) for draw in stage.lot_draws],
+                "notes": list(stage.notes),
+            }
+            for stage in result.stages
+        ],
+    }
+
+
+def from_record(record: dict) -> CountResult:
+    """The CountResult that ``to_record`` wrote."""
+    return CountResult(
+        method=record["method"],
+        title=record["title"],
+        seats=record["seats"],
+        valid_votes=record["valid_votes"],
+        quota=record["quota"],
+        scale=record["scale"],
+        seed=record["seed"],
+        elected=list(record["elected"]),
+        lots=[_draw(draw) for draw in record["lots"]],
+        stages=[
+            Stage(
+                number=stage["number"],
+                action=stage["action"],
+                subject=stage["subject"],
+                description=stage["description"],
+                totals={candidate: votes for candidate, votes in stage["totals"]},
+                nontransferable=stage["nontransferable"],
+                residual=stage["residual"],
+                elected_so_far=tuple(stage["elected_so_far"]),
+                excluded_so_far=tuple(stage["excluded_so_far"]),
+                lot_draws=tuple(_draw(draw) for draw in stage["lot_draws"]),
+                notes=tuple(stage["notes"]),
+            )
+            for stage in record["stages"]
+        ],
+    )
+
+
+def _draw_record(draw: LotDraw) -> dict:
+    return {
+        "stage": draw.stage,
+        "purpose": draw.purpose,
+        "tied": list(draw.tied),
+        "chosen": draw.chosen,
+        "method": draw.method,
+    }
+
+
+def _draw(record: dict) -> LotDraw:
+    return LotDraw(
+        record["stage"],
+        record["purpose"],
+        tuple(record["tied"]),
+        record["chosen"],
+        record["method"],
+    )
