@@ -55,6 +55,11 @@ class Permission(enum.StrEnum):
     ADMIN_PROPERTIES_IMPORT = "admin:properties:import"
     BOARD_MANAGE = "board:seats:manage"
     BOARD_INTERESTS_DECLARE = "board:interests:declare"
+    MEETINGS_MANAGE = "meetings:meetings:manage"
+    MEETINGS_RECORD_READ = "meetings:record:read"
+    MEETINGS_MINUTES_SIGN = "meetings:minutes:sign"
+    MEETINGS_REQUISITION_SIGN = "meetings:requisitions:sign"
+    MEETINGS_CALENDAR_OWN = "meetings:calendar:own"
     ADMIN_ACCOUNTS_READ = "admin:accounts:read"
     ADMIN_ROLES_GRANT = "admin:roles:grant"
     ADMIN_CONSTITUTION_EDIT = "admin:constitution:edit"
@@ -62,10 +67,16 @@ class Permission(enum.StrEnum):
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.RESIDENT: frozenset({Permission.ACCOUNT_SELF_MANAGE, Permission.MEMBERSHIP_SELF_MANAGE}),
-    Role.MEMBER: frozenset(),
-    Role.DIRECTOR: frozenset({Permission.BOARD_INTERESTS_DECLARE}),
-    Role.CHAIR: frozenset(),
+    Role.RESIDENT: frozenset(
+        {
+            Permission.ACCOUNT_SELF_MANAGE,
+            Permission.MEMBERSHIP_SELF_MANAGE,
+            Permission.MEETINGS_CALENDAR_OWN,
+        }
+    ),
+    Role.MEMBER: frozenset({Permission.MEETINGS_REQUISITION_SIGN}),
+    Role.DIRECTOR: frozenset({Permission.BOARD_INTERESTS_DECLARE, Permission.MEETINGS_RECORD_READ}),
+    Role.CHAIR: frozenset({Permission.MEETINGS_MINUTES_SIGN, Permission.MEETINGS_RECORD_READ}),
     Role.SECRETARY: frozenset(
         {
             Permission.ADMIN_ACCOUNTS_READ,
@@ -77,11 +88,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MEMBERSHIP_MEMBER_ERASE,
             Permission.ADMIN_PROPERTIES_IMPORT,
             Permission.BOARD_MANAGE,
+            Permission.MEETINGS_MANAGE,
+            Permission.MEETINGS_RECORD_READ,
         }
     ),
     Role.RETURNING_OFFICER: frozenset(),
     # The scrutineer reads everything and changes nothing.
-    Role.SCRUTINEER: frozenset({Permission.ADMIN_AUDIT_READ, Permission.MEMBERSHIP_REGISTER_READ}),
+    Role.SCRUTINEER: frozenset(
+        {
+            Permission.ADMIN_AUDIT_READ,
+            Permission.MEMBERSHIP_REGISTER_READ,
+            Permission.MEETINGS_RECORD_READ,
+        }
+    ),
     Role.YOUTH_MEMBER: frozenset(),
     Role.YOUTH_WORKER: frozenset(),
     Role.ADMINISTRATOR: frozenset(
@@ -121,6 +140,14 @@ PUBLIC_ROUTES = frozenset(
         "board",
         "board_csv",
         "board_interests",
+        "meetings",
+        "meetings_body",
+        "meetings_body_ics",
+        "meetings_meeting",
+        "meetings_minutes",
+        "meetings_minutes_pdf",
+        "meetings_agenda_pdf",
+        "meetings_paper",
     }
 )
 

@@ -12,7 +12,7 @@ from sqlalchemy import engine_from_config, event
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
 # Import every model so that Base.metadata knows all tables (alembic and configure_mappers need it).
-from tmo.models import accounts, audit, board, constitution, files, membership  # noqa: F401
+from tmo.models import accounts, audit, board, constitution, files, meetings, membership  # noqa: F401
 from tmo.models.meta import Base
 
 __all__ = ["Base", "get_engine", "get_session_factory", "get_tm_session", "includeme"]
