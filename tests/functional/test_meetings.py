@@ -403,7 +403,7 @@ def test_the_minutes_lifecycle_from_draft_to_signed_and_public_without_confident
     testapp.get("/account").forms[0].submit()
     public = testapp.get(f"/meetings/{first.id}/minutes")
     assert "Estate cleaning" in public.text and "better cleaning scores" in public.text
-    assert "Signed by the chair by Chris Walsh" in public.text
+    assert "Signed by the chair, Chris Walsh, on" in public.text
     for secret in ("Staff disciplinary case", "Dismissal of a caretaker", "Investigation report"):
         assert secret not in public.text
         assert secret not in testapp.get(f"/meetings/{first.id}").text
@@ -658,3 +658,33 @@ def test_attendance_cannot_be_recorded_for_a_stranger(dbsession):
         attend(dbsession, meeting, ["body_member:999999"])
     assert not dbsession.scalars(select(Attendance)).all()
     assert not dbsession.scalars(select(MeetingAction)).all()
+
+
+def test_the_demo_has_a_year_of_minutes_a_future_agenda_and_open_actions(testapp, dbsession):
+    from tmo.scripts.demo import load_demo
+
+    assert load_demo(dbsession) is True
+    dbsession.commit()
+    signed = dbsession.scalars(select(Meeting).where(Meeting.minutes_state == rules.SIGNED)).all()
+    bodies = {m.body.kind for m in signed}
+    assert {rules.BOARD, rules.COMMITTEE, rules.GENERAL_MEETING} <= bodies
+    board_days = sorted(m.starts_at for m in signed if m.body.kind == rules.BOARD)
+    assert board_days[-1] - board_days[0] > timedelta(days=250)
+    future = [m for m in dbsession.scalars(select(Meeting)) if m.starts_at > datetime.now(UTC)]
+    assert len(future) == 1 and len(future[0].items) > len(rules.STANDING_ITEMS)
+    open_actions = dbsession.scalars(select(MeetingAction).where(MeetingAction.done_on.is_(None)))
+    assert len(open_actions.all()) >= 2
+
+    index = testapp.get("/meetings")
+    assert "Board meeting" in index.text
+    agenda = testapp.get(f"/meetings/{future[0].id}").text
+    assert "Budget for next year: first draft" in agenda
+    assert "A claim from a former contractor" not in agenda
+    for meeting in signed:
+        assert (
+            "A claim from a former contractor"
+            not in testapp.get(f"/meetings/{meeting.id}/minutes").text
+        )
+    # The director who missed the last three board meetings is flagged for the secretary.
+    log_in(testapp, "secretary@example.org", "estate-demo-2026")
+    assert "Flagged: missed 3 board meetings" in testapp.get("/secretary/board").text
