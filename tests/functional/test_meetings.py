@@ -688,3 +688,46 @@ def test_the_demo_has_a_year_of_minutes_a_future_agenda_and_open_actions(testapp
     # The director who missed the last three board meetings is flagged for the secretary.
     log_in(testapp, "secretary@example.org", "estate-demo-2026")
     assert "Flagged: missed 3 board meetings" in testapp.get("/secretary/board").text
+
+
+def test_a_general_meeting_s_attendance_is_its_sign_in_sheet_and_its_quorum_the_register(
+    testapp, dbsession, logged_in
+):
+    members = [MemberFactory() for _ in range(6)]
+    former = MemberFactory(ceased_on=TODAY - timedelta(days=400))
+    body = Body(name="General meeting of members", kind=rules.GENERAL_MEETING, quorum_number=1)
+    body.quorum_of = 2
+    dbsession.add(body)
+    dbsession.commit()
+    meeting = past_meeting(dbsession, body, 1, title="EGM")
+    secretary(logged_in)
+    form = testapp.get(f"/secretary/meetings/{meeting.id}/attendance").forms["form"]
+    form["present"] = f"{members[0].member_number}, {members[1].member_number}"
+    form["apologies"] = f"{former.member_number}"
+    refused = form.submit("submit")
+    assert f"Not members entitled to vote on the day: {former.member_number}." in refused.text
+    form = refused.forms["form"]
+    form["apologies"] = str(members[2].member_number)
+    form["present"] = " ".join(str(m.member_number) for m in members[:2])
+    form.submit("submit").follow()
+    # Half of the six members on the register: three needed, two present.
+    item = fresh(dbsession, meeting).items[0]
+    assert "Not quorate: 2 counted, 3 needed." in testapp.get(
+        f"/secretary/meetings/items/{item.id}"
+    )
+    form = testapp.get(f"/secretary/meetings/{meeting.id}/attendance").forms["form"]
+    assert form["present"].value == f"{members[0].member_number}, {members[1].member_number}"
+    form["present"] = " ".join(str(m.member_number) for m in members[:3])
+    form["apologies"] = ""
+    form.submit("submit").follow()
+    assert "Quorate: 3 counted, 3 needed." in testapp.get(f"/secretary/meetings/items/{item.id}")
+
+
+def test_the_youth_forum_is_a_body_whose_members_names_are_not_public(testapp, dbsession):
+    forum = Body(name="Youth Forum", kind=rules.YOUTH_FORUM, quorum_number=3)
+    dbsession.add(forum)
+    dbsession.add(BodyMember(body=forum, name="Amira Okafor", role="chair", from_date=TODAY))
+    dbsession.commit()
+    page = testapp.get(f"/meetings/bodies/{forum.id}")
+    assert "Youth Forum" in page.text and "Amira" not in page.text
+    assert len(meetings.participants(dbsession, fresh(dbsession, forum), TODAY)) == 1

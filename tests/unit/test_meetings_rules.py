@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tmo.constitution import MeetingRules
+from tmo.constitution import Constitution, MeetingRules, YouthRules
 from tmo.rules import meetings as rules
 
 RULES = MeetingRules()
@@ -115,20 +115,28 @@ def test_votes_cannot_exceed_the_members_who_may_vote():
 
 
 def test_a_tie_is_broken_by_the_chair_only_where_the_constitution_says_so():
-    assert rules.vote_outcome(3, 2, None, RULES) == rules.CARRIED
-    assert rules.vote_outcome(2, 3, None, RULES) == rules.LOST
-    assert rules.vote_outcome(2, 2, None, RULES) == rules.LOST
-    assert rules.vote_outcome(2, 2, rules.FOR, RULES) == rules.CARRIED
-    assert rules.vote_outcome(2, 2, rules.AGAINST, RULES) == rules.LOST
-    no_casting = dataclasses.replace(RULES, chair_casting_vote=False)
-    assert rules.vote_outcome(2, 2, rules.FOR, no_casting) == rules.LOST
+    assert rules.vote_outcome(3, 2, None, True) == rules.CARRIED
+    assert rules.vote_outcome(2, 3, None, True) == rules.LOST
+    assert rules.vote_outcome(2, 2, None, True) == rules.LOST
+    assert rules.vote_outcome(2, 2, rules.FOR, True) == rules.CARRIED
+    assert rules.vote_outcome(2, 2, rules.AGAINST, True) == rules.LOST
+    assert rules.vote_outcome(2, 2, rules.FOR, False) == rules.LOST
+
+
+def test_the_youth_forum_s_casting_vote_is_its_own_rule():
+    constitution = Constitution(
+        meetings=dataclasses.replace(RULES, chair_casting_vote=True),
+        youth=dataclasses.replace(YouthRules(), chair_casting_vote=False),
+    )
+    assert rules.casting_vote_allowed(rules.BOARD, constitution) is True
+    assert rules.casting_vote_allowed(rules.YOUTH_FORUM, constitution) is False
 
 
 @given(st.integers(0, 50), st.integers(0, 50), st.sampled_from([None, rules.FOR, rules.AGAINST]))
 def test_a_motion_carries_only_with_more_for_than_against_or_the_casting_vote(
     votes_for, against, casting
 ):
-    outcome = rules.vote_outcome(votes_for, against, casting, RULES)
+    outcome = rules.vote_outcome(votes_for, against, casting, True)
     if votes_for != against:
         assert (outcome == rules.CARRIED) == (votes_for > against)
     else:

@@ -85,7 +85,7 @@ class Meeting(Base):
         back_populates="meeting", order_by="AgendaItem.position"
     )
     attendance: Mapped[list["Attendance"]] = relationship(
-        back_populates="meeting", order_by="Attendance.id"
+        back_populates="meeting", order_by="Attendance.id", cascade="all, delete-orphan"
     )
     amendments: Mapped[list["MinutesAmendment"]] = relationship(
         back_populates="meeting", order_by="MinutesAmendment.id"

@@ -131,6 +131,14 @@ class QuorumRule:
         return f"{self.number} present"
 
 
+def casting_vote_allowed(kind: str, constitution) -> bool:
+    """Whether the chair of a ``kind`` body has a casting vote: the Youth Forum's own rule, or
+    the meetings rule for every other body."""
+    if kind == YOUTH_FORUM:
+        return constitution.youth.chair_casting_vote
+    return constitution.meetings.chair_casting_vote
+
+
 def quorum_rule_for(
     kind: str, number: int | None, of: int | None, rules: MeetingRules
 ) -> QuorumRule:
@@ -198,14 +206,14 @@ def vote_problems(
     return problems
 
 
-def vote_outcome(votes_for: int, against: int, casting: str | None, rules: MeetingRules) -> str:
+def vote_outcome(votes_for: int, against: int, casting: str | None, casting_allowed: bool) -> str:
     """Carried or lost: a majority of the votes cast; on a tie, the chair's casting vote where the
-    constitution gives one, and otherwise the motion falls."""
+    constitution gives one (``casting_allowed``), and otherwise the motion falls."""
     if votes_for > against:
         return CARRIED
     if votes_for < against:
         return LOST
-    if rules.chair_casting_vote and casting == FOR:
+    if casting_allowed and casting == FOR:
         return CARRIED
     return LOST
 

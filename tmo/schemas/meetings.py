@@ -307,6 +307,46 @@ def attendance_schema(people) -> CSRFSchema:
     return schema
 
 
+NUMBERS = re.compile(r"^[\d\s,]*$")
+
+
+def numbers_node(name, title, description):
+    return colander.SchemaNode(
+        colander.String(),
+        name=name,
+        title=title,
+        description=description,
+        missing="",
+        preparer=stripped,
+        validator=colander.All(
+            colander.Length(max=100_000),
+            colander.Regex(NUMBERS, "Enter member numbers only, separated by commas or spaces."),
+        ),
+        widget=deform.widget.TextAreaWidget(rows=4),
+    )
+
+
+def general_attendance_schema() -> CSRFSchema:
+    """A general meeting's sign-in sheet: the member numbers of those present and of those who
+    sent apologies (a register of thousands is never one radio button each)."""
+    schema = CSRFSchema()
+    schema.add(numbers_node("present", "Members present", "Member numbers, as signed in."))
+    schema.add(
+        numbers_node("apologies", "Apologies", "Member numbers of members who sent apologies.")
+    )
+    schema.add(
+        text_node(
+            "guests",
+            "Also in attendance",
+            "Associate members, officers and guests who may not vote: one name a line.",
+            required=False,
+            maximum=5000,
+            rows=3,
+        )
+    )
+    return schema
+
+
 def declaration_schema(people) -> CSRFSchema:
     schema = CSRFSchema()
     schema.add(choice_node("person", "Who declares", [("", "Choose a member"), *people]))

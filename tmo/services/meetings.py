@@ -129,6 +129,8 @@ class Participant:
     role: str
     email: str
     account_id: int | None
+    # A general meeting's members: their member number.
+    number: int | None = None
 
 
 def director_email(director: Director) -> str:
@@ -167,6 +169,7 @@ def participants(dbsession: Session, body: Body, day: date) -> list[Participant]
                 "member",
                 m.contact_email or (m.account.email if m.account else ""),
                 m.account_id,
+                m.member_number,
             )
             for m in members
         ]
@@ -401,6 +404,15 @@ def record_attendance(
     members = {
         p.key: p for p in participants(dbsession, meeting.body, london_day(meeting.starts_at))
     }
+    # The form lists everyone afresh: a row it no longer names goes.
+    given = {entry.key for entry in entries}
+    wanted_guests = [name for name in dict.fromkeys(guests) if name]
+    for row in list(meeting.attendance):
+        if row.status == rules.IN_ATTENDANCE:
+            if row.name not in wanted_guests:
+                meeting.attendance.remove(row)
+        elif row.person_key not in given:
+            meeting.attendance.remove(row)
     existing = {row.person_key: row for row in meeting.attendance}
     for entry in entries:
         if entry.key not in members:
@@ -409,24 +421,26 @@ def record_attendance(
             raise MeetingError(f"Choose whether {members[entry.key].name} was present.")
         row = existing.get(entry.key)
         if row is None:
-            row = Attendance(meeting=meeting, person_key=entry.key, name=members[entry.key].name)
-            dbsession.add(row)
+            row = Attendance(person_key=entry.key, name=members[entry.key].name)
+            meeting.attendance.append(row)
         row.status = entry.status
         row.apologies_accepted = entry.apologies_accepted
         row.arrived, row.departed = entry.arrived, entry.departed
-    known_guests = {row.name for row in meeting.attendance if row.status == rules.IN_ATTENDANCE}
-    number = sum(1 for row in meeting.attendance if row.status == rules.IN_ATTENDANCE)
-    for name in guests:
-        if name and name not in known_guests:
+    known = {row.name for row in meeting.attendance if row.status == rules.IN_ATTENDANCE}
+    dbsession.flush()
+    number = max(
+        (
+            int(row.person_key.partition(":")[2])
+            for row in meeting.attendance
+            if row.person_key.startswith("guest:")
+        ),
+        default=0,
+    )
+    for name in wanted_guests:
+        if name not in known:
             number += 1
-            known_guests.add(name)
-            dbsession.add(
-                Attendance(
-                    meeting=meeting,
-                    person_key=f"guest:{number}",
-                    name=name,
-                    status=rules.IN_ATTENDANCE,
-                )
+            meeting.attendance.append(
+                Attendance(person_key=f"guest:{number}", name=name, status=rules.IN_ATTENDANCE)
             )
     dbsession.flush()
     present = sum(1 for row in meeting.attendance if row.status == rules.PRESENT)
@@ -437,6 +451,33 @@ def record_attendance(
         target=meeting,
         present=present,
     )
+
+
+def member_numbers(text: str) -> list[int]:
+    return [int(part) for part in text.replace(",", " ").split()]
+
+
+def general_meeting_entries(
+    dbsession: Session, meeting: Meeting, present: str, apologies: str
+) -> list[AttendanceEntry]:
+    """Attendance at a general meeting from the sign-in sheet's member numbers."""
+    day = london_day(meeting.starts_at)
+    wanted = {number: rules.PRESENT for number in member_numbers(present)}
+    for number in member_numbers(apologies):
+        if number in wanted:
+            raise MeetingError(f"Member {number} cannot be both present and sending apologies.")
+        wanted[number] = rules.APOLOGIES
+    entitled = {p.key for p in participants(dbsession, meeting.body, day)}
+    found = dict(
+        dbsession.execute(
+            select(Member.member_number, Member.id).where(Member.member_number.in_(list(wanted)))
+        ).all()
+    )
+    unknown = sorted(n for n in wanted if f"member:{found.get(n)}" not in entitled)
+    if unknown:
+        listed = ", ".join(str(n) for n in unknown[:20])
+        raise MeetingError(f"Not members entitled to vote on the day: {listed}.")
+    return [AttendanceEntry(f"member:{found[n]}", status) for n, status in wanted.items()]
 
 
 def present_members(dbsession: Session, meeting: Meeting) -> dict[str, str]:
@@ -519,16 +560,15 @@ def record_motion(
             )
     if proposer_key == seconder_key:
         raise MeetingError("The seconder must be someone other than the proposer.")
-    if casting_vote and not constitution.meetings.chair_casting_vote:
+    casting_allowed = rules.casting_vote_allowed(meeting.body.kind, constitution)
+    if casting_vote and not casting_allowed:
         raise MeetingError("The constitution gives the chair no casting vote.")
     problems = rules.vote_problems(
         votes_for, votes_against, abstentions, found.counted, casting_vote or None
     )
     if problems:
         raise MeetingError(" ".join(problems))
-    outcome = rules.vote_outcome(
-        votes_for, votes_against, casting_vote or None, constitution.meetings
-    )
+    outcome = rules.vote_outcome(votes_for, votes_against, casting_vote or None, casting_allowed)
     motion = Motion(
         item=item,
         text=text,

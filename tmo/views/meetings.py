@@ -94,7 +94,8 @@ def body_page(request):
     return {
         "body": body,
         "page": paginate(request.dbsession, query, page_number(request.params.get("page"))),
-        "people": [] if body.kind == rules.GENERAL_MEETING else people,
+        # The general meeting is every member; young people's names are never public.
+        "people": [] if body.kind in (rules.GENERAL_MEETING, rules.YOUTH_FORUM) else people,
         "member_count": len(people),
         "quorum": meetings.quorum_rule(body, request.constitution),
         "quorum_needed": rules.quorum_needed(
@@ -596,7 +597,13 @@ class AttendancePage(MeetingFormPage):
     def heading(self):
         return f"Attendance at {self.meeting.title}"
 
+    @property
+    def general(self) -> bool:
+        return self.meeting.body.kind == rules.GENERAL_MEETING
+
     def make_schema(self):
+        if self.general:
+            return schemas.general_attendance_schema().bind(request=self.request)
         recorded = {row.person_key: row for row in self.meeting.attendance}
 
         def current(person):
@@ -614,11 +621,25 @@ class AttendancePage(MeetingFormPage):
         return schemas.attendance_schema(people).bind(request=self.request)
 
     def initial(self):
-        guests = [r.name for r in self.meeting.attendance if r.status == rules.IN_ATTENDANCE]
-        return {"guests": "\n".join(guests)}
+        rows = self.meeting.attendance
+        guests = [r.name for r in rows if r.status == rules.IN_ATTENDANCE]
+        values = {"guests": "\n".join(guests)}
+        if self.general:
+            numbers = {p.key: p.number for p in self.people}
+            for status in (rules.PRESENT, rules.APOLOGIES):
+                values[status] = ", ".join(
+                    str(numbers[r.person_key])
+                    for r in rows
+                    if r.status == status and r.person_key in numbers
+                )
+        return values
 
-    def succeed(self, form, appstruct):
-        entries = [
+    def entries(self, appstruct):
+        if self.general:
+            return meetings.general_meeting_entries(
+                self.request.dbsession, self.meeting, appstruct["present"], appstruct["apologies"]
+            )
+        return [
             meetings.AttendanceEntry(
                 key=person.key,
                 status=appstruct[f"p{n}"]["status"],
@@ -628,17 +649,19 @@ class AttendancePage(MeetingFormPage):
             )
             for n, person in enumerate(self.people)
         ]
+
+    def succeed(self, form, appstruct):
         guests = [line.strip()[:200] for line in appstruct["guests"].splitlines() if line.strip()]
         try:
             meetings.record_attendance(
                 self.request.dbsession,
                 self.meeting,
-                entries,
+                self.entries(appstruct),
                 guests,
                 actor_id=self.request.account.id,
             )
         except MeetingError as refusal:
-            return self.refuse(form, str(refusal), "guests")
+            return self.refuse(form, str(refusal), "present" if self.general else "guests")
         return self.done("The attendance is recorded.")
 
 
@@ -809,9 +832,8 @@ class MotionPage(ItemFormPage):
         return f"A motion on item {self.item.position}: {self.item.title}"
 
     def make_schema(self):
-        return schemas.motion_schema(
-            self.present_choices(), self.request.constitution.meetings.chair_casting_vote
-        ).bind(request=self.request)
+        casting = rules.casting_vote_allowed(self.meeting.body.kind, self.request.constitution)
+        return schemas.motion_schema(self.present_choices(), casting).bind(request=self.request)
 
     def extra(self):
         found_quorum = meetings.item_quorum(
