@@ -27,7 +27,7 @@ from tmo.models.meetings import (
     Requisition,
 )
 from tmo.models.membership import Member
-from tmo.permissions import Role
+from tmo.permissions import PUBLIC_ROUTES, Role
 from tmo.rules import meetings as rules
 from tmo.services import meetings
 from tmo.services import pdf as pdf_service
@@ -628,6 +628,27 @@ def test_members_requisition_a_general_meeting_and_the_secretary_is_told(
     assert [m.recipients for m in mailer.outbox] == [[clerk.email]]
     requisition = dbsession.scalar(select(Requisition))
     assert requisition.call_by == deadline
+
+    # The secretary sees the deadline and calls the meeting on the requisition.
+    general = Body(name="General meeting of members", kind=rules.GENERAL_MEETING)
+    dbsession.add(general)
+    dbsession.commit()
+    testapp.get("/account").forms[0].submit()
+    log_in(testapp, clerk.email)
+    page = testapp.get("/secretary/meetings")
+    assert f"call the meeting by {deadline:%-d %B %Y}." in page.text
+    page = page.click(f"Call the meeting for requisition {requisition.id}")
+    form = page.forms["form"]
+    assert form["requisition"].value == str(requisition.id)
+    form["title"] = "Requisitioned general meeting: cladding"
+    form["day"] = (TODAY + timedelta(days=20)).isoformat()
+    form["time"] = "18:30"
+    form["place"] = "Community room"
+    choose(form, rules.EGM)
+    form.submit("submit").follow()
+    requisition = fresh(dbsession, requisition)
+    assert meetings.called_meeting(dbsession, requisition).kind == rules.EGM
+    assert "Called:" in testapp.get("/secretary/meetings").text
     member = dbsession.scalar(select(Member).where(Member.account_id == accounts[1].id))
     request = SimpleNamespace(dbsession=dbsession, account=accounts[1])
     with pytest.raises(meetings.MeetingError, match="already signed"):
@@ -731,3 +752,59 @@ def test_the_youth_forum_is_a_body_whose_members_names_are_not_public(testapp, d
     page = testapp.get(f"/meetings/bodies/{forum.id}")
     assert "Youth Forum" in page.text and "Amira" not in page.text
     assert len(meetings.participants(dbsession, fresh(dbsession, forum), TODAY)) == 1
+
+
+PUBLIC_MEETINGS_ROUTES = sorted(r for r in PUBLIC_ROUTES if r.startswith("meetings"))
+
+
+@pytest.mark.parametrize("roles", [(), (Role.MEMBER,), (Role.YOUTH_MEMBER, Role.RESIDENT)])
+def test_no_public_meetings_page_ever_shows_a_confidential_item(
+    testapp, dbsession, logged_in, monkeypatch, roles
+):
+    body = committee(dbsession)
+    meeting = held_with_confidential_item(dbsession, body, 10)
+    open_paper = meetings.add_paper(
+        dbsession,
+        meeting.items[4],
+        title="Cleaning scores",
+        content=PDF,
+        filename="scores.pdf",
+        constitution=meetings.Constitution(),
+        actor_id=None,
+    )
+    meeting.minutes_state = rules.SIGNED
+    dbsession.commit()
+    if roles:
+        logged_in(*roles)
+    printed = []
+    real = pdf_service.html_to_pdf
+    monkeypatch.setattr(
+        pdf_service,
+        "html_to_pdf",
+        lambda html, attachments=(): printed.append((html, attachments)) or real(html, attachments),
+    )
+    ids = {
+        "body_id": body.id,
+        "meeting_id": meeting.id,
+        "paper_id": open_paper.id,
+    }
+    from tmo.views import ROUTES
+
+    patterns = dict(ROUTES)
+    assert set(PUBLIC_MEETINGS_ROUTES) <= set(patterns)
+    for name in PUBLIC_MEETINGS_ROUTES:
+        path = patterns[name]
+        for key, value in ids.items():
+            path = path.replace(f"{{{key}:\\d+}}", str(value))
+        response = testapp.get(path, params={"q": "caretaker"} if name == "meetings" else {})
+        text = response.body.decode("utf-8", "replace")
+        for secret in (
+            "Staff disciplinary case",
+            "Dismissal of a caretaker",
+            "Investigation report",
+        ):
+            assert secret not in text, name
+    assert printed, "no PDF was printed"
+    for html, attachments in printed:
+        assert "Staff disciplinary case" not in html
+        assert [name for name, _, _ in attachments] in ([], ["scores.pdf"])

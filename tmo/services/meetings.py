@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tmo.constitution import Constitution
@@ -902,8 +903,13 @@ def sign_requisition(request, requisition: Requisition, member: Member) -> None:
         raise MeetingError("Only a member entitled to vote may requisition a general meeting.")
     if any(s.member_id == member.id for s in requisition.signatures):
         raise MeetingError("You have already signed this requisition.")
-    requisition.signatures.append(RequisitionSignature(member_id=member.id))
-    dbsession.flush()
+    try:
+        # Two clicks at once: the unique signature per member refuses the second.
+        with dbsession.begin_nested():
+            requisition.signatures.append(RequisitionSignature(member_id=member.id))
+            dbsession.flush()
+    except IntegrityError:
+        raise MeetingError("You have already signed this requisition.") from None
     audit.record(
         dbsession, "meetings.requisition_signed", actor_id=request.account.id, target=requisition
     )

@@ -301,6 +301,10 @@ def manage(request):
         "requisitions": requisitions,
         "called": {r.id: meetings.called_meeting(dbsession, r) for r in requisitions},
         "threshold": meetings.requisition_threshold(dbsession, request.constitution),
+        "general": dbsession.scalar(
+            select(Body).where(Body.kind == rules.GENERAL_MEETING).order_by(Body.id).limit(1)
+        ),
+        "today": meetings.today(),
         **LABELS,
     }
 
