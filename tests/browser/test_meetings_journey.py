@@ -192,3 +192,75 @@ def test_a_board_meeting_from_notice_to_signed_public_minutes(page, live_server,
     expect(page.get_by_text("Staff restructure")).to_have_count(0)
     expect(page.get_by_text("caretaker posts")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_the_other_meetings_pages_are_accessible(page, live_server, assert_accessible):
+    log_in(page, "secretary@example.org")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Manage meetings").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Finance and Audit Committee", exact=True).click()
+    heading(page, "Finance and Audit Committee")
+    expect(page.get_by_role("table").filter(has_text="Attendance")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Add the member").click()
+    expect(page.get_by_role("alert", name="There is a problem")).to_be_visible()
+    assert_accessible(page)
+
+    # Short notice is refused, with the reason and the earliest date.
+    page.get_by_role("link", name="Back to meetings").click()
+    page.get_by_role("link", name="Schedule a meeting of General meeting of members").click()
+    page.get_by_label("Title", exact=True).fill("Special general meeting")
+    page.get_by_role("group", name="Kind of meeting").get_by_label("General meeting", exact=True).check()
+    tomorrow = datetime.now(UTC).date() + timedelta(days=3)
+    page.get_by_label("Date", exact=True).fill(tomorrow.isoformat())
+    page.get_by_label("Start time").fill("18:30")
+    page.get_by_label("Place").fill("Community hall")
+    page.get_by_role("button", name="Schedule and send the notice").click()
+    expect(page.get_by_role("alert", name="There is a problem")).to_contain_text(
+        "at least 14 clear days' notice"
+    )
+    assert_accessible(page)
+
+    page.goto("/secretary/meetings")
+    page.get_by_role("link", name=re.compile("^Mark “.*” as done$")).first.click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Mark as done").click()
+    expect(page.get_by_role("status").get_by_text("The action is done.")).to_be_visible()
+
+    # The demo's next board meeting: its agenda, an item, the action and decision forms.
+    page.get_by_role("link", name=re.compile("^The board: Board meeting$")).first.click()
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("Estate cleaning contract renewal")).click()
+    assert_accessible(page)
+    for link in ("Record an action", "Record a decision without a vote", "Add a paper"):
+        page.get_by_role("link", name=link).click()
+        assert_accessible(page)
+        page.go_back()
+    log_out(page)
+
+    log_in(page, "member@example.org")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Requisitions").click()
+    heading(page, "Requisition a general meeting")
+    assert_accessible(page)
+    page.get_by_role("link", name="Start a requisition").click()
+    page.get_by_role("button", name="Start the requisition and sign it").click()
+    expect(page.get_by_role("alert", name="There is a problem")).to_contain_text(
+        "Say what the meeting is for."
+    )
+    assert_accessible(page)
+    page.get_by_label("The business of the meeting").fill("To discuss the service charges")
+    page.get_by_role("button", name="Start the requisition and sign it").click()
+    expect(page.get_by_role("status").get_by_text("Your requisition is started")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Meetings").click()
+    page.get_by_role("link", name="Youth Forum").click()
+    heading(page, "Youth Forum")
+    expect(page.get_by_text("Amira")).to_have_count(0)
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to meetings").click()
+    page.get_by_role("link", name="The board", exact=True).last.click()
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("^Board meeting, ")).first.click()
+    expect(page.get_by_role("heading", name="Agenda")).to_be_visible()
+    assert_accessible(page)

@@ -137,6 +137,17 @@ def test_the_secretary_adds_a_sub_committee_with_a_parent_and_its_members(
     assert "Ruth Adeyemi (Chair)" in page.text
     body = dbsession.scalar(select(Body).where(Body.name == "Repairs Sub-committee"))
     assert body.parent_id == parent.id
+    assert [p.name for p in meetings.participants(dbsession, body, TODAY)] == ["Ruth Adeyemi"]
+
+    form = page.click("End Ruth Adeyemi's membership").forms["form"]
+    form["to_date"] = "2026-01-05"
+    assert "must end after it begins" in form.submit("submit").text
+    form["to_date"] = (TODAY + timedelta(days=1)).isoformat()
+    page = form.submit("submit").follow()
+    assert "Ruth Adeyemi's membership ends on" in page.html.get_text()
+    dbsession.expire_all()
+    later = TODAY + timedelta(days=2)
+    assert meetings.participants(dbsession, fresh(dbsession, body), later) == []
     public = testapp.get(f"/meetings/bodies/{body.id}")
     assert "Oversees the repairs contract." in public.text
     assert "1/2 of the members (1 needed)" in public.text

@@ -153,6 +153,19 @@ def member_schema(directors) -> CSRFSchema:
     return schema
 
 
+def member_end_schema() -> CSRFSchema:
+    schema = CSRFSchema()
+    schema.add(
+        date_node(
+            "to_date",
+            "Member until",
+            "The first day they are no longer a member.",
+            missing_msg="Enter the date the membership ends.",
+        )
+    )
+    return schema
+
+
 def schedule_schema(kinds, requisitions) -> CSRFSchema:
     schema = CSRFSchema()
     schema.add(

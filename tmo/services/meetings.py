@@ -117,6 +117,19 @@ def add_body_member(
     return seat
 
 
+def end_body_member(
+    dbsession: Session, seat: BodyMember, *, to_date: date, actor_id: int | None
+) -> None:
+    if seat.to_date is not None:
+        raise MeetingError(f"{seat.name}'s membership has already ended.")
+    if to_date <= seat.from_date:
+        raise MeetingError("A membership must end after it begins.")
+    seat.to_date = to_date
+    audit.record(
+        dbsession, "meetings.member_ended", actor_id=actor_id, target=seat, on=to_date.isoformat()
+    )
+
+
 def current_on(seat: BodyMember, day: date) -> bool:
     return seat.from_date <= day and (seat.to_date is None or seat.to_date > day)
 
@@ -481,9 +494,15 @@ def general_meeting_entries(
     return [AttendanceEntry(f"member:{found[n]}", status) for n, status in wanted.items()]
 
 
-def present_members(dbsession: Session, meeting: Meeting) -> dict[str, str]:
+def meeting_members(dbsession: Session, meeting: Meeting) -> set[str]:
+    return {p.key for p in participants(dbsession, meeting.body, london_day(meeting.starts_at))}
+
+
+def present_members(
+    dbsession: Session, meeting: Meeting, members: set[str] | None = None
+) -> dict[str, str]:
     """Members of the body present at the meeting: key -> name."""
-    members = {p.key for p in participants(dbsession, meeting.body, london_day(meeting.starts_at))}
+    members = meeting_members(dbsession, meeting) if members is None else members
     return {
         row.person_key: row.name
         for row in meeting.attendance
@@ -491,13 +510,23 @@ def present_members(dbsession: Session, meeting: Meeting) -> dict[str, str]:
     }
 
 
+def meeting_quorums(
+    dbsession: Session, constitution: Constitution, meeting: Meeting
+) -> dict[int, rules.Quorum]:
+    """The quorum for each item (the body's members worked out once, for a register of
+    thousands)."""
+    members = meeting_members(dbsession, meeting)
+    needed = rules.quorum_needed(quorum_rule(meeting.body, constitution), len(members))
+    present = present_members(dbsession, meeting, members)
+    return {
+        item.id: rules.quorum(present, [d.person_key for d in item.declarations], needed)
+        for item in meeting.items
+    }
+
+
 def item_quorum(dbsession: Session, constitution: Constitution, item: AgendaItem) -> rules.Quorum:
     """The live quorum for ``item``: members present, less those who declared an interest in it."""
-    meeting = item.meeting
-    body_size = len(participants(dbsession, meeting.body, london_day(meeting.starts_at)))
-    needed = rules.quorum_needed(quorum_rule(meeting.body, constitution), body_size)
-    present = present_members(dbsession, meeting)
-    return rules.quorum(present, [d.person_key for d in item.declarations], needed)
+    return meeting_quorums(dbsession, constitution, item.meeting)[item.id]
 
 
 def declare(

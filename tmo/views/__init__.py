@@ -62,6 +62,7 @@ ROUTES = (
     ("meetings_manage", "/secretary/meetings"),
     ("meetings_body_new", "/secretary/meetings/bodies/new"),
     ("meetings_body_manage", "/secretary/meetings/bodies/{body_id:\\d+}"),
+    ("meetings_body_member_end", "/secretary/meetings/members/{seat_id:\\d+}/end"),
     ("meetings_schedule", "/secretary/meetings/bodies/{body_id:\\d+}/schedule"),
     ("meetings_run", "/secretary/meetings/{meeting_id:\\d+}"),
     ("meetings_attendance", "/secretary/meetings/{meeting_id:\\d+}/attendance"),

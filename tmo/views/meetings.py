@@ -16,6 +16,7 @@ from tmo.models.meetings import (
     AgendaItem,
     AgendaPaper,
     Body,
+    BodyMember,
     Meeting,
     MeetingAction,
     Requisition,
@@ -410,6 +411,46 @@ class BodyManagePage(MeetingsFormPage):
         return self.redirect("meetings_body_manage", "The member is added.", body_id=self.body.id)
 
 
+@form_page("meetings_body_member_end", "meetings/form.jinja2", Permission.MEETINGS_MANAGE)
+class MemberEndPage(MeetingsFormPage):
+    submit_label = "End the membership"
+
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        self.seat = found(request.dbsession, BodyMember, request, "seat_id")
+
+    def heading(self):
+        return f"End {self.seat.name}'s membership of {self.seat.body.name}"
+
+    def back(self):
+        return (
+            self.request.route_url("meetings_body_manage", body_id=self.seat.body_id),
+            f"Back to {self.seat.body.name}",
+        )
+
+    def make_schema(self):
+        return schemas.member_end_schema().bind(request=self.request)
+
+    def initial(self):
+        return {"to_date": meetings.today()}
+
+    def succeed(self, form, appstruct):
+        try:
+            meetings.end_body_member(
+                self.request.dbsession,
+                self.seat,
+                to_date=appstruct["to_date"],
+                actor_id=self.request.account.id,
+            )
+        except MeetingError as refusal:
+            return self.refuse(form, str(refusal), "to_date")
+        return self.redirect(
+            "meetings_body_manage",
+            f"{self.seat.name}'s membership ends on {appstruct['to_date']:%-d %B %Y}.",
+            body_id=self.seat.body_id,
+        )
+
+
 @form_page("meetings_schedule", "meetings/form.jinja2", Permission.MEETINGS_MANAGE)
 class SchedulePage(MeetingsFormPage):
     submit_label = "Schedule and send the notice"
@@ -498,13 +539,6 @@ class SchedulePage(MeetingsFormPage):
         )
 
 
-def item_quorums(request, meeting: Meeting) -> dict[int, rules.Quorum]:
-    return {
-        item.id: meetings.item_quorum(request.dbsession, request.constitution, item)
-        for item in meeting.items
-    }
-
-
 @view_config(
     route_name="meetings_run",
     renderer="meetings/run.jinja2",
@@ -515,7 +549,7 @@ def run(request):
     meeting = found(request.dbsession, Meeting, request, "meeting_id")
     return {
         **agenda_values(request, meeting, full=True),
-        "quorums": item_quorums(request, meeting),
+        "quorums": meetings.meeting_quorums(request.dbsession, request.constitution, meeting),
         "editable": rules.record_editable(meeting.minutes_state),
         "started": meeting.starts_at <= meetings.utcnow(),
         "approval": meetings.approving_decision(request.dbsession, meeting),
