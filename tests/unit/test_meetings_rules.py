@@ -218,3 +218,24 @@ def test_the_threshold_is_the_smallest_count_reaching_the_share(members, percent
     needed = rules.requisition_threshold(members, chosen)
     assert needed * 100 >= members * percent
     assert needed == 1 or (needed - 1) * 100 < members * percent
+
+
+@given(st.lists(st.sampled_from(list(rules.MINUTES_TRANSITIONS)), max_size=12))
+def test_any_sequence_of_transitions_keeps_the_minutes_lifecycle_honest(attempts):
+    """Whatever is tried in whatever order: a refused transition changes nothing, the state only
+    moves forward, only a draft is edited and only signed minutes are published."""
+    order = list(rules.MINUTES_STATES)
+    state = rules.DRAFT
+    for transition in attempts:
+        before = state
+        if rules.minutes_transition_problem(state, transition) is None:
+            state = rules.MINUTES_TRANSITIONS[transition][1]
+            assert order.index(state) == order.index(before) + 1
+        assert rules.record_editable(state) == (state == rules.DRAFT)
+        assert rules.published(state) == (state == rules.SIGNED)
+    # The state reached is how far the attempts follow circulate, approve, sign in that order.
+    reached = 0
+    for transition in attempts:
+        if reached < 3 and transition == ("circulate", "approve", "sign")[reached]:
+            reached += 1
+    assert state == order[reached]
