@@ -1,4 +1,4 @@
-"""Committees and meetings
+"""committees and meetings: bodies, meetings, agendas, the record, minutes, requisitions
 
 Revision ID: bfdaa5beac5e
 Revises: 45bc1db5f070
