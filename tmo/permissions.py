@@ -60,6 +60,8 @@ class Permission(enum.StrEnum):
     MEETINGS_MINUTES_SIGN = "meetings:minutes:sign"
     MEETINGS_REQUISITION_SIGN = "meetings:requisitions:sign"
     MEETINGS_CALENDAR_OWN = "meetings:calendar:own"
+    # The full record of a body's meetings, for its own members (and MEETINGS_RECORD_READ).
+    MEETINGS_RECORD_OWN = "meetings:record:own"
     ADMIN_ACCOUNTS_READ = "admin:accounts:read"
     ADMIN_ROLES_GRANT = "admin:roles:grant"
     ADMIN_CONSTITUTION_EDIT = "admin:constitution:edit"
@@ -72,6 +74,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ACCOUNT_SELF_MANAGE,
             Permission.MEMBERSHIP_SELF_MANAGE,
             Permission.MEETINGS_CALENDAR_OWN,
+            Permission.MEETINGS_RECORD_OWN,
         }
     ),
     Role.MEMBER: frozenset({Permission.MEETINGS_REQUISITION_SIGN}),

@@ -819,3 +819,22 @@ def test_no_public_meetings_page_ever_shows_a_confidential_item(
     for html, attachments in printed:
         assert "Staff disciplinary case" not in html
         assert [name for name, _, _ in attachments] in ([], ["scores.pdf"])
+
+
+def test_a_committee_member_reads_their_own_body_s_full_record_and_nobody_else_s(
+    testapp, dbsession, logged_in
+):
+    body = committee(dbsession)
+    other = committee(dbsession, name="Complaints Panel")
+    meeting = held_with_confidential_item(dbsession, body, 5)
+    elsewhere = held_with_confidential_item(dbsession, other, 5)
+    account = logged_in()
+    seat = fresh(dbsession, body).members[1]
+    seat.account_id = account.id
+    dbsession.commit()
+    assert "Staff disciplinary case" in testapp.get(f"/meetings/{meeting.id}/record").text
+    paper = fresh(dbsession, meeting).items[-1].papers[0]
+    assert testapp.get(f"/meetings/papers/{paper.id}").body == PDF
+    assert testapp.get(f"/meetings/{elsewhere.id}/record", expect_errors=True).status_int == 403
+    other_paper = fresh(dbsession, elsewhere).items[-1].papers[0]
+    assert testapp.get(f"/meetings/papers/{other_paper.id}", expect_errors=True).status_int == 404

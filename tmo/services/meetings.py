@@ -196,6 +196,12 @@ def participants(dbsession: Session, body: Body, day: date) -> list[Participant]
     )
 
 
+def belongs(dbsession: Session, meeting: Meeting, account_id: int) -> bool:
+    """Whether the account is a member of the meeting's body on the day of the meeting."""
+    day = london_day(meeting.starts_at)
+    return any(p.account_id == account_id for p in participants(dbsession, meeting.body, day))
+
+
 def quorum_rule(body: Body, constitution: Constitution) -> rules.QuorumRule:
     return rules.quorum_rule_for(
         body.kind, body.quorum_number, body.quorum_of, constitution.meetings

@@ -4,7 +4,7 @@ meeting; the minutes' lifecycle (circulate, approve at the next meeting, sign); 
 
 from datetime import date, datetime
 
-from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
@@ -156,7 +156,7 @@ def meeting_page(request):
     return {
         **agenda_values(request, meeting, full=False),
         "published": rules.published(meeting.minutes_state),
-        "can_read_record": Permission.MEETINGS_RECORD_READ in request.permissions,
+        "can_read_record": may_read_record(request, meeting),
     }
 
 
@@ -230,33 +230,44 @@ def paper(request):
     from tmo.services.files import download
 
     found_paper = found(request.dbsession, AgendaPaper, request, "paper_id")
-    if found_paper.item.confidential and Permission.MEETINGS_RECORD_READ not in request.permissions:
+    if found_paper.item.confidential and not may_read_record(request, found_paper.item.meeting):
         # A confidential paper does not exist for the public.
         raise HTTPNotFound()
     return download(found_paper.file)
 
 
-# -- The full record (directors, the secretary, the scrutineer) ----------------------------------
+# -- The full record: directors, the secretary, the scrutineer, and the body's own members
+
+
+def may_read_record(request, meeting: Meeting) -> bool:
+    return Permission.MEETINGS_RECORD_READ in request.permissions or (
+        request.account is not None
+        and meetings.belongs(request.dbsession, meeting, request.account.id)
+    )
+
+
+def record_meeting(request) -> Meeting:
+    meeting = found(request.dbsession, Meeting, request, "meeting_id")
+    if not may_read_record(request, meeting):
+        raise HTTPForbidden()
+    return meeting
 
 
 @view_config(
     route_name="meetings_record",
     renderer="meetings/record.jinja2",
     request_method=READ,
-    permission=Permission.MEETINGS_RECORD_READ,
+    permission=Permission.MEETINGS_RECORD_OWN,
 )
 def record(request):
-    meeting = found(request.dbsession, Meeting, request, "meeting_id")
-    return minutes_values(request, meeting, full=True)
+    return minutes_values(request, record_meeting(request), full=True)
 
 
 @view_config(
-    route_name="meetings_record_pdf",
-    request_method=READ,
-    permission=Permission.MEETINGS_RECORD_READ,
+    route_name="meetings_record_pdf", request_method=READ, permission=Permission.MEETINGS_RECORD_OWN
 )
 def record_pdf(request):
-    meeting = found(request.dbsession, Meeting, request, "meeting_id")
+    meeting = record_meeting(request)
     content = render_pdf(
         "meetings/minutes_pdf.jinja2", minutes_values(request, meeting, full=True), request
     )
@@ -266,9 +277,10 @@ def record_pdf(request):
 @view_config(
     route_name="meetings_record_agenda_pdf",
     request_method=READ,
-    permission=Permission.MEETINGS_RECORD_READ,
+    permission=Permission.MEETINGS_RECORD_OWN,
 )
 def record_agenda_pdf(request):
+    record_meeting(request)
     return agenda_pdf(request, full=True)
 
 
