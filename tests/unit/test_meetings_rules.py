@@ -5,7 +5,7 @@ import dataclasses
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tmo.constitution import Constitution, MeetingRules, YouthRules
@@ -39,6 +39,7 @@ def test_board_and_committee_notice_come_from_the_constitution():
     )
 
 
+@settings(deadline=None)  # judged by its answers, never by how fast it gives them
 @given(st.integers(0, 400), st.integers(14, 60))
 def test_clear_days_notice_is_refused_exactly_below_the_constitution_s_number(days, needed):
     chosen = dataclasses.replace(RULES, general_meeting_notice_clear_days=needed)
@@ -70,6 +71,7 @@ def test_a_member_with_a_declared_interest_does_not_count_for_quorum():
 people = st.sets(st.integers(0, 30), max_size=30)
 
 
+@settings(deadline=None)  # judged by its answers, never by how fast it gives them
 @given(people, people, st.integers(1, 30))
 def test_quorum_counts_exactly_the_present_members_without_an_interest(present, conflicted, needed):
     found = rules.quorum(present, conflicted, needed)
@@ -78,6 +80,7 @@ def test_quorum_counts_exactly_the_present_members_without_an_interest(present, 
     assert found.quorate == (len(present - conflicted) >= needed)
 
 
+@settings(deadline=None)  # judged by its answers, never by how fast it gives them
 @given(people, people, st.integers(0, 30), st.integers(1, 30))
 def test_a_declaration_never_helps_a_quorum_and_an_arrival_never_hurts(
     present, conflicted, newcomer, needed
@@ -87,6 +90,7 @@ def test_a_declaration_never_helps_a_quorum_and_an_arrival_never_hurts(
     assert rules.quorum(present | {newcomer}, conflicted, needed).counted >= before.counted
 
 
+@settings(deadline=None)  # judged by its answers, never by how fast it gives them
 @given(st.integers(1, 10), st.integers(1, 10), st.integers(0, 200))
 def test_a_fractional_quorum_is_at_least_that_fraction_and_never_more_than_one_over(
     number, of, members
@@ -132,6 +136,7 @@ def test_the_youth_forum_s_casting_vote_is_its_own_rule():
     assert rules.casting_vote_allowed(rules.YOUTH_FORUM, constitution) is False
 
 
+@settings(deadline=None)  # judged by its answers, never by how fast it gives them
 @given(st.integers(0, 50), st.integers(0, 50), st.sampled_from([None, rules.FOR, rules.AGAINST]))
 def test_a_motion_carries_only_with_more_for_than_against_or_the_casting_vote(
     votes_for, against, casting
@@ -212,6 +217,7 @@ def test_a_requisition_needs_the_constitution_s_share_of_members_rounded_up():
     assert rules.requisition_deadline(DAY, RULES) == date(2026, 3, 23)
 
 
+@settings(deadline=None)  # judged by its answers, never by how fast it gives them
 @given(st.integers(0, 100_000), st.integers(1, 10))
 def test_the_threshold_is_the_smallest_count_reaching_the_share(members, percent):
     chosen = dataclasses.replace(RULES, requisition_percent=percent)
@@ -220,6 +226,7 @@ def test_the_threshold_is_the_smallest_count_reaching_the_share(members, percent
     assert needed == 1 or (needed - 1) * 100 < members * percent
 
 
+@settings(deadline=None)  # judged by its answers, never by how fast it gives them
 @given(st.lists(st.sampled_from(list(rules.MINUTES_TRANSITIONS)), max_size=12))
 def test_any_sequence_of_transitions_keeps_the_minutes_lifecycle_honest(attempts):
     """Whatever is tried in whatever order: a refused transition changes nothing, the state only
