@@ -838,3 +838,30 @@ def test_a_committee_member_reads_their_own_body_s_full_record_and_nobody_else_s
     assert testapp.get(f"/meetings/{elsewhere.id}/record", expect_errors=True).status_int == 403
     other_paper = fresh(dbsession, elsewhere).items[-1].papers[0]
     assert testapp.get(f"/meetings/papers/{other_paper.id}", expect_errors=True).status_int == 404
+
+
+def test_a_meeting_is_cancelled_before_it_begins_and_the_members_are_told(
+    testapp, dbsession, logged_in, mailer
+):
+    body = committee(dbsession)
+    soon = past_meeting(dbsession, body, -8, title="Budget meeting")
+    held = past_meeting(dbsession, body, 3, title="Held meeting")
+    secretary(logged_in)
+    form = testapp.get(f"/secretary/meetings/{soon.id}").click("Cancel the meeting").forms["form"]
+    assert "Say why the meeting is cancelled." in form.submit("submit").text
+    form["reason"] = "The chair is unwell; the business moves to next month."
+    page = form.submit("submit").follow()
+    assert "The meeting is cancelled and the members have been told." in page.text
+    assert len(mailer.outbox) == 5
+    assert "The chair is unwell" in mailer.outbox[0].body
+    assert "This meeting is cancelled." in testapp.get(f"/meetings/{soon.id}").text
+    feed = icalendar.Calendar.from_ical(testapp.get(f"/meetings/bodies/{body.id}.ics").body)
+    status = {str(e["summary"]): str(e["status"]) for e in feed.walk("VEVENT")}
+    assert status == {
+        "Finance and Audit Committee: Budget meeting": "CANCELLED",
+        "Finance and Audit Committee: Held meeting": "CONFIRMED",
+    }
+    assert "Budget meeting" not in testapp.get("/meetings").text
+    form = testapp.get(f"/secretary/meetings/{held.id}/cancel").forms["form"]
+    form["reason"] = "Too late"
+    assert "it can no longer be cancelled" in form.submit("submit").text

@@ -214,6 +214,20 @@ def schedule_schema(kinds, requisitions) -> CSRFSchema:
     return schema
 
 
+def cancel_schema() -> CSRFSchema:
+    schema = CSRFSchema()
+    schema.add(
+        text_node(
+            "reason",
+            "Why is the meeting cancelled?",
+            "Sent to every member.",
+            maximum=500,
+            missing_msg="Say why the meeting is cancelled.",
+        )
+    )
+    return schema
+
+
 def item_schema() -> CSRFSchema:
     schema = CSRFSchema()
     schema.add(text_node("title", "Title", missing_msg="Enter the item's title."))

@@ -263,6 +263,32 @@ def schedule_meeting(
     return meeting
 
 
+def cancel_meeting(request, meeting: Meeting, *, reason: str) -> None:
+    """A meeting called off before it begins; every member of the body is told why."""
+    if meeting.cancelled_at is not None:
+        raise MeetingError("This meeting is already cancelled.")
+    if meeting.starts_at <= utcnow() or meeting.attendance:
+        raise MeetingError("The meeting has begun: it can no longer be cancelled.")
+    meeting.cancelled_at = utcnow()
+    audit.record(
+        request.dbsession,
+        "meetings.cancelled",
+        actor_id=request.account.id,
+        target=meeting,
+        reason=reason,
+    )
+    for person in participants(request.dbsession, meeting.body, london_day(meeting.starts_at)):
+        if person.email:
+            send_mail(
+                request,
+                person.email,
+                "meeting_cancelled",
+                meeting=meeting,
+                person=person,
+                reason=reason,
+            )
+
+
 def add_standing_items(dbsession: Session, meeting: Meeting) -> None:
     standing = list(rules.STANDING_ITEMS)
     if meeting.kind == rules.AGM:
@@ -872,6 +898,7 @@ def calendar(name: str, meetings: list[Meeting], url_for) -> bytes:
         event.add("dtstamp", meeting.notice_given_at)
         event.add("dtstart", meeting.starts_at.astimezone(UTC))
         event.add("summary", f"{meeting.body.name}: {meeting.title}")
+        event.add("status", "CANCELLED" if meeting.cancelled_at else "CONFIRMED")
         event.add("location", meeting.place or meeting.online_link)
         event.add("url", url_for(meeting))
         description = meeting.online_link and f"Join online: {meeting.online_link}"

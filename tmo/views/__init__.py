@@ -67,6 +67,7 @@ ROUTES = (
     ("meetings_run", "/secretary/meetings/{meeting_id:\\d+}"),
     ("meetings_attendance", "/secretary/meetings/{meeting_id:\\d+}/attendance"),
     ("meetings_item_new", "/secretary/meetings/{meeting_id:\\d+}/items/new"),
+    ("meetings_cancel", "/secretary/meetings/{meeting_id:\\d+}/cancel"),
     ("meetings_circulate", "/secretary/meetings/{meeting_id:\\d+}/circulate"),
     ("meetings_amend", "/secretary/meetings/{meeting_id:\\d+}/amend"),
     ("meetings_item", "/secretary/meetings/items/{item_id:\\d+}"),

@@ -115,9 +115,12 @@ def ics_response(content: bytes, filename: str) -> Response:
 @view_config(route_name="meetings_body_ics", request_method=READ, permission=NO_PERMISSION_REQUIRED)
 def body_ics(request):
     body = found(request.dbsession, Body, request, "body_id")
+    every = request.dbsession.scalars(
+        select(Meeting).where(Meeting.body_id == body.id).order_by(Meeting.starts_at)
+    )
     feed = meetings.calendar(
         body.name,
-        meetings.meetings_of(request.dbsession, body),
+        list(every),
         lambda m: request.route_url("meetings_meeting", meeting_id=m.id),
     )
     return ics_response(feed, f"body-{body.id}.ics")
@@ -713,6 +716,28 @@ class AttendancePage(MeetingFormPage):
         except MeetingError as refusal:
             return self.refuse(form, str(refusal), "present" if self.general else "guests")
         return self.done("The attendance is recorded.")
+
+
+@form_page("meetings_cancel", "meetings/form.jinja2", Permission.MEETINGS_MANAGE)
+class CancelPage(MeetingFormPage):
+    submit_label = "Cancel the meeting"
+
+    def heading(self):
+        return f"Cancel {self.meeting.title} on {self.meeting.starts_at:%-d %B %Y}"
+
+    def make_schema(self):
+        return schemas.cancel_schema().bind(request=self.request)
+
+    def succeed(self, form, appstruct):
+        try:
+            meetings.cancel_meeting(self.request, self.meeting, reason=appstruct["reason"])
+        except MeetingError as refusal:
+            return self.refuse(form, str(refusal), "reason")
+        return self.redirect(
+            "meetings_body_manage",
+            "The meeting is cancelled and the members have been told.",
+            body_id=self.meeting.body_id,
+        )
 
 
 @form_page("meetings_amend", "meetings/form.jinja2", Permission.MEETINGS_MANAGE)
