@@ -865,3 +865,32 @@ def test_a_meeting_is_cancelled_before_it_begins_and_the_members_are_told(
     form = testapp.get(f"/secretary/meetings/{held.id}/cancel").forms["form"]
     form["reason"] = "Too late"
     assert "it can no longer be cancelled" in form.submit("submit").text
+
+
+def test_the_secretary_orders_the_agenda_below_the_standing_items(testapp, dbsession, logged_in):
+    body = committee(dbsession)
+    meeting = past_meeting(dbsession, body, -9)
+    for title in ("Budget", "Repairs", "Any other business"):
+        meetings.add_item(
+            dbsession,
+            meeting,
+            title=title,
+            presenter="",
+            summary="",
+            confidential=False,
+            actor_id=None,
+        )
+    dbsession.commit()
+    secretary(logged_in)
+    page = testapp.get(f"/secretary/meetings/{meeting.id}")
+    forms = [f for f in page.forms.values() if f.action.endswith("/move")]
+    # Budget (5), Repairs (6), Any other business (7): two buttons each; "Repairs" up.
+    forms[2].submit().follow()
+    titles = [i.title for i in fresh(dbsession, meeting).items]
+    assert titles[4:] == ["Repairs", "Budget", "Any other business"]
+    assert titles[:4] == [title for _, title in rules.STANDING_ITEMS]
+    page = testapp.get(f"/secretary/meetings/{meeting.id}")
+    first_up = next(f for f in page.forms.values() if f.action.endswith("/move"))
+    assert "The item is already there." in first_up.submit().follow().text
+    with pytest.raises(meetings.MeetingError, match="standing items keep their places"):
+        meetings.move_item(dbsession, fresh(dbsession, meeting).items[0], by=1, actor_id=None)

@@ -376,6 +376,25 @@ def add_item(
     return item
 
 
+def move_item(dbsession: Session, item: AgendaItem, *, by: int, actor_id: int | None) -> None:
+    """Move an item one place up (``by`` -1) or down (+1) among the items after the standing
+    ones, which keep their places at the head of the agenda."""
+    meeting = item.meeting
+    ensure_editable(meeting)
+    movable = [i for i in meeting.items if i.kind == rules.GENERAL_ITEM]
+    if item not in movable:
+        raise MeetingError("The standing items keep their places.")
+    index = movable.index(item) + by
+    if not 0 <= index < len(movable):
+        raise MeetingError("The item is already there.")
+    other = movable[index]
+    item.position, other.position = other.position, item.position
+    meeting.items.sort(key=lambda i: i.position)
+    audit.record(
+        dbsession, "meetings.item_moved", actor_id=actor_id, target=item, position=item.position
+    )
+
+
 def paper_limit(constitution: Constitution) -> int:
     return constitution.meetings.paper_maximum_mb * files.MEGABYTE
 

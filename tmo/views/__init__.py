@@ -77,6 +77,7 @@ ROUTES = (
     ("meetings_item_action", "/secretary/meetings/items/{item_id:\\d+}/action"),
     ("meetings_item_minutes", "/secretary/meetings/items/{item_id:\\d+}/minutes"),
     ("meetings_item_paper", "/secretary/meetings/items/{item_id:\\d+}/paper"),
+    ("meetings_item_move", "/secretary/meetings/items/{item_id:\\d+}/move"),
     ("meetings_approve", "/secretary/meetings/items/{item_id:\\d+}/approve-minutes"),
     ("meetings_action_done", "/secretary/meetings/actions/{action_id:\\d+}/done"),
 )

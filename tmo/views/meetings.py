@@ -813,7 +813,7 @@ def circulate(request):
     try:
         meetings.circulate_minutes(request, meeting)
     except MeetingError as refusal:
-        request.session.flash(str(refusal), "success")
+        request.session.flash(str(refusal), "warning")
         request.tm.doom()
     else:
         request.session.flash("The draft minutes have been circulated to the members.", "success")
@@ -1041,6 +1041,20 @@ class PaperPage(ItemFormPage):
 
 
 @view_config(
+    route_name="meetings_item_move", request_method="POST", permission=Permission.MEETINGS_MANAGE
+)
+def move(request):
+    item = found(request.dbsession, AgendaItem, request, "item_id")
+    by = -1 if request.POST.get("direction") == "up" else 1
+    try:
+        meetings.move_item(request.dbsession, item, by=by, actor_id=request.account.id)
+    except MeetingError as refusal:
+        request.tm.doom()
+        request.session.flash(str(refusal), "warning")
+    return HTTPFound(request.route_url("meetings_run", meeting_id=item.meeting_id))
+
+
+@view_config(
     route_name="meetings_approve", request_method="POST", permission=Permission.MEETINGS_MANAGE
 )
 def approve(request):
@@ -1051,7 +1065,7 @@ def approve(request):
         )
     except MeetingError as refusal:
         request.tm.doom()
-        request.session.flash(str(refusal), "success")
+        request.session.flash(str(refusal), "warning")
     else:
         request.session.flash(
             "The minutes of the last meeting are approved as a true record.", "success"
@@ -1169,7 +1183,7 @@ def requisition_sign(request):
         meetings.sign_requisition(request, requisition, member)
     except MeetingError as refusal:
         request.tm.doom()
-        request.session.flash(str(refusal), "success")
+        request.session.flash(str(refusal), "warning")
     else:
         request.session.flash("You have signed the requisition.", "success")
     return HTTPFound(request.route_url("requisitions"))
