@@ -146,6 +146,7 @@ PUBLIC_ROUTES = frozenset(
         "meetings",
         "meetings_body",
         "meetings_body_ics",
+        "meetings_calendar_ics",
         "meetings_meeting",
         "meetings_minutes",
         "meetings_minutes_pdf",

@@ -255,6 +255,13 @@ def test_the_other_meetings_pages_are_accessible(page, live_server, assert_acces
     assert_accessible(page)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Meetings").click()
+    page.get_by_role("link", name="Your meetings in your calendar app").click()
+    page.get_by_role("button", name="Make a calendar address").click()
+    expect(page.get_by_label("Your calendar address")).to_have_value(
+        re.compile(r"/meetings/calendar/[\w-]+\.ics$")
+    )
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to meetings").click()
     page.get_by_role("link", name="Youth Forum").click()
     heading(page, "Youth Forum")
     expect(page.get_by_text("Amira")).to_have_count(0)

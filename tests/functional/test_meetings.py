@@ -583,6 +583,23 @@ def test_calendar_feeds_for_a_body_and_for_a_person(testapp, dbsession, logged_i
     log_in(testapp, account.email)
     mine = icalendar.Calendar.from_ical(testapp.get("/meetings/mine.ics").body)
     assert len(list(mine.walk("VEVENT"))) == 1
+    # A calendar app sends no cookie: the feed's own address carries a secret, shown once.
+    page = testapp.get("/meetings/calendar").forms[1].submit()
+    address = page.html.select_one("#calendar-address")["value"]
+    assert "/meetings/calendar/" in address and address.endswith(".ics")
+    path = address.split("localhost", 1)[1]
+    assert "calendar/" not in testapp.get("/meetings/calendar").text.replace(
+        '/meetings/calendar"', ""
+    )
+    testapp.get("/account").forms[0].submit()
+    by_link = icalendar.Calendar.from_ical(testapp.get(path).body)
+    assert [str(e["summary"]) for e in by_link.walk("VEVENT")] == [
+        "Finance and Audit Committee: Budget meeting"
+    ]
+    log_in(testapp, account.email)
+    testapp.get("/meetings/calendar").forms[1].submit()
+    assert testapp.get(path, expect_errors=True).status_int == 404  # the old address is retired
+    assert testapp.get("/meetings/calendar/not-a-token.ics", expect_errors=True).status_int == 404
     testapp.get("/account").forms[0].submit()
     logged_in()
     assert not list(
@@ -784,6 +801,9 @@ def test_no_public_meetings_page_ever_shows_a_confidential_item(
         actor_id=None,
     )
     meeting.minutes_state = rules.SIGNED
+    belonging = AccountFactory()
+    fresh(dbsession, body).members[0].account_id = belonging.id
+    token = meetings.new_calendar_token(dbsession, belonging)
     dbsession.commit()
     if roles:
         logged_in(*roles)
@@ -807,6 +827,7 @@ def test_no_public_meetings_page_ever_shows_a_confidential_item(
         path = patterns[name]
         for key, value in ids.items():
             path = path.replace(f"{{{key}:\\d+}}", str(value))
+        path = path.replace("{token}", token)
         response = testapp.get(path, params={"q": "caretaker"} if name == "meetings" else {})
         text = response.body.decode("utf-8", "replace")
         for secret in (

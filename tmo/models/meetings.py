@@ -260,3 +260,17 @@ class RequisitionSignature(Base):
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     requisition: Mapped[Requisition] = relationship(back_populates="signatures")
+
+
+class CalendarToken(Base):
+    """The secret in a person's calendar-feed address (a calendar app sends no log-in cookie):
+    only its SHA-256 is kept, and making a new one retires the old."""
+
+    __tablename__ = "calendar_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), unique=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

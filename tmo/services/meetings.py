@@ -4,6 +4,8 @@ motions, votes, decisions, actions) with its quorum, the minutes' lifecycle, att
 and the board's absence flag, published minutes, calendar feeds, and requisitions.
 """
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -22,6 +24,7 @@ from tmo.models.meetings import (
     Attendance,
     Body,
     BodyMember,
+    CalendarToken,
     Decision,
     Declaration,
     Meeting,
@@ -925,6 +928,38 @@ def calendar(name: str, meetings: list[Meeting], url_for) -> bytes:
             event.add("description", description)
         feed.add_component(event)
     return feed.to_ical()
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_calendar_token(dbsession: Session, account: Account) -> str:
+    """A fresh secret for the person's calendar-feed address (the old one stops working); only
+    its digest is stored, so the address is shown once."""
+    token = secrets.token_urlsafe(32)
+    found = dbsession.scalar(select(CalendarToken).where(CalendarToken.account_id == account.id))
+    if found is None:
+        found = CalendarToken(account_id=account.id)
+        dbsession.add(found)
+    found.token_hash = token_digest(token)
+    found.created_at = utcnow()
+    audit.record(dbsession, "meetings.calendar_link_made", actor_id=account.id, target=found)
+    return token
+
+
+def account_for_calendar(dbsession: Session, token: str) -> Account | None:
+    found = dbsession.scalar(
+        select(CalendarToken).where(CalendarToken.token_hash == token_digest(token))
+    )
+    return dbsession.get(Account, found.account_id) if found else None
+
+
+def has_calendar_token(dbsession: Session, account: Account) -> bool:
+    return (
+        dbsession.scalar(select(CalendarToken.id).where(CalendarToken.account_id == account.id))
+        is not None
+    )
 
 
 def meetings_for_account(dbsession: Session, account: Account) -> list[Meeting]:

@@ -45,6 +45,8 @@ ROUTES = (
     ("board_director", "/secretary/board/directors/{director_id:\\d+}"),
     ("meetings", "/meetings"),
     ("meetings_mine_ics", "/meetings/mine.ics"),
+    ("meetings_calendar", "/meetings/calendar"),
+    ("meetings_calendar_ics", "/meetings/calendar/{token}.ics"),
     ("meetings_body", "/meetings/bodies/{body_id:\\d+}"),
     ("meetings_body_ics", "/meetings/bodies/{body_id:\\d+}.ics"),
     ("meetings_meeting", "/meetings/{meeting_id:\\d+}"),

@@ -130,12 +130,53 @@ def body_ics(request):
     route_name="meetings_mine_ics", request_method=READ, permission=Permission.MEETINGS_CALENDAR_OWN
 )
 def my_ics(request):
+    return person_calendar(request, request.account)
+
+
+@view_config(
+    route_name="meetings_calendar",
+    renderer="meetings/calendar.jinja2",
+    request_method=READ,
+    permission=Permission.MEETINGS_CALENDAR_OWN,
+)
+def calendar_page(request):
+    return {
+        "token": None,
+        "has_token": meetings.has_calendar_token(request.dbsession, request.account),
+    }
+
+
+@view_config(
+    route_name="meetings_calendar",
+    renderer="meetings/calendar.jinja2",
+    request_method="POST",
+    permission=Permission.MEETINGS_CALENDAR_OWN,
+)
+def calendar_link(request):
+    # The address is shown on this page only: never in a redirect, a flash cookie or a log.
+    token = meetings.new_calendar_token(request.dbsession, request.account)
+    return {"token": token, "has_token": True}
+
+
+@view_config(
+    route_name="meetings_calendar_ics", request_method=READ, permission=NO_PERMISSION_REQUIRED
+)
+def calendar_by_link(request):
+    account = meetings.account_for_calendar(request.dbsession, request.matchdict["token"])
+    if account is None:
+        raise HTTPNotFound()
+    return person_calendar(request, account)
+
+
+def person_calendar(request, account):
     feed = meetings.calendar(
-        f"Meetings for {request.account.display_name}",
-        meetings.meetings_for_account(request.dbsession, request.account),
+        f"Meetings for {account.display_name}",
+        meetings.meetings_for_account(request.dbsession, account),
         lambda m: request.route_url("meetings_meeting", meeting_id=m.id),
     )
-    return ics_response(feed, "my-meetings.ics")
+    response = ics_response(feed, "my-meetings.ics")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def agenda_values(request, meeting: Meeting, *, full: bool) -> dict:

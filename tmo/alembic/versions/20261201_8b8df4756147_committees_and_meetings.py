@@ -1,15 +1,15 @@
 """committees and meetings: bodies, meetings, agendas, the record, minutes, requisitions
 
-Revision ID: bfdaa5beac5e
+Revision ID: 8b8df4756147
 Revises: 45bc1db5f070
-Create Date: 2026-12-01 08:41:33.442695
+Create Date: 2026-12-01 09:16:15.218678
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'bfdaa5beac5e'
+revision = '8b8df4756147'
 down_revision = '45bc1db5f070'
 branch_labels = None
 depends_on = None
@@ -28,6 +28,16 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['body.id'], name=op.f('fk_body_parent_id_body')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_body'))
+    )
+    op.create_table('calendar_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_calendar_token_account_id_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_token')),
+    sa.UniqueConstraint('account_id', name=op.f('uq_calendar_token_account_id')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_calendar_token_token_hash'))
     )
     op.create_table('requisition',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -263,5 +273,6 @@ def downgrade():
 
     op.drop_table('meeting')
     op.drop_table('requisition')
+    op.drop_table('calendar_token')
     op.drop_table('body')
     # ### end Alembic commands ###
