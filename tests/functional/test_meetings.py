@@ -915,3 +915,52 @@ def test_the_secretary_orders_the_agenda_below_the_standing_items(testapp, dbses
     assert "The item is already there." in first_up.submit().follow().text
     with pytest.raises(meetings.MeetingError, match="standing items keep their places"):
         meetings.move_item(dbsession, fresh(dbsession, meeting).items[0], by=1, actor_id=None)
+
+
+def test_a_recorded_vote_names_how_each_member_voted(testapp, dbsession, logged_in):
+    body = committee(dbsession, size=5, quorum=3)
+    meeting = past_meeting(dbsession, body, 1)
+    people = keys(dbsession, body)
+    attend(dbsession, meeting, people[:4], absent=people[4:])
+    item = meetings.add_item(
+        dbsession,
+        meeting,
+        title="Rent setting",
+        presenter="",
+        summary="",
+        confidential=False,
+        actor_id=None,
+    )
+    meetings.declare(dbsession, item, person_key=people[3], interest="Tenant", actor_id=None)
+    dbsession.commit()
+    secretary(logged_in)
+    form = testapp.get(f"/secretary/meetings/items/{item.id}/motion").forms["form"]
+    groups = [name for name, fields in form.fields.items() if isinstance(fields[0], Radio)]
+    # Member 4 declared an interest and Member 5 is absent: three may vote (the last radio group
+    # is the chair's casting vote).
+    groups = groups[:-1]
+    assert len(groups) == 3
+    form["text"] = "That rents rise by the council's formula"
+    form["proposer"] = people[0]
+    form["seconder"] = people[1]
+    refused = form.submit("submit")
+    assert "or each member's vote." in refused.html.get_text()
+    form = refused.forms["form"]
+    for group, vote in zip(groups, ["for", "against", "for"], strict=True):
+        form[group] = vote
+    form["votes_for"] = "3"
+    refused = form.submit("submit")
+    assert "The counts do not match the votes recorded by name" in refused.text
+    form = refused.forms["form"]
+    form["votes_for"] = ""
+    page = form.submit("submit").follow()
+    assert "The motion is carried." in page.text
+    motion = fresh(dbsession, item).motions[0]
+    assert (motion.votes_for, motion.votes_against, motion.abstentions) == (2, 1, 0)
+    assert [(v.name, v.vote) for v in motion.votes] == [
+        ("Member 1", "for"),
+        ("Member 2", "against"),
+        ("Member 3", "for"),
+    ]
+    minutes = testapp.get(f"/meetings/{meeting.id}/record").text
+    assert "A recorded vote: for: Member 1, Member 3. against: Member 2." in minutes

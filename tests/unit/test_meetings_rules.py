@@ -246,3 +246,11 @@ def test_any_sequence_of_transitions_keeps_the_minutes_lifecycle_honest(attempts
         if reached < 3 and transition == ("circulate", "approve", "sign")[reached]:
             reached += 1
     assert state == order[reached]
+
+
+@settings(deadline=None)  # judged by its answers, never by how fast it gives them
+@given(st.dictionaries(st.integers(0, 40), st.sampled_from(list(rules.VOTES))))
+def test_a_recorded_vote_tallies_to_one_count_per_member(named):
+    votes_for, against, abstain = rules.tally(named)
+    assert votes_for + against + abstain == len(named)
+    assert votes_for == sum(1 for vote in named.values() if vote == rules.FOR)

@@ -183,6 +183,24 @@ class Motion(Base):
     outcome: Mapped[str] = mapped_column(String(16))
 
     item: Mapped[AgendaItem] = relationship(back_populates="motions")
+    # A recorded vote: how each member voted, by name (empty when only the counts are taken).
+    votes: Mapped[list["MotionVote"]] = relationship(
+        back_populates="motion", order_by="MotionVote.id"
+    )
+
+
+class MotionVote(Base):
+    __tablename__ = "motion_vote"
+    __table_args__ = (UniqueConstraint("motion_id", "person_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id"))
+    person_key: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    # One of tmo.rules.meetings.VOTES.
+    vote: Mapped[str] = mapped_column(String(16))
+
+    motion: Mapped[Motion] = relationship(back_populates="votes")
 
 
 class Decision(Base):

@@ -74,6 +74,8 @@ GENERAL_ITEM = "item"
 # Votes.
 FOR = "for"
 AGAINST = "against"
+ABSTAIN = "abstain"
+VOTES = {FOR: "For", AGAINST: "Against", ABSTAIN: "Abstained"}
 CARRIED = "carried"
 LOST = "lost"
 
@@ -204,6 +206,12 @@ def vote_problems(
     if casting and votes_for != against:
         problems.append("The chair's casting vote is used only on a tie.")
     return problems
+
+
+def tally(named: dict) -> tuple[int, int, int]:
+    """For, against and abstentions from a recorded vote (each member's vote by name)."""
+    votes = list(named.values())
+    return votes.count(FOR), votes.count(AGAINST), votes.count(ABSTAIN)
 
 
 def vote_outcome(votes_for: int, against: int, casting: str | None, casting_allowed: bool) -> str:

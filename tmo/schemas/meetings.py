@@ -389,11 +389,20 @@ def declaration_schema(people) -> CSRFSchema:
     return schema
 
 
-def motion_schema(people, casting_vote: bool) -> CSRFSchema:
+def motion_schema(people, casting_vote: bool, voters=()) -> CSRFSchema:
+    """``voters``: [(field name, name)] of the members who may vote, for a recorded vote."""
+
     def checks(form, values):
+        error = colander.Invalid(form)
         if values.get("proposer") and values.get("proposer") == values.get("seconder"):
-            error = colander.Invalid(form)
             error["seconder"] = "The seconder must be someone other than the proposer."
+        counts = [values.get(name) for name in ("votes_for", "votes_against", "abstentions")]
+        named = any((values.get("named") or {}).values())
+        if not named and any(count is None for count in counts):
+            error["votes_for"] = (
+                "Enter the votes for, against and abstentions, or each member's vote."
+            )
+        if error.children:
             raise error
 
     schema = CSRFSchema(validator=checks)
@@ -410,9 +419,20 @@ def motion_schema(people, casting_vote: bool) -> CSRFSchema:
     choices = [("", "Choose a member"), *people]
     schema.add(choice_node("proposer", "Proposed by", choices))
     schema.add(choice_node("seconder", "Seconded by", choices))
-    schema.add(count_node("votes_for", "Votes for", missing_msg="Enter the votes for."))
-    schema.add(count_node("votes_against", "Votes against", missing_msg="Enter the votes against."))
-    schema.add(count_node("abstentions", "Abstentions", missing_msg="Enter the abstentions."))
+    schema.add(count_node("votes_for", "Votes for", missing=None))
+    schema.add(count_node("votes_against", "Votes against", missing=None))
+    schema.add(count_node("abstentions", "Abstentions", missing=None))
+    if voters:
+        named = colander.SchemaNode(
+            colander.Mapping(),
+            name="named",
+            title="A recorded vote: each member's vote (instead of the counts)",
+            missing={},
+        )
+        choices = [("", "Not recorded"), *rules.VOTES.items()]
+        for field, name in voters:
+            named.add(choice_node(field, f"{name} voted", choices, radio=True, missing=""))
+        schema.add(named)
     if casting_vote:
         schema.add(
             choice_node(

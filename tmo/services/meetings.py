@@ -31,6 +31,7 @@ from tmo.models.meetings import (
     MeetingAction,
     MinutesAmendment,
     Motion,
+    MotionVote,
     Requisition,
     RequisitionSignature,
 )
@@ -622,14 +623,16 @@ def record_motion(
     text: str,
     proposer_key: str,
     seconder_key: str,
-    votes_for: int,
-    votes_against: int,
-    abstentions: int,
+    votes_for: int | None,
+    votes_against: int | None,
+    abstentions: int | None,
     casting_vote: str,
     actor_id: int | None,
+    named_votes: dict[str, str] | None = None,
 ) -> Motion:
-    """A motion, its recorded vote, and the decision when it is carried. A member with a declared
-    interest may neither propose, second nor vote."""
+    """A motion, its vote, and the decision when it is carried. The vote is the counts, or each
+    member's vote by name (a recorded vote), from which the counts follow. A member with a
+    declared interest may neither propose, second nor vote."""
     meeting = item.meeting
     ensure_editable(meeting)
     found = ensure_quorate(dbsession, constitution, item)
@@ -647,6 +650,21 @@ def record_motion(
     casting_allowed = rules.casting_vote_allowed(meeting.body.kind, constitution)
     if casting_vote and not casting_allowed:
         raise MeetingError("The constitution gives the chair no casting vote.")
+    named_votes = {key: vote for key, vote in (named_votes or {}).items() if vote}
+    for key, vote in named_votes.items():
+        if key not in present or key in conflicted or vote not in rules.VOTES:
+            raise MeetingError("Only members present without an interest in the item vote on it.")
+    given = (votes_for, votes_against, abstentions)
+    if named_votes:
+        counted = rules.tally(named_votes)
+        if any(n is not None for n in given) and given != counted:
+            raise MeetingError(
+                "The counts do not match the votes recorded by name: leave the counts empty, "
+                "or correct them."
+            )
+        votes_for, votes_against, abstentions = counted
+    elif any(n is None for n in given):
+        raise MeetingError("Enter the votes for, against and abstentions, or each member's vote.")
     problems = rules.vote_problems(
         votes_for, votes_against, abstentions, found.counted, casting_vote or None
     )
@@ -665,6 +683,10 @@ def record_motion(
         abstentions=abstentions,
         casting_vote=casting_vote,
         outcome=outcome,
+        votes=[
+            MotionVote(person_key=key, name=present[key], vote=vote)
+            for key, vote in sorted(named_votes.items(), key=lambda pair: present[pair[0]])
+        ],
     )
     dbsession.add(motion)
     dbsession.flush()

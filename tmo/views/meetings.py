@@ -27,6 +27,7 @@ from tmo.schemas import meetings as schemas
 from tmo.schemas.files import read_upload
 from tmo.services import board as board_service
 from tmo.services import meetings
+from tmo.services.files import download
 from tmo.services.meetings import MeetingError
 from tmo.services.membership import active_membership
 from tmo.services.paging import page_number, paginate
@@ -271,8 +272,6 @@ def public_agenda_pdf(request):
 
 @view_config(route_name="meetings_paper", request_method=READ, permission=NO_PERMISSION_REQUIRED)
 def paper(request):
-    from tmo.services.files import download
-
     found_paper = found(request.dbsession, AgendaPaper, request, "paper_id")
     if found_paper.item.confidential and not may_read_record(request, found_paper.item.meeting):
         # A confidential paper does not exist for the public.
@@ -368,8 +367,6 @@ def manage(request):
 
 class MeetingsFormPage(FormPage):
     """A secretary's form under one heading, with the way back."""
-
-    template_values: dict = {}
 
     def back(self) -> tuple[str, str]:
         return self.request.route_url("meetings_manage"), "Back to meetings"
@@ -949,7 +946,15 @@ class MotionPage(ItemFormPage):
 
     def make_schema(self):
         casting = rules.casting_vote_allowed(self.meeting.body.kind, self.request.constitution)
-        return schemas.motion_schema(self.present_choices(), casting).bind(request=self.request)
+        voters = [(f"v{n}", name) for n, (_, name) in enumerate(self.voters())]
+        return schemas.motion_schema(self.present_choices(), casting, voters).bind(
+            request=self.request
+        )
+
+    def voters(self):
+        """Members present without a declared interest, who may vote on the item."""
+        conflicted = {d.person_key for d in self.item.declarations}
+        return [pair for pair in self.present_choices() if pair[0] not in conflicted]
 
     def extra(self):
         found_quorum = meetings.item_quorum(
@@ -971,6 +976,10 @@ class MotionPage(ItemFormPage):
                 abstentions=appstruct["abstentions"],
                 casting_vote=appstruct.get("casting_vote", ""),
                 actor_id=self.request.account.id,
+                named_votes={
+                    key: (appstruct.get("named") or {}).get(f"v{n}", "")
+                    for n, (key, _) in enumerate(self.voters())
+                },
             )
         except MeetingError as refusal:
             return self.refuse(form, str(refusal), "votes_for")

@@ -1,15 +1,15 @@
 """committees and meetings: bodies, meetings, agendas, the record, minutes, requisitions
 
-Revision ID: 8b8df4756147
+Revision ID: 5bb5aa75a9dc
 Revises: 45bc1db5f070
-Create Date: 2026-12-01 09:16:15.218678
+Create Date: 2026-12-01 09:20:09.849465
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '8b8df4756147'
+revision = '5bb5aa75a9dc'
 down_revision = '45bc1db5f070'
 branch_labels = None
 depends_on = None
@@ -197,6 +197,16 @@ def upgrade():
     with op.batch_alter_table('decision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_decision_item_id'), ['item_id'], unique=False)
 
+    op.create_table('motion_vote',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('motion_id', sa.Integer(), nullable=False),
+    sa.Column('person_key', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('vote', sa.String(length=16), nullable=False),
+    sa.ForeignKeyConstraint(['motion_id'], ['motion.id'], name=op.f('fk_motion_vote_motion_id_motion')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_motion_vote')),
+    sa.UniqueConstraint('motion_id', 'person_key', name=op.f('uq_motion_vote_motion_id'))
+    )
     op.create_table('requisition_signature',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('requisition_id', sa.Integer(), nullable=False),
@@ -235,6 +245,7 @@ def downgrade():
 
     op.drop_table('body_member')
     op.drop_table('requisition_signature')
+    op.drop_table('motion_vote')
     with op.batch_alter_table('decision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_decision_item_id'))
 
