@@ -964,3 +964,28 @@ def test_a_recorded_vote_names_how_each_member_voted(testapp, dbsession, logged_
     ]
     minutes = testapp.get(f"/meetings/{meeting.id}/record").text
     assert "A recorded vote: for: Member 1, Member 3. against: Member 2." in minutes
+
+
+def test_the_secretary_changes_a_body_but_never_into_its_own_parent(testapp, dbsession, logged_in):
+    operations = committee(dbsession, size=0, name="Operations Committee")
+    repairs = Body(name="Repairs Sub-committee", kind=rules.SUB_COMMITTEE, parent=operations)
+    dbsession.add(repairs)
+    dbsession.commit()
+    secretary(logged_in)
+    form = testapp.get(f"/secretary/meetings/bodies/{operations.id}/edit").forms["form"]
+    assert form["name"].value == "Operations Committee"
+    form["parent"] = str(repairs.id)
+    refused = form.submit("submit")
+    assert "cannot report to itself or to a body that reports to it" in refused.text
+    form = refused.forms["form"]
+    form["parent"] = ""
+    form["terms_of_reference"] = "Repairs, cleaning and estate services."
+    form["quorum_number"] = "2"
+    page = form.submit("submit").follow()
+    assert "The changes are saved." in page.text
+    body = fresh(dbsession, operations)
+    assert (body.terms_of_reference, body.quorum_number, body.kind) == (
+        "Repairs, cleaning and estate services.",
+        2,
+        rules.COMMITTEE,
+    )

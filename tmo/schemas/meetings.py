@@ -76,7 +76,7 @@ def count_node(name, title, **kw):
     )
 
 
-def body_schema(parents) -> CSRFSchema:
+def body_schema(parents, *, with_kind: bool = True) -> CSRFSchema:
     schema = CSRFSchema()
     schema.add(
         text_node(
@@ -86,7 +86,8 @@ def body_schema(parents) -> CSRFSchema:
             missing_msg="Enter the body's name.",
         )
     )
-    schema.add(choice_node("kind", "Kind of body", list(rules.BODY_KINDS.items()), radio=True))
+    if with_kind:
+        schema.add(choice_node("kind", "Kind of body", list(rules.BODY_KINDS.items()), radio=True))
     schema.add(
         choice_node(
             "parent",

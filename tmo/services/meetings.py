@@ -76,15 +76,43 @@ def add_body(
 ) -> Body:
     if kind not in rules.BODY_KINDS:
         raise MeetingError("Choose what kind of body it is.")
-    if kind == rules.SUB_COMMITTEE and parent is None:
-        raise MeetingError("A sub-committee reports to a parent body: choose it.")
-    if quorum_of is not None and (quorum_number is None or quorum_number > quorum_of):
-        raise MeetingError("A fractional quorum is a number of members out of a larger number.")
+    check_body(kind, parent, quorum_number, quorum_of)
     body = Body(name=name, kind=kind, parent=parent, terms_of_reference=terms_of_reference)
     body.quorum_number, body.quorum_of = quorum_number, quorum_of
     dbsession.add(body)
     audit.record(dbsession, "meetings.body_added", actor_id=actor_id, target=body, kind=kind)
     return body
+
+
+def check_body(kind: str, parent: Body | None, quorum_number, quorum_of, body=None) -> None:
+    if kind == rules.SUB_COMMITTEE and parent is None:
+        raise MeetingError("A sub-committee reports to a parent body: choose it.")
+    if quorum_of is not None and (quorum_number is None or quorum_number > quorum_of):
+        raise MeetingError("A fractional quorum is a number of members out of a larger number.")
+    above = parent
+    while above is not None:
+        if above is body:
+            raise MeetingError("A body cannot report to itself or to a body that reports to it.")
+        above = above.parent
+
+
+def update_body(
+    dbsession: Session,
+    body: Body,
+    *,
+    name: str,
+    parent: Body | None,
+    terms_of_reference: str,
+    quorum_number: int | None,
+    quorum_of: int | None,
+    actor_id: int | None,
+) -> None:
+    """Change a body's name, parent, terms of reference or quorum (never its kind, which decides
+    who its members are)."""
+    check_body(body.kind, parent, quorum_number, quorum_of, body)
+    body.name, body.parent, body.terms_of_reference = name, parent, terms_of_reference
+    body.quorum_number, body.quorum_of = quorum_number, quorum_of
+    audit.record(dbsession, "meetings.body_changed", actor_id=actor_id, target=body)
 
 
 def add_body_member(

@@ -64,6 +64,7 @@ ROUTES = (
     ("meetings_manage", "/secretary/meetings"),
     ("meetings_body_new", "/secretary/meetings/bodies/new"),
     ("meetings_body_manage", "/secretary/meetings/bodies/{body_id:\\d+}"),
+    ("meetings_body_edit", "/secretary/meetings/bodies/{body_id:\\d+}/edit"),
     ("meetings_body_member_end", "/secretary/meetings/members/{seat_id:\\d+}/end"),
     ("meetings_schedule", "/secretary/meetings/bodies/{body_id:\\d+}/schedule"),
     ("meetings_run", "/secretary/meetings/{meeting_id:\\d+}"),

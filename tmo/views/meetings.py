@@ -409,6 +409,58 @@ class BodyNewPage(MeetingsFormPage):
         return self.redirect("meetings_body_manage", f"{body.name} is added.", body_id=body.id)
 
 
+@form_page("meetings_body_edit", "meetings/form.jinja2", Permission.MEETINGS_MANAGE)
+class BodyEditPage(MeetingsFormPage):
+    submit_label = "Save the changes"
+
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        self.body = found(request.dbsession, Body, request, "body_id")
+
+    def heading(self):
+        return f"Change {self.body.name}"
+
+    def back(self):
+        return (
+            self.request.route_url("meetings_body_manage", body_id=self.body.id),
+            f"Back to {self.body.name}",
+        )
+
+    def make_schema(self):
+        parents = self.request.dbsession.scalars(
+            select(Body).where(Body.id != self.body.id).order_by(Body.name)
+        ).all()
+        return schemas.body_schema(parents, with_kind=False).bind(request=self.request)
+
+    def initial(self):
+        body = self.body
+        return {
+            "name": body.name,
+            "parent": str(body.parent_id or ""),
+            "terms_of_reference": body.terms_of_reference,
+            "quorum_number": body.quorum_number,
+            "quorum_of": body.quorum_of,
+        }
+
+    def succeed(self, form, appstruct):
+        dbsession = self.request.dbsession
+        parent = dbsession.get(Body, int(appstruct["parent"])) if appstruct["parent"] else None
+        try:
+            meetings.update_body(
+                dbsession,
+                self.body,
+                name=appstruct["name"],
+                parent=parent,
+                terms_of_reference=appstruct["terms_of_reference"],
+                quorum_number=appstruct["quorum_number"],
+                quorum_of=appstruct["quorum_of"],
+                actor_id=self.request.account.id,
+            )
+        except MeetingError as refusal:
+            return self.refuse(form, str(refusal), "parent")
+        return self.redirect("meetings_body_manage", "The changes are saved.", body_id=self.body.id)
+
+
 @form_page("meetings_body_manage", "meetings/body_manage.jinja2", Permission.MEETINGS_MANAGE)
 class BodyManagePage(MeetingsFormPage):
     """A body's members, attendance statistics and meetings; the form adds a member."""
