@@ -415,6 +415,7 @@ def test_the_minutes_lifecycle_from_draft_to_signed_and_public_without_confident
     public = testapp.get(f"/meetings/{first.id}/minutes")
     assert "Estate cleaning" in public.text and "better cleaning scores" in public.text
     assert "Signed by the chair, Chris Walsh, on" in public.text
+    assert "Approved as a true record at the meeting of" in public.text
     for secret in ("Staff disciplinary case", "Dismissal of a caretaker", "Investigation report"):
         assert secret not in public.text
         assert secret not in testapp.get(f"/meetings/{first.id}").text
