@@ -199,6 +199,13 @@ class MeetingRules:
         law="Companies Act 2006 s318: two qualifying persons unless the articles say otherwise.",
     )
     board_quorum: int = rule(5, "Quorum of the board (directors present)", minimum=2, maximum=40)
+    committee_quorum: int = rule(
+        3,
+        "Quorum of a committee, panel or working group (members present)",
+        "Used where a body's own terms of reference set no quorum.",
+        minimum=1,
+        maximum=40,
+    )
     chair_casting_vote: bool = rule(True, "The chair has a casting vote on a tie")
     requisition_percent: int = rule(
         5,
@@ -213,6 +220,9 @@ class MeetingRules:
         minimum=1,
         maximum=21,
         law="Companies Act 2006 s304: within 21 days.",
+    )
+    paper_maximum_mb: int = rule(
+        10, "Largest meeting paper that may be uploaded (MB)", minimum=1, maximum=50
     )
     minutes_retention_years: int = rule(
         10,

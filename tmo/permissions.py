@@ -55,6 +55,13 @@ class Permission(enum.StrEnum):
     ADMIN_PROPERTIES_IMPORT = "admin:properties:import"
     BOARD_MANAGE = "board:seats:manage"
     BOARD_INTERESTS_DECLARE = "board:interests:declare"
+    MEETINGS_MANAGE = "meetings:meetings:manage"
+    MEETINGS_RECORD_READ = "meetings:record:read"
+    MEETINGS_MINUTES_SIGN = "meetings:minutes:sign"
+    MEETINGS_REQUISITION_SIGN = "meetings:requisitions:sign"
+    MEETINGS_CALENDAR_OWN = "meetings:calendar:own"
+    # The full record of a body's meetings, for its own members (and MEETINGS_RECORD_READ).
+    MEETINGS_RECORD_OWN = "meetings:record:own"
     ADMIN_ACCOUNTS_READ = "admin:accounts:read"
     ADMIN_ROLES_GRANT = "admin:roles:grant"
     ADMIN_CONSTITUTION_EDIT = "admin:constitution:edit"
@@ -80,12 +87,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ACCOUNT_SELF_MANAGE,
             Permission.MEMBERSHIP_SELF_MANAGE,
             Permission.YOUTH_JOIN,
+            Permission.MEETINGS_CALENDAR_OWN,
+            Permission.MEETINGS_RECORD_OWN,
         }
     ),
-    Role.MEMBER: frozenset({Permission.ELECTIONS_TAKE_PART}),
+    Role.MEMBER: frozenset({Permission.ELECTIONS_TAKE_PART, Permission.MEETINGS_REQUISITION_SIGN}),
     # The board reads the forum's budget and its report.
-    Role.DIRECTOR: frozenset({Permission.BOARD_INTERESTS_DECLARE, Permission.YOUTH_READ}),
-    Role.CHAIR: frozenset({Permission.YOUTH_READ}),
+    Role.DIRECTOR: frozenset(
+        {
+            Permission.BOARD_INTERESTS_DECLARE,
+            Permission.YOUTH_READ,
+            Permission.MEETINGS_RECORD_READ,
+        }
+    ),
+    Role.CHAIR: frozenset(
+        {Permission.YOUTH_READ, Permission.MEETINGS_MINUTES_SIGN, Permission.MEETINGS_RECORD_READ}
+    ),
     Role.SECRETARY: frozenset(
         {
             Permission.ADMIN_ACCOUNTS_READ,
@@ -99,6 +116,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.BOARD_MANAGE,
             Permission.YOUTH_READ,
             Permission.YOUTH_RATIFY,
+            Permission.MEETINGS_MANAGE,
+            Permission.MEETINGS_RECORD_READ,
         }
     ),
     Role.RETURNING_OFFICER: frozenset({Permission.ELECTIONS_RUN, Permission.ELECTIONS_OBSERVE}),
@@ -108,6 +127,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ADMIN_AUDIT_READ,
             Permission.MEMBERSHIP_REGISTER_READ,
             Permission.ELECTIONS_OBSERVE,
+            Permission.MEETINGS_RECORD_READ,
         }
     ),
     # Whether a youth member is still in the forum (they age out) is checked by date.
@@ -163,6 +183,15 @@ PUBLIC_ROUTES = frozenset(
         "election_export",
         "youth",
         "youth_photo",
+        "meetings",
+        "meetings_body",
+        "meetings_body_ics",
+        "meetings_calendar_ics",
+        "meetings_meeting",
+        "meetings_minutes",
+        "meetings_minutes_pdf",
+        "meetings_agenda_pdf",
+        "meetings_paper",
     }
 )
 

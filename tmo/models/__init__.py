@@ -19,6 +19,7 @@ from tmo.models import (  # noqa: F401
     constitution,
     elections,
     files,
+    meetings,
     membership,
     youth,
 )

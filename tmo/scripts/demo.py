@@ -74,6 +74,7 @@ def load_demo(dbsession) -> bool:
     load_demo_board(dbsession, {account.display_name: account for account in accounts})
     load_demo_election(dbsession, {account.display_name: account for account in accounts})
     load_demo_youth(dbsession, {account.display_name: account for account in accounts})
+    load_demo_meetings(dbsession, {account.display_name: account for account in accounts})
     return True
 
 
@@ -180,6 +181,349 @@ def load_demo_board(dbsession, accounts_by_name: dict[str, Account]) -> None:
             declared_on=today - timedelta(days=40),
         )
     )
+
+
+# Topics of the demo's meetings: (title, presenter, minute, motion or "", confidential).
+DEMO_TOPICS = (
+    (
+        "Rent collection and arrears",
+        "Director of finance",
+        "Rent collected stands at 98.1% of the rent due; arrears fell for the third month.",
+        "",
+        False,
+    ),
+    (
+        "Repairs performance",
+        "Head of repairs",
+        "Urgent repairs were completed on time in 94% of cases. Members asked about damp in "
+        "Elm House.",
+        "That the repairs improvement plan is adopted",
+        False,
+    ),
+    (
+        "Estate cleaning contract",
+        "Estate services manager",
+        "Residents' satisfaction with cleaning rose to 81%.",
+        "That the cleaning contract is extended for one year",
+        False,
+    ),
+    (
+        "Budget monitoring",
+        "Director of finance",
+        "Spending is within budget; the lift refurbishment is £12,000 under its estimate.",
+        "",
+        False,
+    ),
+    (
+        "Fire safety inspections",
+        "Health and safety officer",
+        "Every block's fire risk assessment is up to date; fire doors in Oak Court are to be "
+        "replaced.",
+        "That the fire door replacement programme is approved",
+        False,
+    ),
+    (
+        "A claim from a former contractor",
+        "Chief executive",
+        "The board received legal advice on the claim and agreed its response.",
+        "",
+        True,
+    ),
+)
+DEMO_ACTIONS = (
+    ("Write to Elm House residents about the damp survey", "Head of repairs"),
+    ("Get three quotes for the Oak Court lift", "Estate services manager"),
+    ("Publish the cleaning scores on the noticeboards", "Estate services manager"),
+    ("Report the arrears trend by estate", "Director of finance"),
+)
+
+
+def load_demo_meetings(dbsession, accounts_by_name: dict[str, Account]) -> None:
+    """The board, its committees, a panel, the Youth Forum and the general meeting of members; a
+    year of board and committee meetings whose minutes are signed and published (the latest only
+    circulated, for the next meeting to approve), last year's AGM, a board meeting in ten days'
+    time with its agenda, and actions still open. One director has missed the last three board
+    meetings without apologies, so the board's absence flag has something to show."""
+    from datetime import UTC, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from tmo.models.board import Director
+    from tmo.models.meetings import (
+        AgendaItem,
+        Attendance,
+        Body,
+        BodyMember,
+        Decision,
+        Meeting,
+        MeetingAction,
+        Motion,
+    )
+    from tmo.rules import meetings as rules
+    from tmo.services.board import serving_directors
+    from tmo.services.meetings import add_standing_items
+
+    rng = random.Random(6)  # noqa: S311 (invented demo data: repeatable, not secret)
+    today = date.today()
+    directors = {d.name: d for d in dbsession.scalars(select(Director))}
+    chair = accounts_by_name.get("Chris Walsh")
+    founded = date(today.year - 4, 9, 30)
+
+    def body(name, kind, terms, parent=None, **quorum):
+        found = Body(name=name, kind=kind, terms_of_reference=terms, parent=parent, **quorum)
+        dbsession.add(found)
+        return found
+
+    def seat(on, name, role="member", director=None, account=None):
+        dbsession.add(
+            BodyMember(
+                body=on,
+                name=name,
+                role=role,
+                from_date=founded,
+                director_id=director.id if director else None,
+                account_id=(director.account_id if director else None) or (account and account.id),
+                email=account.email if account else "",
+            )
+        )
+
+    board = body(
+        "The board",
+        rules.BOARD,
+        "The board of directors governs the TMO under its articles and the management "
+        "agreement with the council.",
+    )
+    seat(board, "Chris Walsh", "chair", directors["Chris Walsh"])
+    seat(board, "Dana Kowalski", "vice_chair", directors["Dana Kowalski"])
+    finance = body(
+        "Finance and Audit Committee",
+        rules.COMMITTEE,
+        "Oversees the budget, the accounts, internal audit and risk; reports to the board.",
+        quorum_number=3,
+    )
+    for name, role in (
+        ("Grace Ellison", "chair"),
+        ("Dana Kowalski", "member"),
+        ("Marcus Obi", "member"),
+        ("Cllr Priya Raman", "member"),
+    ):
+        seat(finance, name, role, directors[name])
+    operations = body(
+        "Operations Committee",
+        rules.COMMITTEE,
+        "Oversees repairs, estate services and resident engagement.",
+        quorum_number=3,
+    )
+    for name, role in (
+        ("Leah Novak", "chair"),
+        ("Chris Walsh", "member"),
+        ("Marcus Obi", "member"),
+    ):
+        seat(operations, name, role, directors[name])
+    repairs = body(
+        "Repairs Sub-committee",
+        rules.SUB_COMMITTEE,
+        "Monitors the repairs contract for the Operations Committee.",
+        parent=operations,
+        quorum_number=1,
+        quorum_of=2,
+    )
+    seat(repairs, "Leah Novak", "chair", directors["Leah Novak"])
+    seat(repairs, "Samir Haddad (resident co-optee)")
+    panel = body(
+        "Complaints Panel",
+        rules.PANEL,
+        "Hears complaints at the final stage of the complaints procedure.",
+        quorum_number=3,
+    )
+    for name in ("Grace Ellison", "Cllr Helen Marsh", "Dana Kowalski"):
+        seat(panel, name, director=directors[name])
+    youth = body(
+        "Youth Forum",
+        rules.YOUTH_FORUM,
+        "Young residents aged 13 to 25: decides how the devolved youth budget is spent.",
+        quorum_number=3,
+    )
+    seat(youth, "Yusuf", "chair", account=accounts_by_name.get("Yusuf"))
+    for first_name in ("Amira", "Tom", "Precious", "Kai"):
+        seat(youth, first_name)
+    general = body(
+        "General meeting of members",
+        rules.GENERAL_MEETING,
+        "Every member of the TMO: receives the accounts, hears the board election results and "
+        "decides the business the articles reserve to the members.",
+    )
+    dbsession.flush()
+
+    def starting(day):
+        return datetime.combine(day, time(19, 0), tzinfo=ZoneInfo("Europe/London")).astimezone(UTC)
+
+    def meeting(on, day, title, kind=rules.ORDINARY):
+        found = Meeting(
+            body=on,
+            kind=kind,
+            title=title,
+            starts_at=starting(day),
+            place="Community room, Elm House",
+            online_link="https://meet.example.org/golborne-tmo" if on is board else "",
+            notice_given_at=starting(day - timedelta(days=21)),
+        )
+        dbsession.add(found)
+        add_standing_items(dbsession, found)
+        dbsession.flush()
+        return found
+
+    def people_of(on, day):
+        if on.kind == rules.BOARD:
+            return [(f"director:{d.id}", d.name) for d in serving_directors(dbsession, day)]
+        if on.kind == rules.GENERAL_MEETING:
+            members = dbsession.scalars(
+                select(Member).where(Member.admitted_on <= day, Member.ceased_on.is_(None))
+            )
+            return [(f"member:{m.id}", m.name) for m in members]
+        return [(f"body_member:{s.id}", s.name) for s in on.members]
+
+    def hold(found, day, topics, absent_name=None, present_share=1.0):
+        people = people_of(found.body, day)
+        present = []
+        for key, name in people:
+            if name == absent_name:
+                status = rules.ABSENT
+            elif rng.random() > present_share or rng.random() < 0.1:
+                status = rules.APOLOGIES
+            else:
+                status = rules.PRESENT
+                present.append((key, name))
+            dbsession.add(Attendance(meeting=found, person_key=key, name=name, status=status))
+        dbsession.add(
+            Attendance(
+                meeting=found,
+                person_key="guest:1",
+                name="Chief executive",
+                status=rules.IN_ATTENDANCE,
+            )
+        )
+        standing = {item.kind: item for item in found.items}
+        standing[rules.APOLOGIES_ITEM].minutes_text = "Apologies were received and accepted."
+        standing[rules.DECLARATIONS_ITEM].minutes_text = "No declarations beyond those recorded."
+        for position, (title, presenter, minute, motion, confidential) in enumerate(
+            topics, start=len(found.items) + 1
+        ):
+            item = AgendaItem(
+                meeting=found,
+                position=position,
+                title=title,
+                presenter=presenter,
+                confidential=confidential,
+                minutes_text=minute,
+            )
+            dbsession.add(item)
+            dbsession.flush()
+            if motion and len(present) >= 2:
+                dbsession.add(
+                    Motion(
+                        item=item,
+                        text=motion,
+                        proposer_key=present[0][0],
+                        proposer_name=present[0][1],
+                        seconder_key=present[1][0],
+                        seconder_name=present[1][1],
+                        votes_for=len(present) - 1,
+                        votes_against=0,
+                        abstentions=1,
+                        outcome=rules.CARRIED,
+                    )
+                )
+                dbsession.flush()
+                dbsession.add(Decision(item=item, text=motion))
+        return standing
+
+    def approve(previous, standing):
+        item = standing[rules.LAST_MINUTES_ITEM]
+        item.minutes_text = "The minutes of the last meeting were agreed."
+        dbsession.add(
+            Decision(
+                item=item,
+                text=f"The minutes of the meeting of {previous.starts_at:%-d %B %Y} were approved "
+                "as a true record.",
+                approves_meeting_id=previous.id,
+            )
+        )
+        previous.minutes_state = rules.SIGNED
+        previous.signed_at = found_start(standing)
+        previous.signed_by_id = chair.id if chair else None
+        previous.signed_by_name = "Chris Walsh"
+
+    def found_start(standing):
+        return standing[rules.LAST_MINUTES_ITEM].meeting.starts_at + timedelta(hours=2)
+
+    def series(on, days, title, topics_each, absent_from=None):
+        previous = None
+        for number, day in enumerate(days):
+            topics = rng.sample(topics_each, 2)
+            absent = (
+                absent_from[1] if absent_from and number >= len(days) - absent_from[0] else None
+            )
+            found = meeting(on, day, title)
+            standing = hold(found, day, topics, absent_name=absent)
+            if previous is not None:
+                approve(previous, standing)
+            text, owner = DEMO_ACTIONS[number % len(DEMO_ACTIONS)]
+            dbsession.add(
+                MeetingAction(
+                    item=standing[rules.MATTERS_ARISING_ITEM],
+                    body_id=on.id,
+                    raised_on=day,
+                    text=text,
+                    owner=owner,
+                    due_on=day + timedelta(days=28),
+                    # The last two meetings' actions are still open.
+                    done_on=day + timedelta(days=21) if number < len(days) - 2 else None,
+                )
+            )
+            previous = found
+        previous.minutes_state = rules.CIRCULATED
+        previous.circulated_at = previous.starts_at + timedelta(days=5)
+        return previous
+
+    board_days = [today - timedelta(days=20 + 45 * k) for k in range(7, -1, -1)]
+    series(board, board_days, "Board meeting", DEMO_TOPICS, absent_from=(3, "Marcus Obi"))
+    finance_days = [today - timedelta(days=30 + 91 * k) for k in range(3, -1, -1)]
+    series(finance, finance_days, "Committee meeting", DEMO_TOPICS[:4])
+    operations_days = [today - timedelta(days=40 + 91 * k) for k in range(3, -1, -1)]
+    series(operations, operations_days, "Committee meeting", DEMO_TOPICS[1:5])
+
+    agm_day = today - timedelta(days=150)
+    agm = meeting(general, agm_day, f"Annual general meeting {agm_day.year}", rules.AGM)
+    hold(agm, agm_day, [], present_share=0.4)
+    for item in agm.items:
+        item.minutes_text = {
+            "accounts": "The members received the accounts and the directors' report.",
+            "election_results": "The returning officer declared the results of the board election.",
+            "appointments": "The members reappointed the auditors.",
+        }.get(item.kind, item.minutes_text)
+    agm.minutes_state = rules.SIGNED
+    agm.signed_at = agm.starts_at + timedelta(days=30)
+    agm.signed_by_name = "Chris Walsh"
+
+    upcoming = meeting(board, today + timedelta(days=10), "Board meeting")
+    for position, (title, presenter, confidential) in enumerate(
+        (
+            ("Budget for next year: first draft", "Director of finance", False),
+            ("Estate cleaning contract renewal", "Estate services manager", False),
+            ("A claim from a former contractor: update", "Chief executive", True),
+        ),
+        start=len(upcoming.items) + 1,
+    ):
+        dbsession.add(
+            AgendaItem(
+                meeting=upcoming,
+                position=position,
+                title=title,
+                presenter=presenter,
+                confidential=confidential,
+            )
+        )
+    dbsession.flush()
 
 
 # Residents waiting for the secretary's decision, each applying for a tenancy in their name.

@@ -22,7 +22,7 @@ from tmo.schemas.board import (
     EndTermSchema,
     appointment_schema,
 )
-from tmo.services import board
+from tmo.services import board, meetings
 from tmo.services.board import INTEREST_KINDS
 
 READ = ("GET", "HEAD")
@@ -102,6 +102,7 @@ def manage(request):
     return {
         "rows": board.roster(request.dbsession, request.constitution, today),
         "warnings": board.warnings(request.dbsession, request.constitution, today),
+        "absences": meetings.board_absences(request.dbsession, request.constitution),
         "agm": agm,
         "retiring": board.retiring(request.dbsession, agm, today) if agm else [],
         "history": history,

@@ -438,7 +438,7 @@ def confirm_support(request):
     try:
         elections.confirm_support(request.dbsession, supporter, elections.now_utc())
     except ElectionError as refused:
-        return back_to_nomination(request, election, candidate, str(refused), "problem")
+        return back_to_nomination(request, election, candidate, str(refused), "warning")
     return back_to_nomination(
         request,
         election,
@@ -462,7 +462,7 @@ def withdraw(request):
     try:
         elections.withdraw(request.dbsession, candidate, request.account.id, elections.now_utc())
     except ElectionError as refused:
-        return back_to_nomination(request, election, candidate, str(refused), "problem")
+        return back_to_nomination(request, election, candidate, str(refused), "warning")
     return back_to_nomination(request, election, candidate, "You have withdrawn as a candidate.")
 
 
@@ -836,7 +836,7 @@ def move(request):
             message = "The result is declared: " + ", ".join(c.name for c in winners) + " elected."
     except ElectionError as refused:
         request.tm.doom()
-        request.session.flash(str(refused), "problem")
+        request.session.flash(str(refused), "warning")
     else:
         request.session.flash(message, "success")
     return Response(

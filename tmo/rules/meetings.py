@@ -1,0 +1,333 @@
+"""Meetings rules: notice periods, quorum (leaving out members with a declared interest), votes and
+the chair's casting vote, the minutes lifecycle, attendance marks and statistics, actions carried
+forward, and requisitions. Plain values in, plain values out: no database, no web.
+"""
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tmo.constitution import MeetingRules
+
+# Kinds of body, in the order a secretary thinks of them.
+BOARD = "board"
+COMMITTEE = "committee"
+SUB_COMMITTEE = "sub_committee"
+WORKING_GROUP = "working_group"
+PANEL = "panel"
+YOUTH_FORUM = "youth_forum"
+GENERAL_MEETING = "general_meeting"
+BODY_KINDS = {
+    BOARD: "The board",
+    COMMITTEE: "Committee",
+    SUB_COMMITTEE: "Sub-committee",
+    WORKING_GROUP: "Working group",
+    PANEL: "Panel",
+    YOUTH_FORUM: "Youth Forum",
+    GENERAL_MEETING: "General meeting of members",
+}
+
+MEMBER_ROLES = {
+    "chair": "Chair",
+    "vice_chair": "Vice-chair",
+    "secretary": "Secretary",
+    "member": "Member",
+}
+
+# Kinds of meeting of a general-meeting body; other bodies hold ordinary meetings.
+ORDINARY = "ordinary"
+AGM = "agm"
+EGM = "egm"
+MEETING_KINDS = {ORDINARY: "Meeting", AGM: "Annual general meeting", EGM: "General meeting"}
+
+# Attendance.
+PRESENT = "present"
+APOLOGIES = "apologies"
+ABSENT = "absent"
+IN_ATTENDANCE = "in_attendance"
+ATTENDANCE = {
+    PRESENT: "Present",
+    APOLOGIES: "Apologies",
+    ABSENT: "Absent",
+    IN_ATTENDANCE: "In attendance (not a member)",
+}
+
+# Standing items every meeting's agenda begins with, and the AGM's own business after them.
+APOLOGIES_ITEM = "apologies"
+DECLARATIONS_ITEM = "declarations"
+LAST_MINUTES_ITEM = "last_minutes"
+MATTERS_ARISING_ITEM = "matters_arising"
+STANDING_ITEMS = (
+    (APOLOGIES_ITEM, "Apologies for absence"),
+    (DECLARATIONS_ITEM, "Declarations of interest"),
+    (LAST_MINUTES_ITEM, "Minutes of the last meeting"),
+    (MATTERS_ARISING_ITEM, "Matters arising and actions"),
+)
+AGM_ITEMS = (
+    ("accounts", "The annual accounts and the directors' report"),
+    ("election_results", "Results of the board election"),
+    ("appointments", "Appointment of the auditors and other appointments"),
+)
+GENERAL_ITEM = "item"
+
+# Votes.
+FOR = "for"
+AGAINST = "against"
+ABSTAIN = "abstain"
+VOTES = {FOR: "For", AGAINST: "Against", ABSTAIN: "Abstained"}
+CARRIED = "carried"
+LOST = "lost"
+
+
+# -- Notice --------------------------------------------------------------------------------------
+
+
+def clear_days(notice_on: date, meeting_on: date) -> int:
+    """Days between notice and meeting, counting neither the day of notice nor the meeting's."""
+    return max(0, (meeting_on - notice_on).days - 1)
+
+
+def notice_problem(kind: str, notice_on: date, meeting_on: date, rules: MeetingRules) -> str | None:
+    """Why notice given on ``notice_on`` is too short for a meeting of a ``kind`` body on
+    ``meeting_on``; None when it is long enough."""
+    if meeting_on < notice_on:
+        return "The meeting cannot be before the notice of it."
+    if kind == GENERAL_MEETING:
+        needed = rules.general_meeting_notice_clear_days
+        given = clear_days(notice_on, meeting_on)
+        if given < needed:
+            earliest = notice_on + timedelta(days=needed + 1)
+            return (
+                f"Too short notice: a general meeting needs at least {needed} clear days' notice "
+                f"(Companies Act 2006 s307); notice given today allows {given}. "
+                f"The earliest date is {earliest:%-d %B %Y}."
+            )
+        return None
+    needed = rules.board_notice_days if kind == BOARD else rules.committee_notice_days
+    given = (meeting_on - notice_on).days
+    if given < needed:
+        earliest = notice_on + timedelta(days=needed)
+        what = "the board" if kind == BOARD else "this body"
+        return (
+            f"Too short notice: a meeting of {what} needs {needed} days' notice under the "
+            f"constitution; notice given today allows {given}. "
+            f"The earliest date is {earliest:%-d %B %Y}."
+        )
+    return None
+
+
+# -- Quorum --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuorumRule:
+    """A number of members present, or (with ``of``) a fraction ``number``/``of`` of the body."""
+
+    number: int
+    of: int | None = None
+
+    def __str__(self) -> str:
+        if self.of:
+            return f"{self.number}/{self.of} of the members"
+        return f"{self.number} present"
+
+
+def casting_vote_allowed(kind: str, constitution) -> bool:
+    """Whether the chair of a ``kind`` body has a casting vote: the Youth Forum's own rule, or
+    the meetings rule for every other body."""
+    if kind == YOUTH_FORUM:
+        return constitution.youth.chair_casting_vote
+    return constitution.meetings.chair_casting_vote
+
+
+def quorum_rule_for(
+    kind: str, number: int | None, of: int | None, rules: MeetingRules
+) -> QuorumRule:
+    """A body's own quorum, or the constitution's for its kind."""
+    if number:
+        return QuorumRule(number, of or None)
+    if kind == BOARD:
+        return QuorumRule(rules.board_quorum)
+    if kind == GENERAL_MEETING:
+        return QuorumRule(rules.general_meeting_quorum)
+    return QuorumRule(rules.committee_quorum)
+
+
+def quorum_needed(rule: QuorumRule, members: int) -> int:
+    """How many members must count for a body of ``members``: never fewer than one."""
+    if rule.of:
+        return max(1, math.ceil(members * rule.number / rule.of))
+    return max(1, rule.number)
+
+
+@dataclass(frozen=True)
+class Quorum:
+    needed: int
+    counted: int
+    # Present members left out because they declared an interest in the item.
+    left_out: int
+
+    @property
+    def quorate(self) -> bool:
+        return self.counted >= self.needed
+
+    def __str__(self) -> str:
+        state = "Quorate" if self.quorate else "Not quorate"
+        text = f"{state}: {self.counted} counted, {self.needed} needed"
+        if self.left_out:
+            text += f" ({self.left_out} left out for a declared interest)"
+        return text
+
+
+def quorum(present: Iterable, conflicted: Iterable, needed: int) -> Quorum:
+    """The quorum for an item: the members present, less those with a declared interest in it."""
+    here = set(present)
+    counted = here - set(conflicted)
+    return Quorum(needed=needed, counted=len(counted), left_out=len(here) - len(counted))
+
+
+# -- Votes ---------------------------------------------------------------------------------------
+
+
+def vote_problems(
+    votes_for: int, against: int, abstain: int, eligible: int, casting: str | None
+) -> list[str]:
+    """What is wrong with a recorded vote among ``eligible`` voters (members present without an
+    interest in the item)."""
+    problems = []
+    if min(votes_for, against, abstain) < 0:
+        problems.append("A count of votes cannot be negative.")
+    elif votes_for + against + abstain > eligible:
+        problems.append(
+            f"{votes_for + against + abstain} votes recorded, but only {eligible} members "
+            "present may vote on this item (members with a declared interest may not)."
+        )
+    if casting and votes_for != against:
+        problems.append("The chair's casting vote is used only on a tie.")
+    return problems
+
+
+def tally(named: dict) -> tuple[int, int, int]:
+    """For, against and abstentions from a recorded vote (each member's vote by name)."""
+    votes = list(named.values())
+    return votes.count(FOR), votes.count(AGAINST), votes.count(ABSTAIN)
+
+
+def vote_outcome(votes_for: int, against: int, casting: str | None, casting_allowed: bool) -> str:
+    """Carried or lost: a majority of the votes cast; on a tie, the chair's casting vote where the
+    constitution gives one (``casting_allowed``), and otherwise the motion falls."""
+    if votes_for > against:
+        return CARRIED
+    if votes_for < against:
+        return LOST
+    if casting_allowed and casting == FOR:
+        return CARRIED
+    return LOST
+
+
+# -- Minutes -------------------------------------------------------------------------------------
+
+DRAFT = "draft"
+CIRCULATED = "circulated"
+APPROVED = "approved"
+SIGNED = "signed"
+MINUTES_STATES = {
+    DRAFT: "Draft",
+    CIRCULATED: "Circulated to the members",
+    APPROVED: "Approved as a true record",
+    SIGNED: "Signed by the chair",
+}
+# transition -> (from, to)
+MINUTES_TRANSITIONS = {
+    "circulate": (DRAFT, CIRCULATED),
+    "approve": (CIRCULATED, APPROVED),
+    "sign": (APPROVED, SIGNED),
+}
+
+
+def minutes_transition_problem(state: str, transition: str) -> str | None:
+    source, _ = MINUTES_TRANSITIONS[transition]
+    if state != source:
+        return (
+            f"The minutes cannot be {transition_verb(transition)}: they are "
+            f"{MINUTES_STATES[state].lower()}, and only {MINUTES_STATES[source].lower()} minutes "
+            "can be."
+        )
+    return None
+
+
+def transition_verb(transition: str) -> str:
+    return {"circulate": "circulated", "approve": "approved", "sign": "signed"}[transition]
+
+
+def record_editable(state: str) -> bool:
+    """The meeting's record may change only while its minutes are a draft; after that, only by a
+    recorded amendment."""
+    return state == DRAFT
+
+
+def amendable(state: str) -> bool:
+    return state != DRAFT
+
+
+def published(state: str) -> bool:
+    return state == SIGNED
+
+
+# -- Attendance ----------------------------------------------------------------------------------
+
+
+def absence_mark(status: str, apologies_accepted: bool) -> str | None:
+    """The mark the board's absence rule reads: apologies not accepted count as an absence; a
+    person in attendance (not a member) has none."""
+    if status == PRESENT:
+        return PRESENT
+    if status == APOLOGIES:
+        return APOLOGIES if apologies_accepted else ABSENT
+    if status == ABSENT:
+        return ABSENT
+    return None
+
+
+@dataclass(frozen=True)
+class AttendanceStats:
+    meetings: int
+    present: int
+    apologies: int
+    absent: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.present / self.meetings) if self.meetings else 0
+
+
+def attendance_stats(marks: Sequence[str]) -> AttendanceStats:
+    return AttendanceStats(
+        meetings=len(marks),
+        present=marks.count(PRESENT),
+        apologies=marks.count(APOLOGIES),
+        absent=marks.count(ABSENT),
+    )
+
+
+# -- Actions -------------------------------------------------------------------------------------
+
+
+def carried_forward(raised_on: date, done_on: date | None, meeting_on: date) -> bool:
+    """An action raised at an earlier meeting comes to this one's matters arising until done."""
+    return raised_on < meeting_on and (done_on is None or done_on >= meeting_on)
+
+
+# -- Requisitions --------------------------------------------------------------------------------
+
+
+def requisition_threshold(voting_members: int, rules: MeetingRules) -> int:
+    """Signatures needed to requisition a general meeting: the constitution's share of the
+    members entitled to vote, rounded up, and never fewer than one."""
+    return max(1, math.ceil(voting_members * rules.requisition_percent / 100))
+
+
+def requisition_deadline(reached_on: date, rules: MeetingRules) -> date:
+    """The last day to call the requisitioned meeting."""
+    return reached_on + timedelta(days=rules.requisition_call_days)
