@@ -152,6 +152,7 @@ def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> 
     from tmo.models import get_engine, get_session_factory
     from tmo.models.accounts import Account, LoginSession, RoleGrant
     from tmo.models.elections import Candidate, RollEntry
+    from tmo.models.elections import Election as ElectionRow
     from tmo.models.membership import Member
     from tmo.models.meta import utcnow
     from tmo.permissions import Role
@@ -219,7 +220,11 @@ def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> 
             )
         election.status = Status.POLL_OPEN
         election.roll_frozen_on = elections.london_day(election.poll_opens_at)
-        election.seed = secrets.token_hex(16)
+        # The key of each voter's order of candidates (before it had its own column, the seed).
+        if hasattr(ElectionRow, "paper_key"):
+            election.paper_key = secrets.token_hex(32)
+        else:
+            election.seed = secrets.token_hex(16)
         dbsession.flush()
         election.chain_head = genesis(election.id)
         if not elections.accepting(election):
@@ -339,8 +344,7 @@ def write_voters(path: Path, voters: list[Voter]) -> Path:
     return path
 
 
-def run_wrk(port: int, url_path: str, voters_file: Path, connections: int, time_limit_s: int):
-    voters = sum(1 for _ in voters_file.open())
+def start_wrk(port: int, url_path: str, voters_file: Path, connections: int, time_limit_s: int):
     command = [
         "wrk",
         "--threads=1",
@@ -356,36 +360,80 @@ def run_wrk(port: int, url_path: str, voters_file: Path, connections: int, time_
         f"requests={voters_file}",
         f"expect_body={RECEIPT_TEXT}",
     ]
-    completed = subprocess.run(
+    return subprocess.Popen(
         command,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=time_limit_s + harness.RUN_GRACE_S,
-        check=False,
         preexec_fn=harness.die_with_parent,
     )
-    for line in completed.stdout.splitlines():
+
+
+def wrk_figures(process: subprocess.Popen, time_limit_s: int) -> dict:
+    try:
+        stdout, stderr = process.communicate(timeout=time_limit_s + harness.RUN_GRACE_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+    for line in stdout.splitlines():
         if line.startswith("BENCH_RESULT "):
-            figures = json.loads(line.removeprefix("BENCH_RESULT "))
-            break
-    else:
-        raise SystemExit(
-            f"wrk exited {completed.returncode} without a BENCH_RESULT line:\n"
-            f"{completed.stdout}\n{completed.stderr}"
-        )
-    return CastResult(
-        voters=voters,
-        sent=int(figures["sent"]),
-        answered=int(figures["answered"]),
-        duration_s=figures["elapsed_us"] / 1e6,
-        p50_ms=figures["p50_us"] / 1000,
-        p95_ms=figures["p95_us"] / 1000,
-        p99_ms=figures["p99_us"] / 1000,
-        max_ms=figures["max_us"] / 1000,
-        wrong=int(figures["wrong_status"]),
-        socket_errors=sum(int(figures[key]) for key in ("connect", "read", "write", "timeout")),
-        timeouts=int(figures["timeout"]),
+            return json.loads(line.removeprefix("BENCH_RESULT "))
+    raise SystemExit(
+        f"wrk exited {process.returncode} without a BENCH_RESULT line:\n{stdout}\n{stderr}"
     )
+
+
+def merged_percentile(runs: list[dict], percent: float) -> float:
+    """The latency at ``percent`` over several wrk runs at once, from each run's quantiles
+    (0.1% apart), each weighted by its requests: microseconds."""
+    if len(runs) == 1:
+        return runs[0]["quantiles"][min(998, max(0, round(percent * 10) - 1))]
+    points = sorted(
+        (value, run["requests"] / len(run["quantiles"]))
+        for run in runs
+        for value in run["quantiles"]
+    )
+    rank = percent / 100 * sum(weight for _, weight in points)
+    total = 0.0
+    for value, weight in points:
+        total += weight
+        if total >= rank:
+            return value
+    return points[-1][0] if points else math.nan
+
+
+def run_wrk(servers: list[Server], url_path: str, files: list[Path], connections: int, limit: int):
+    """One wrk per server, all at once, each with its share of the connections and voters."""
+    share = connections // len(servers)
+    processes = [
+        start_wrk(server.port, url_path, voters_file, share, limit)
+        for server, voters_file in zip(servers, files, strict=True)
+        # A file with no voter would keep its wrk waiting until the time limit.
+        if voters_file.stat().st_size
+    ]
+    runs = [wrk_figures(process, limit) for process in processes]
+    total = lambda key: sum(int(run[key]) for run in runs)  # noqa: E731
+    return CastResult(
+        voters=sum(sum(1 for _ in voters_file.open()) for voters_file in files),
+        sent=total("sent"),
+        answered=total("answered"),
+        duration_s=(max(run["last_us"] for run in runs) - min(run["first_us"] for run in runs))
+        / 1e6,
+        p50_ms=merged_percentile(runs, 50) / 1000,
+        p95_ms=merged_percentile(runs, 95) / 1000,
+        p99_ms=merged_percentile(runs, 99) / 1000,
+        max_ms=max(run["max_us"] for run in runs) / 1000,
+        wrong=total("wrong_status"),
+        socket_errors=sum(total(key) for key in ("connect", "read", "write", "timeout")),
+        timeouts=total("timeout"),
+    )
+
+
+def voter_files(workdir: Path, name: str, voters: list[Voter], parts: int) -> list[Path]:
+    """The voters dealt into ``parts`` files, one for each server."""
+    return [
+        write_voters(workdir / f"{name}-{part}.txt", voters[part::parts]) for part in range(parts)
+    ]
 
 
 @dataclass
@@ -408,49 +456,51 @@ def split_voters(voters: list[Voter], levels: list[int], per_run: int, warmup: i
 
 def bench_level(args, env, workdir, election: Election, connections: int, block: Blocks):
     rows = []
+    processes = args.processes
     with contextlib.ExitStack() as stack:
         servers = {
-            target: start_server(
-                stack,
-                app,
-                args.server_threads,
-                env,
-                workdir / f"{connections}-{app}.log",
-                args.ini,
-            )
+            target: [
+                start_server(
+                    stack,
+                    app,
+                    args.server_threads,
+                    env,
+                    workdir / f"{connections}-{app}-{number}.log",
+                    args.ini,
+                )
+                for number in range(processes)
+            ]
             for target, app in (("tmo", "tmo"), ("ceiling", "hello"))
         }
-        for server in servers.values():
-            wait_until_ready(server)
-        warmup_file = write_voters(workdir / f"warmup-{connections}.txt", block.warmup)
-        for target, server in servers.items():
+        for group in servers.values():
+            for server in group:
+                wait_until_ready(server)
+        warmup_files = voter_files(workdir, f"warmup-{connections}", block.warmup, processes)
+        for target, group in servers.items():
             if target == "ceiling" and args.no_ceiling:
                 continue
-            check_casting(server, election.path, block.check)
+            check_casting(group[0], election.path, block.check)
             measured = block.measured
             if target == "ceiling" and args.ceiling_voters:
                 measured = measured[: args.ceiling_voters]
-            measured_file = write_voters(workdir / f"run-{connections}-{target}.txt", measured)
+            files = voter_files(workdir, f"run-{connections}-{target}", measured, processes)
             warmed = None
             if block.warmup:
-                warmed = run_wrk(
-                    server.port, election.path, warmup_file, connections, args.time_limit
-                )
+                warmed = run_wrk(group, election.path, warmup_files, connections, args.time_limit)
+            ports = ", ".join(str(server.port) for server in group)
             note(
-                f"{len(measured)} ballots on {target} (port {server.port}), {connections} "
-                "connections..."
+                f"{len(measured)} ballots on {target} (port {ports}), {connections} connections..."
             )
-            result = run_wrk(
-                server.port, election.path, measured_file, connections, args.time_limit
-            )
+            result = run_wrk(group, election.path, files, connections, args.time_limit)
             rows.append((Row(connections, target, result), warmed))
             note(
                 f"  {result.per_s:.1f} ballots/s, p99 {result.p99_ms:.1f} ms, "
                 f"{result.errors} errors, {result.duration_s:.1f}s"
             )
-            report_server_problems(server)
-            if not harness.answers(server):
-                note(f"  {server.app} no longer answers GET / after the run")
+            for server in group:
+                report_server_problems(server)
+                if not harness.answers(server):
+                    note(f"  {server.app} no longer answers GET / after the run")
     return rows
 
 
@@ -476,10 +526,15 @@ def verify_election(args, database_url: str, env: dict, election: Election, sent
         ballots = dbsession.scalar(
             select(func.count()).select_from(Ballot).where(Ballot.election_id == row.id)
         )
+        # The roll mark: a flag, or (before) the day the member voted.
+        if hasattr(RollEntry, "voted"):
+            marked = RollEntry.voted.is_(True)
+        else:
+            marked = RollEntry.voted_on.is_not(None)
         marks = dbsession.scalar(
             select(func.count())
             .select_from(RollEntry)
-            .where(RollEntry.election_id == row.id, RollEntry.voted_on.is_not(None))
+            .where(RollEntry.election_id == row.id, marked)
         )
         receipts = dbsession.scalar(
             select(func.count(func.distinct(Ballot.receipt))).where(Ballot.election_id == row.id)
@@ -688,7 +743,9 @@ def describe_run(args, busy_before: float | None) -> str:
     return (
         f"{code_version()}; database {args.database}; {args.voters} voters per run (ceiling: "
         f"{args.ceiling_voters or args.voters}) after {args.warmup_voters} of warm-up; wrk "
-        f"({wrk_version()}) with 1 thread; waitress with {args.server_threads} threads; "
+        f"({wrk_version()}) with 1 thread"
+        + (f" for each of {args.processes} waitress processes" if args.processes > 1 else "")
+        + f"; waitress with {args.server_threads} threads; "
         f"{os.cpu_count()} x {cpu_model()}; Python {sys.version.split()[0]}"
         + ("" if busy_before is None else f"; CPU {busy_before:.0%} busy just before the run")
     )
@@ -731,6 +788,12 @@ def parse_arguments(argv):
         "--time-limit", type=int, default=900, help="seconds after which a run is stopped"
     )
     parser.add_argument("--server-threads", type=int, default=8, help="waitress threads")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="waitress processes for tmo (and for the ceiling), each with its own wrk",
+    )
     parser.add_argument("--seed", type=int, default=2026, help="seed of the register and ballots")
     parser.add_argument("--ini", type=Path, default=harness.DEFAULT_INI, help="tmo's ini file")
     parser.add_argument(
@@ -742,6 +805,8 @@ def parse_arguments(argv):
     args = parser.parse_args(argv)
     if min(args.voters, args.time_limit, args.server_threads) < 1 or args.warmup_voters < 0:
         parser.error("--voters, --time-limit and --server-threads must be positive")
+    if args.processes < 1 or any(level % args.processes for level in args.connections):
+        parser.error("--processes must divide every number of --connections")
     if not args.profile and shutil.which("wrk") is None:
         parser.error("wrk is not installed (apt-get install wrk)")
     return args

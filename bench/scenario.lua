@@ -21,7 +21,9 @@
 -- beyond the file reaches the server. After the last answer the script stops its thread and sends
 -- wrk SIGINT, which ends the run at once (wrk would otherwise sleep out --duration, which is
 -- then only the time limit). "elapsed_us" is measured here, from the first request sent to the
--- last answer, and "sent"/"answered" count the file's lines.
+-- last answer ("first_us"/"last_us": those moments on the system's monotonic clock, so that
+-- several wrk processes run at once can be put together), "sent"/"answered" count the file's
+-- lines, and "quantiles" lists the latency at 0.1%, 0.2%, ... 99.9% and the maximum.
 
 local threads = {}
 
@@ -159,22 +161,33 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-   local wrong, sent_total, answered_total, elapsed = 0, 0, 0, 0
+   local wrong, sent_total, answered_total, first, last = 0, 0, 0, math.huge, 0
    for _, thread in ipairs(threads) do
       wrong = wrong + thread:get("wrong_status")
       sent_total = sent_total + thread:get("sent")
       answered_total = answered_total + thread:get("answered")
-      elapsed = math.max(elapsed, thread:get("last_answer_us") - thread:get("first_sent_us"))
+      if thread:get("sent") > 0 then
+         first = math.min(first, thread:get("first_sent_us"))
+         last = math.max(last, thread:get("last_answer_us"))
+      end
    end
+   if first == math.huge then
+      first = last
+   end
+   local quantiles = {}
+   for step = 1, 999 do
+      quantiles[step] = string.format("%.0f", latency:percentile(step / 10))
+   end
+   quantiles[1000] = string.format("%.0f", latency.max)
    local errors = summary.errors
    io.write(string.format(
       'BENCH_RESULT {"requests": %.0f, "duration_us": %.0f, "p50_us": %.0f, "p95_us": %.0f, '
          .. '"p99_us": %.0f, "max_us": %.0f, "wrong_status": %.0f, "connect": %.0f, '
          .. '"read": %.0f, "write": %.0f, "timeout": %.0f, "sent": %.0f, "answered": %.0f, '
-         .. '"elapsed_us": %.0f}\n',
+         .. '"elapsed_us": %.0f, "first_us": %.0f, "last_us": %.0f, "quantiles": [%s]}\n',
       summary.requests, summary.duration,
       latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
       wrong, errors.connect, errors.read, errors.write, errors.timeout,
-      sent_total, answered_total, elapsed
+      sent_total, answered_total, last - first, first, last, table.concat(quantiles, ", ")
    ))
 end
