@@ -827,7 +827,7 @@ def test_no_public_meetings_page_ever_shows_a_confidential_item(
     for name in PUBLIC_MEETINGS_ROUTES:
         path = patterns[name]
         for key, value in ids.items():
-            path = path.replace(f"{{{key}:\\d+}}", str(value))
+            path = path.replace(f"{{{key}:\\d{{1,9}}}}", str(value))
         path = path.replace("{token}", token)
         response = testapp.get(path, params={"q": "caretaker"} if name == "meetings" else {})
         text = response.body.decode("utf-8", "replace")

@@ -9,6 +9,9 @@ from tests.factories import AccountFactory, MemberFactory
 from tmo.permissions import Role
 from tmo.views import ROUTES
 
+# A route's placeholder, such as {member_id:\d{1,9}} (one level of braces inside).
+PLACEHOLDER = re.compile(r"\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
+
 ODD_QUERIES = [
     {},
     {"page": "-1"},
@@ -36,7 +39,7 @@ def everyone(testapp):
 
 def concrete(pattern: str) -> str:
     """A route pattern with each placeholder filled by a plausible (or missing) id."""
-    return re.sub(r"\{[^}]+\}", "1", pattern)
+    return re.sub(PLACEHOLDER, "1", pattern)
 
 
 @pytest.mark.parametrize("name,pattern", [r for r in ROUTES if r[0] != "logout"])
@@ -44,6 +47,14 @@ def test_no_get_route_answers_500_to_odd_queries(testapp, everyone, name, patter
     for params in ODD_QUERIES:
         response = testapp.get(concrete(pattern), params=params, expect_errors=True)
         assert response.status_int < 500, (name, params, response.status)
+
+
+@pytest.mark.parametrize("name,pattern", [r for r in ROUTES if "_id:" in r[1]])
+def test_an_id_too_large_for_the_database_is_a_404_not_a_500(testapp, everyone, name, pattern):
+    path = re.sub(PLACEHOLDER, "9" * 20, pattern)
+    assert testapp.get(path, expect_errors=True).status_int == 404, name
+    longest = re.sub(PLACEHOLDER, "9" * 9, pattern)
+    assert testapp.get(longest, expect_errors=True).status_int < 500, name
 
 
 def test_a_nul_character_is_refused_with_a_400_not_a_500(testapp):
