@@ -174,6 +174,9 @@ class ElectionRules:
     statement_word_limit: int = rule(
         250, "Word limit for a candidate's statement", minimum=50, maximum=2000
     )
+    photo_maximum_mb: int = rule(
+        2, "Largest candidate's photo that may be uploaded (MB)", minimum=1, maximum=10
+    )
     method: str = rule("stv", "Voting method", choices=ELECTION_METHODS)
     ballot_order: str = rule("random", "Order of candidates on the ballot", choices=BALLOT_ORDERS)
 

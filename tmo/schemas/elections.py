@@ -14,7 +14,6 @@ from tmo.schemas.files import file_node
 from tmo.services import files
 from tmo.services.register_search import member_number
 
-PHOTO_MAXIMUM_BYTES = 2 * files.MEGABYTE
 NOBODY = ""
 
 
@@ -147,7 +146,7 @@ def consent_given(node, value):
         raise colander.Invalid(node, "Tick the box to consent to stand.")
 
 
-def consent_schema(word_limit: int, needs_date_of_birth: bool):
+def consent_schema(word_limit: int, photo_maximum_bytes: int, needs_date_of_birth: bool):
     schema = CSRFSchema()
     if needs_date_of_birth:
         schema.add(
@@ -176,7 +175,7 @@ def consent_schema(word_limit: int, needs_date_of_birth: bool):
             "photo",
             "A photo of you (optional)",
             kinds=files.IMAGES,
-            maximum_bytes=PHOTO_MAXIMUM_BYTES,
+            maximum_bytes=photo_maximum_bytes,
         )
     )
     schema.add(

@@ -23,7 +23,6 @@ from tmo.permissions import Permission, Role
 from tmo.rules.elections import STATUS_LABELS, Status, whole_number
 from tmo.schemas.elections import (
     NOBODY,
-    PHOTO_MAXIMUM_BYTES,
     CancelSchema,
     DecisionSchema,
     PaperBatchSchema,
@@ -479,9 +478,14 @@ class ConsentPage(FormPage):
             raise HTTPForbidden()
 
     def make_schema(self):
-        limit = self.request.constitution.elections.statement_word_limit
+        rules = self.request.constitution.elections
         needs = self.candidate.member.date_of_birth is None
-        return consent_schema(limit, needs).bind(request=self.request)
+        return consent_schema(rules.statement_word_limit, self.photo_maximum_bytes(), needs).bind(
+            request=self.request
+        )
+
+    def photo_maximum_bytes(self) -> int:
+        return self.request.constitution.elections.photo_maximum_mb * files.MEGABYTE
 
     def initial(self):
         return {
@@ -500,10 +504,10 @@ class ConsentPage(FormPage):
             if upload:
                 photo_id = files.store(
                     dbsession,
-                    read_upload(upload, PHOTO_MAXIMUM_BYTES),
+                    read_upload(upload, self.photo_maximum_bytes()),
                     upload.get("filename") or "photo",
                     kinds=files.IMAGES,
-                    maximum_bytes=PHOTO_MAXIMUM_BYTES,
+                    maximum_bytes=self.photo_maximum_bytes(),
                     actor_id=self.request.account.id,
                 ).id
             elections.consent(
