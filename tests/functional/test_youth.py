@@ -1,11 +1,13 @@
 """The Youth Forum through the whole stack: joining (and under-13s turned away without a trace),
 the youth worker's approval, privacy for under-18s, a proposal from idea to report through the
-web, the board's ratification, the dashboard, ledger CSV and board PDF, who may open which page,
-ageing out, and electing the chair into the board's ex officio seat."""
+web, the board's ratification (by its recorded decision or a minute in words), the dashboard,
+ledger CSV and board PDF, who may open which page, ageing out, and electing the chair into the
+board's ex officio seat."""
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import webtest
@@ -16,9 +18,12 @@ from tests.factories import AccountFactory, YouthMemberFactory
 from tmo.constitution import Constitution
 from tmo.models.audit import AuditEntry
 from tmo.models.board import Directorship
-from tmo.models.youth import YouthChairCandidate, YouthMember, YouthProposal
+from tmo.models.meetings import AgendaItem, Body, Decision, Meeting
+from tmo.models.youth import YouthChairCandidate, YouthLedgerEntry, YouthMember, YouthProposal
 from tmo.permissions import Role
+from tmo.rules import meetings as meeting_rules
 from tmo.rules import youth as rules
+from tmo.services import pdf as pdf_service
 from tmo.services import youth
 
 TODAY = date.today()
@@ -252,13 +257,198 @@ def test_the_secretary_records_the_boards_ratification_of_a_big_spend(
     logged_in(Role.SECRETARY)
     page = testapp.get(f"/youth/proposals/{proposal.id}")
     assert "the board must ratify it" in page.text
-    missing = act(testapp, proposal.id, "ratify", expect=200, decision="ratified")
-    assert "Enter the minute of the board's decision." in missing.text
+    form = testapp.get(f"/youth/proposals/{proposal.id}/ratify")
+    assert "No decision of the board is recorded in tmo yet" in shown(form)
+    missing = act(testapp, proposal.id, "ratify", expect=200, decision="ratified", decided_on="")
+    summary = missing.html.select_one(".error-summary").get_text(" ", strip=True)
+    assert "Choose the board's decision from the list, or type its minute" in summary
+    assert "Enter the date of the decision." in summary
     done = act(
-        testapp, proposal.id, "ratify", decision="ratified", reference="Board 3 June, minute 6"
+        testapp,
+        proposal.id,
+        "ratify",
+        decision="ratified",
+        reference="Board 3 June, minute 6",
+        decided_on="2026-06-03",
     ).follow()
-    assert "Ratified: Board 3 June, minute 6" in done.text
-    assert dbsession.get(YouthProposal, proposal.id).status == rules.COMMITTED
+    assert "Ratified: Board 3 June, minute 6, 3 June 2026." in done.text
+    ratified = dbsession.get(YouthProposal, proposal.id)
+    assert ratified.status == rules.COMMITTED
+    assert ratified.ratification_decision_id is None
+    assert ratified.ratification_date == date(2026, 6, 3)
+    assert ratification_audit(dbsession, proposal)["decision"] is None
+
+
+def ratification_audit(dbsession, proposal):
+    return dbsession.scalar(
+        select(AuditEntry.detail).where(
+            AuditEntry.action.in_(["youth.proposal.ratify", "youth.proposal.refuse_ratification"]),
+            AuditEntry.target_id == str(proposal.id),
+        )
+    )
+
+
+def awaiting_ratification(dbsession, title="Recording studio", cost=120_000):
+    amara = member(dbsession, f"Amara {title}")
+    proposal = voted(dbsession, amara, cost=cost)
+    proposal.title = title
+    youth.cast_vote(dbsession, proposal, amara, choice="for", actor_id=None, today=TODAY)
+    youth.count_proposal_votes(dbsession, Constitution(), proposal.id, actor_id=None, today=TODAY)
+    dbsession.commit()
+    assert proposal.status == rules.AWAITING_RATIFICATION
+    return proposal
+
+
+def minuted(dbsession, body, days_ago, text, *, confidential=False, minutes_state="draft"):
+    """A decision of ``body`` at a meeting ``days_ago`` days ago (negative: still to come)."""
+    starts = datetime.now(UTC).replace(microsecond=0) - timedelta(days=days_ago)
+    meeting = Meeting(
+        body=body,
+        title=f"{body.name} meeting",
+        starts_at=starts,
+        place="Community room",
+        notice_given_at=starts - timedelta(days=14),
+        minutes_state=minutes_state,
+    )
+    item = AgendaItem(
+        meeting=meeting, position=1, title="Youth Forum spends", confidential=confidential
+    )
+    decision = Decision(item=item, text=text)
+    dbsession.add_all([meeting, item, decision])
+    dbsession.commit()
+    return decision
+
+
+def shown(page):
+    """The page's words as a reader sees them (entities decoded, spaces collapsed)."""
+    return " ".join(page.html.get_text(" ").split())
+
+
+def london(decision):
+    return decision.item.meeting.starts_at.astimezone(ZoneInfo("Europe/London")).date()
+
+
+def test_the_secretary_ratifies_by_choosing_the_boards_recorded_decision(
+    testapp, dbsession, logged_in, monkeypatch
+):
+    open_budget(dbsession)
+    proposal = awaiting_ratification(dbsession)
+    board = Body(name="The board", kind=meeting_rules.BOARD)
+    finance = Body(name="Finance and Audit Committee", kind=meeting_rules.COMMITTEE)
+    dbsession.add_all([board, finance])
+    older = minuted(dbsession, board, 40, "Noted the Youth Forum's quarterly report.")
+    ratifying = minuted(
+        dbsession,
+        board,
+        5,
+        "The board ratified the Youth Forum's spend on a recording studio.",
+        minutes_state=meeting_rules.SIGNED,
+    )
+    future = minuted(dbsession, board, -7, "A decision not yet made.")
+    secret = minuted(dbsession, board, 3, "Settled a staff grievance.", confidential=True)
+    committee = minuted(dbsession, finance, 2, "The committee recommends the studio.")
+
+    logged_in(Role.SECRETARY)
+    form = testapp.get(f"/youth/proposals/{proposal.id}/ratify").forms["form"]
+    options = [(value, label) for value, _, label in form["board_decision"].options]
+    assert [value for value, _ in options] == ["", str(ratifying.id), str(older.id)]
+    assert options[1][1] == (
+        f"{london(ratifying):%-d %B %Y}: "
+        "The board ratified the Youth Forum's spend on a recording studio."
+    )
+    for hidden in (future, secret, committee):
+        assert str(hidden.id) not in [value for value, _ in options]
+
+    choose(form, "ratified")
+    form["board_decision"] = str(ratifying.id)
+    page = form.submit("submit").follow()
+    day = f"{london(ratifying):%-d %B %Y}"
+    assert (
+        f"Ratified by the board at its meeting of {day}: "
+        "“The board ratified the Youth Forum's spend on a recording studio.”"
+    ) in shown(page)
+    minutes = ratifying.item.meeting_id
+    [link] = page.html.select(f'a[href$="/meetings/{minutes}/minutes"]')
+    assert link.get_text(strip=True) == f"Read the minutes of the board meeting of {day}"
+    testapp.get(link["href"])  # the public minutes page it links to
+
+    done = dbsession.get(YouthProposal, proposal.id)
+    assert done.status == rules.COMMITTED
+    assert done.ratification_decision_id == ratifying.id
+    assert done.ratification_date == london(ratifying)
+    assert done.ratification_reference == ""
+    detail = ratification_audit(dbsession, proposal)
+    assert detail["decision"] == ratifying.id and detail["meeting"] == minutes
+
+    printed = []
+    real = pdf_service.html_to_pdf
+
+    def capture(html, attachments=()):
+        printed.append(html)
+        return real(html, attachments)
+
+    monkeypatch.setattr(pdf_service, "html_to_pdf", capture)
+    testapp.get("/youth/budget/board-report.pdf")
+    assert f"Board meeting of {day}: The board ratified the Youth Forum" in printed[-1]
+    assert f"/meetings/{minutes}/minutes" in printed[-1]
+
+    # Until its minutes are signed the meeting has no public page to link to.
+    dbsession.get(Meeting, minutes).minutes_state = meeting_rules.APPROVED
+    dbsession.commit()
+    page = testapp.get(f"/youth/proposals/{proposal.id}")
+    assert f"Ratified by the board at its meeting of {day}" in shown(page)
+    assert not page.html.select(f'a[href$="/meetings/{minutes}/minutes"]')
+
+
+def test_only_a_board_decision_ratifies_and_a_refusal_releases_the_money(
+    testapp, dbsession, logged_in
+):
+    open_budget(dbsession)
+    proposal = awaiting_ratification(dbsession)
+    board = Body(name="The board", kind=meeting_rules.BOARD)
+    finance = Body(name="Finance and Audit Committee", kind=meeting_rules.COMMITTEE)
+    dbsession.add_all([board, finance])
+    committee = minuted(dbsession, finance, 2, "The committee recommends the studio.")
+    future = minuted(dbsession, board, -7, "A decision not yet made.")
+    refusal = minuted(dbsession, board, 4, "The board did not ratify the studio spend.")
+
+    logged_in(Role.SECRETARY)
+    form = testapp.get(f"/youth/proposals/{proposal.id}/ratify").forms["form"]
+    choose(form, "ratified")
+    form["board_decision"].force_value(str(committee.id))
+    refused = form.submit("submit")
+    assert refused.status_int == 200
+    assert "Choose one of the board's recorded decisions" in refused.text
+    form = refused.forms["form"]
+    form["board_decision"] = str(refusal.id)
+    form["reference"] = "Board 3 June, minute 6"
+    both = form.submit("submit")
+    assert "leave the minute in words empty" in both.text
+    unchanged = dbsession.get(YouthProposal, proposal.id)
+    assert unchanged.status == rules.AWAITING_RATIFICATION
+    assert unchanged.ratification_decision_id is None
+
+    # The service holds the same line for any caller.
+    for wrong, message in ((committee, "not the board"), (future, "has not taken place")):
+        with pytest.raises(youth.YouthError, match=message):
+            youth.record_ratification(
+                dbsession, unchanged, ratified=True, decision_id=wrong.id, actor_id=None
+            )
+
+    form = testapp.get(f"/youth/proposals/{proposal.id}/ratify").forms["form"]
+    choose(form, "refused")
+    form["board_decision"] = str(refusal.id)
+    page = form.submit("submit").follow()
+    day = f"{london(refusal):%-d %B %Y}"
+    assert f"Not ratified by the board at its meeting of {day}" in shown(page)
+    assert "/minutes" not in page.html.select_one("main").decode()
+    released = dbsession.scalar(
+        select(YouthLedgerEntry).where(
+            YouthLedgerEntry.proposal_id == proposal.id, YouthLedgerEntry.kind == rules.RELEASE
+        )
+    )
+    assert released.amount_pence == 120_000 and released.entry_date == london(refusal)
+    assert ratification_audit(dbsession, proposal)["decision"] == refusal.id
 
 
 ROUTES_FOR = {

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tmo.models.accounts import Account
 from tmo.models.board import Directorship
 from tmo.models.files import StoredFile
+from tmo.models.meetings import Decision
 from tmo.models.meta import Base, utcnow
 
 
@@ -117,7 +118,9 @@ class YouthProposal(Base):
     decided_on: Mapped[date | None]
     # The budget year the money was committed from.
     year_id: Mapped[int | None] = mapped_column(ForeignKey("youth_budget_year.id"))
-    # The board's minuted decision (above the constitution's threshold).
+    # The board's minuted decision (above the constitution's threshold): the board's Decision
+    # when its meeting is recorded in tmo, otherwise the minute in words and its date.
+    ratification_decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
     ratification_reference: Mapped[str] = mapped_column(String(200), default="")
     ratification_date: Mapped[date | None]
     actual_pence: Mapped[int | None]
@@ -132,6 +135,7 @@ class YouthProposal(Base):
     quote: Mapped[StoredFile | None] = relationship(foreign_keys=[quote_file_id])
     receipt: Mapped[StoredFile | None] = relationship(foreign_keys=[receipt_file_id])
     year: Mapped[YouthBudgetYear | None] = relationship()
+    ratification_decision: Mapped[Decision | None] = relationship()
     votes: Mapped[list["YouthVote"]] = relationship(back_populates="proposal")
     interests: Mapped[list["YouthInterest"]] = relationship(back_populates="proposal")
     photos: Mapped[list["YouthReportPhoto"]] = relationship(

@@ -216,20 +216,73 @@ class ConfirmSchema(CSRFSchema):
 RATIFY_DECISIONS = (("ratified", "The board ratified it"), ("refused", "The board refused it"))
 
 
-class RatifySchema(CSRFSchema):
-    decision = choice_node(
-        "decision", "The board's decision", RATIFY_DECISIONS, "Choose the board's decision."
+NOT_IN_TMO = ""
+
+
+def minute_given(form, values):
+    """A decision chosen from the list, or the minute typed with its date: one or the other."""
+    error = colander.Invalid(form)
+    if values.get("board_decision"):
+        if values.get("reference"):
+            error["reference"] = (
+                "You chose the board's decision from the list: leave the minute in words empty."
+            )
+    else:
+        if not values.get("reference"):
+            error["reference"] = (
+                "Choose the board's decision from the list, or type its minute, for example "
+                "“Board 3 June, minute 6”."
+            )
+        if values.get("decided_on") is None:
+            error["decided_on"] = "Enter the date of the decision."
+    if error.children:
+        raise error
+
+
+def ratify_schema(decisions) -> CSRFSchema:
+    """``decisions``: (id, label) for each of the board's recorded decisions, most recent first."""
+    choices = [(str(key), label) for key, label in decisions]
+    schema = CSRFSchema(validator=minute_given)
+    schema.add(
+        choice_node(
+            "decision", "The board's decision", RATIFY_DECISIONS, "Choose the board's decision."
+        )
     )
-    reference = text_node(
-        "reference",
-        "The board's minuted decision",
-        "For example “Board 3 June 2026, minute 6”.",
-        maximum=200,
-        missing_msg="Enter the minute of the board's decision.",
+    schema.add(
+        colander.SchemaNode(
+            colander.String(),
+            name="board_decision",
+            title="The board's minuted decision",
+            description="The board's decisions recorded in tmo, newest meeting first. If the "
+            "meeting is not in tmo yet, choose “Not in tmo yet” and type the minute below.",
+            missing=NOT_IN_TMO,
+            validator=colander.OneOf(
+                [NOT_IN_TMO, *(key for key, _ in choices)],
+                msg_err="Choose one of the board's recorded decisions, or “Not in tmo yet”.",
+            ),
+            widget=deform.widget.SelectWidget(
+                values=[(NOT_IN_TMO, "Not in tmo yet: I will type the minute below"), *choices]
+            ),
+        )
     )
-    decided_on = date_node(
-        "decided_on", "Date of the board's decision", missing_msg="Enter the date of the decision."
+    schema.add(
+        text_node(
+            "reference",
+            "The minute, if the decision is not in tmo",
+            "For example “Board 3 June 2026, minute 6”.",
+            maximum=200,
+            missing="",
+        )
     )
+    schema.add(
+        date_node(
+            "decided_on",
+            "Date of the board's decision, if it is not in tmo",
+            "A decision chosen from the list is dated by its meeting.",
+            missing=None,
+        )
+    )
+    return schema
 
 
 class SpendSchema(CSRFSchema):

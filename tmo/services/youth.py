@@ -13,11 +13,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from tmo.constitution import Constitution
 from tmo.models.accounts import Account, RoleGrant
 from tmo.models.board import Director
+from tmo.models.meetings import AgendaItem, Body, Decision, Meeting
 from tmo.models.meta import utcnow
 from tmo.models.youth import (
     YouthBudgetYear,
@@ -33,9 +34,11 @@ from tmo.models.youth import (
     YouthVote,
 )
 from tmo.permissions import Role
+from tmo.rules import meetings as meeting_rules
 from tmo.rules import youth as rules
 from tmo.rules.board import EX_OFFICIO, Seat
 from tmo.services import audit, board, files
+from tmo.services.meetings import london_day
 
 CATEGORIES = (
     ("sport", "Sport and games"),
@@ -55,7 +58,12 @@ APPLIED, APPROVED, REJECTED = "applied", "approved", "rejected"
 
 
 class YouthError(Exception):
-    """A step refused; the message says why in words the person can act on."""
+    """A step refused; the message says why in words the person can act on, and ``field`` names
+    the form field it is about (none: the whole form)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # Membership --------------------------------------------------------------------------------
@@ -705,42 +713,143 @@ def count_proposal_votes(
     return proposal
 
 
+# The board's ratification ------------------------------------------------------------------
+
+# How much of a decision's text its label in the list shows.
+LABEL_TEXT_CHARACTERS = 150
+
+
+def board_decisions_query(now):
+    """The board's recorded decisions a ratification may cite, most recent meeting first: from
+    board meetings that have taken place (not cancelled), never under a confidential item (the
+    forum reads its proposals' pages), and not the approval of earlier minutes."""
+    return (
+        select(Decision)
+        .join(AgendaItem, Decision.item_id == AgendaItem.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .join(Body, Meeting.body_id == Body.id)
+        .where(
+            Body.kind == meeting_rules.BOARD,
+            Meeting.cancelled_at.is_(None),
+            Meeting.starts_at <= now,
+            AgendaItem.confidential.is_(False),
+            Decision.approves_meeting_id.is_(None),
+        )
+        .order_by(Meeting.starts_at.desc(), AgendaItem.position, Decision.id)
+        .options(contains_eager(Decision.item).contains_eager(AgendaItem.meeting))
+    )
+
+
+def board_decisions(dbsession: Session) -> list[Decision]:
+    return list(dbsession.scalars(board_decisions_query(utcnow())).unique())
+
+
+def decision_day(decision: Decision) -> date:
+    """The day of the meeting that made ``decision``, in London."""
+    return london_day(decision.item.meeting.starts_at)
+
+
+def decision_label(decision: Decision) -> str:
+    """The meeting's date and the decision's text, shortened for a list."""
+    text = " ".join(decision.text.split())
+    if len(text) > LABEL_TEXT_CHARACTERS:
+        text = text[: LABEL_TEXT_CHARACTERS - 1].rstrip() + "…"
+    return f"{decision_day(decision):%-d %B %Y}: {text}"
+
+
+def board_decision(dbsession: Session, decision_id: int) -> Decision:
+    """The board's decision ``decision_id``, if a ratification may cite it; refused otherwise,
+    saying why."""
+    field = "board_decision"
+    decision = dbsession.get(Decision, decision_id)
+    if decision is None:
+        raise YouthError("That decision is not in tmo: choose one from the list.", field)
+    meeting = decision.item.meeting
+    if meeting.body.kind != meeting_rules.BOARD:
+        raise YouthError(
+            f"That decision was made by {meeting.body.name}, not the board: only the board "
+            "ratifies a Youth Forum spend.",
+            field,
+        )
+    if meeting.cancelled_at is not None:
+        raise YouthError("That board meeting was cancelled: choose a decision it made.", field)
+    if meeting.starts_at > utcnow():
+        raise YouthError("That board meeting has not taken place yet.", field)
+    if decision.item.confidential:
+        raise YouthError(
+            "That decision is under a confidential item, which the forum may not read: type the "
+            "minute in words instead.",
+            field,
+        )
+    if decision.approves_meeting_id is not None:
+        raise YouthError(
+            "That decision approved the minutes of an earlier meeting: choose the board's "
+            "decision on this spend.",
+            field,
+        )
+    return decision
+
+
 def record_ratification(
     dbsession: Session,
     proposal: YouthProposal,
     *,
     ratified: bool,
-    reference: str,
-    decided_on: date,
+    decision_id: int | None = None,
+    reference: str = "",
+    decided_on: date | None = None,
     actor_id: int | None,
 ) -> None:
-    """The board's minuted decision on a proposal above the threshold. Refused: the committed
-    money is released back to the budget."""
-    require(proposal, "ratify" if ratified else "refuse_ratification")
-    if not reference:
-        raise YouthError("Give the board's minuted decision, for example “Board 3 June, minute 6”.")
-    if ratified:
-        proposal.ratification_reference = reference
-        proposal.ratification_date = decided_on
-        move(dbsession, proposal, "ratify", actor_id, reference=reference)
-        return
-    year = lock_year(dbsession, proposal.year_id)
-    proposal = lock_proposal(dbsession, proposal.id)
-    require(proposal, "refuse_ratification")
-    committed = rules.outstanding([as_entry(e) for e in year_entries(dbsession, year)], proposal.id)
-    add_entry(
-        dbsession,
-        year,
-        rules.RELEASE,
-        committed,
-        on=decided_on,
-        actor_id=actor_id,
-        proposal=proposal,
-        reason="Not ratified by the board",
-    )
+    """The board's minuted decision on a proposal above the threshold: one of the board's
+    decisions recorded in tmo (``decision_id``, dated by its meeting) or, where the meeting is not
+    in tmo yet, the minute in words (``reference``) and its date. Refused: the committed money is
+    released back to the budget."""
+    action = "ratify" if ratified else "refuse_ratification"
+    require(proposal, action)
+    decision = None
+    if decision_id is not None:
+        if reference:
+            raise YouthError(
+                "You chose the board's decision from the list: leave the minute in words empty.",
+                "reference",
+            )
+        decision = board_decision(dbsession, decision_id)
+        decided_on = decision_day(decision)
+    else:
+        if not reference:
+            raise YouthError(
+                "Choose the board's decision from the list, or type its minute, for example "
+                "“Board 3 June, minute 6”.",
+                "reference",
+            )
+        if decided_on is None:
+            raise YouthError("Enter the date of the decision.", "decided_on")
+    detail = {
+        "reference": reference,
+        "decision": decision.id if decision else None,
+        "meeting": decision.item.meeting_id if decision else None,
+    }
+    if not ratified:
+        year = lock_year(dbsession, proposal.year_id)
+        proposal = lock_proposal(dbsession, proposal.id)
+        require(proposal, action)
+        committed = rules.outstanding(
+            [as_entry(e) for e in year_entries(dbsession, year)], proposal.id
+        )
+        add_entry(
+            dbsession,
+            year,
+            rules.RELEASE,
+            committed,
+            on=decided_on,
+            actor_id=actor_id,
+            proposal=proposal,
+            reason="Not ratified by the board",
+        )
+    proposal.ratification_decision = decision
     proposal.ratification_reference = reference
     proposal.ratification_date = decided_on
-    move(dbsession, proposal, "refuse_ratification", actor_id, reference=reference)
+    move(dbsession, proposal, action, actor_id, **detail)
 
 
 def lock_proposal(dbsession: Session, proposal_id: int) -> YouthProposal:

@@ -24,6 +24,7 @@ from tmo.models.youth import (
     YouthReportPhoto,
 )
 from tmo.permissions import Permission
+from tmo.rules import meetings as meeting_rules
 from tmo.rules import youth as rules
 from tmo.schemas.files import read_upload
 from tmo.schemas.youth import (
@@ -34,12 +35,12 @@ from tmo.schemas.youth import (
     InterestSchema,
     JoinSchema,
     MemberDecisionSchema,
-    RatifySchema,
     SpendSchema,
     VoteSchema,
     chair_open_schema,
     chair_vote_schema,
     proposal_schema,
+    ratify_schema,
     report_schema,
 )
 from tmo.services import files, youth
@@ -70,6 +71,23 @@ def name_for(request, member: YouthMember) -> str:
     if is_worker(request):
         return youth.full_name(member)
     return youth.shown_name(member, today())
+
+
+def ratified_by(request, proposal: YouthProposal) -> dict | None:
+    """The board's decision a ratification cites, for a page: its meeting's date, its text, and
+    the meeting's public minutes once they are signed and published."""
+    decision = proposal.ratification_decision
+    if decision is None:
+        return None
+    meeting = decision.item.meeting
+    published = meeting_rules.published(meeting.minutes_state)
+    return {
+        "on": youth.decision_day(decision),
+        "text": decision.text,
+        "minutes_url": (
+            request.route_url("meetings_minutes", meeting_id=meeting.id) if published else None
+        ),
+    }
 
 
 def upload_pair(upload, maximum_bytes):
@@ -241,7 +259,8 @@ class YouthFormPage(FormPage):
         except youth.YouthError as refusal:
             # Nothing of the refused attempt (an uploaded file, say) is kept.
             self.request.tm.doom()
-            return self.refuse(form, str(refusal))
+            field = refusal.field if refusal.field and refusal.field in form.schema else None
+            return self.refuse(form, str(refusal), field)
 
     def act(self, appstruct):
         raise NotImplementedError
@@ -477,6 +496,7 @@ def board_report(request):
             "statuses": rules.STATUSES,
             "categories": youth.CATEGORY_NAMES,
             "day": day,
+            "ratified_by": lambda proposal: ratified_by(request, proposal),
         },
         request,
     )
@@ -598,6 +618,7 @@ def proposal_page(request):
         "needs_ratification": rules.needs_ratification(
             proposal.cost_pence, request.constitution.youth
         ),
+        "ratified_by": ratified_by(request, proposal),
     }
 
 
@@ -843,22 +864,39 @@ class CountPage(ProposalFormPage):
 
 @form_page("youth_proposal_ratify", "youth/form.jinja2", Permission.YOUTH_RATIFY)
 class RatifyPage(ProposalFormPage):
-    schema = RatifySchema
     submit_label = "Record the decision"
     heading = "Record the board's decision"
 
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        self.decisions = [
+            (d.id, youth.decision_label(d)) for d in youth.board_decisions(request.dbsession)
+        ]
+
     def intro(self):
         limit = rules.format_pounds(self.request.constitution.youth.board_ratification_pence)
-        return [f"Spends above {limit} need the board's ratification, minuted."]
+        how = (
+            "Choose the board's decision from its meetings recorded in tmo. If that meeting is "
+            "not in tmo yet, type the minute and the date of the decision instead."
+            if self.decisions
+            else "No decision of the board is recorded in tmo yet: type the minute and the date "
+            "of the decision."
+        )
+        return [f"Spends above {limit} need the board's ratification, minuted.", how]
+
+    def make_schema(self):
+        return ratify_schema(self.decisions).bind(request=self.request)
 
     def initial(self):
         return {"decided_on": today()}
 
     def act(self, appstruct):
+        chosen = appstruct["board_decision"]
         youth.record_ratification(
             self.request.dbsession,
             self.proposal,
             ratified=appstruct["decision"] == "ratified",
+            decision_id=int(chosen) if chosen else None,
             reference=appstruct["reference"],
             decided_on=appstruct["decided_on"],
             actor_id=self.request.account.id,
