@@ -11,6 +11,7 @@ from importlib.resources import files
 import colander
 import deform
 from markupsafe import Markup
+from pyramid.events import NewRequest
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
 
@@ -159,6 +160,24 @@ def form_page(route_name: str, renderer: str, permission, *, post_permission=Non
     return register
 
 
+def close_uploads(request) -> None:
+    """Close the temporary files WebOb keeps an uploaded file's body in, once the request is
+    done with them. Left to the garbage collector, a file caught in a reference cycle can be
+    finalised before the field that would have closed it (a ResourceWarning)."""
+    parsed = request.environ.get("webob._parsed_post_vars")
+    if not parsed:
+        return
+    for value in parsed[0].values():
+        upload = getattr(value, "file", None)
+        if upload is not None and hasattr(upload, "close"):
+            upload.close()
+
+
+def close_uploads_when_finished(event) -> None:
+    event.request.add_finished_callback(close_uploads)
+
+
 def includeme(config):
     renderer = deform.ZPTRendererFactory(SEARCH_PATH)
     deform.Form.set_default_renderer(renderer)
+    config.add_subscriber(close_uploads_when_finished, NewRequest)
