@@ -7,6 +7,9 @@ writers queue instead of failing half-way. ``request.dbsession`` joins the reque
 failures and deadlocks.
 """
 
+import contextlib
+import threading
+
 import zope.sqlalchemy
 from sqlalchemy import engine_from_config, event
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
@@ -30,6 +33,8 @@ __all__ = ["Base", "get_engine", "get_session_factory", "get_tm_session", "inclu
 # Execution option naming how a SQLite transaction begins; requests that only read use DEFERRED.
 SQLITE_BEGIN = "tmo_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The connection's info key saying it holds the process's SQLite write turn.
+SQLITE_WRITER = "tmo_sqlite_writer"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 configure_mappers()
@@ -55,10 +60,41 @@ def _configure_sqlite(engine):
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    # Writers queue here, in turn, rather than in SQLite's busy handler, which sleeps up to
+    # 100 ms between tries and hands the lock to whoever tries at the right moment: a few
+    # unlucky requests waited seconds (measured in bench/ballots.py). Re-entrant, so a thread's
+    # second write transaction behaves as before; never waited on beyond the busy timeout.
+    writer = threading.RLock()
+
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "IMMEDIATE" and writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            connection.info[SQLITE_WRITER] = True
+        try:
+            connection.exec_driver_sql(f"BEGIN {mode}")
+        except Exception:
+            release_writer(connection.info)
+            raise
+
+    def release_writer(info):
+        if info.pop(SQLITE_WRITER, False):
+            # A RuntimeError: another thread than the one that took it; it holds nothing here.
+            with contextlib.suppress(RuntimeError):
+                writer.release()
+
+    @event.listens_for(engine, "commit")
+    def on_commit(connection):
+        release_writer(connection.info)
+
+    @event.listens_for(engine, "rollback")
+    def on_rollback(connection):
+        release_writer(connection.info)
+
+    @event.listens_for(engine, "reset")
+    def on_reset(dbapi_connection, connection_record, reset_state):
+        # A connection given back to the pool mid-transaction is rolled back there.
+        release_writer(connection_record.info)
 
 
 def get_session_factory(engine):

@@ -13,6 +13,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pyramid.csrf import new_csrf_token
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from tmo.models.accounts import Account, AccountToken, LoginSession
 from tmo.models.meta import utcnow
@@ -303,8 +304,15 @@ def end_every_session(dbsession, account: Account) -> None:
 
 
 def account_for_session_token(dbsession, token: str) -> Account | None:
-    found = dbsession.scalar(
-        select(LoginSession).where(LoginSession.token_hash == _token_digest(token))
+    # One query for the session, its account and the roles every permission check reads.
+    found = (
+        dbsession.scalars(
+            select(LoginSession)
+            .where(LoginSession.token_hash == _token_digest(token))
+            .options(joinedload(LoginSession.account).joinedload(Account.role_grants))
+        )
+        .unique()
+        .first()
     )
     if found is None or found.expires_at <= utcnow():
         return None

@@ -49,6 +49,10 @@ class AlreadyVoted(ElectionError):
     pass
 
 
+class NotOnRoll(ElectionError):
+    pass
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
@@ -631,7 +635,7 @@ def cast(dbsession: Session, election_id: int, member_id: int, preferences: Sequ
             )
         )
         if on_roll is None:
-            raise ElectionError("You are not on the roll of voters for this election.")
+            raise NotOnRoll("You are not on the roll of voters for this election.")
         raise AlreadyVoted("You have already voted in this election.")
     return _append(dbsession, election, preferences, london_day(now))
 
