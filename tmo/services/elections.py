@@ -579,9 +579,15 @@ def _lock(dbsession: Session, election_id: int) -> Election:
     ).one()
 
 
-def _append(dbsession: Session, election: Election, preferences: Sequence[int], day: date) -> str:
+def _append(
+    dbsession: Session,
+    election: Election,
+    preferences: Sequence[int],
+    day: date,
+    receipt: str | None = None,
+) -> str:
     ballot_id = secrets.token_hex(16)
-    receipt = receipt_code()
+    receipt = receipt or receipt_code()
     previous = election.chain_head
     head = rules.ballot_hash(previous, ballot_id, receipt, day, preferences)
     dbsession.add(
@@ -610,8 +616,15 @@ def validate_ballot(election: Election, *, marked=(), numbers=None) -> tuple[int
         raise ElectionError(str(refused)) from None
 
 
-def cast(dbsession: Session, election_id: int, member_id: int, preferences: Sequence[int]) -> str:
-    """Store one ballot and mark the voter; returns the receipt code. Raises AlreadyVoted."""
+def cast(
+    dbsession: Session,
+    election_id: int,
+    member_id: int,
+    preferences: Sequence[int],
+    receipt: str | None = None,
+) -> str:
+    """Store one ballot and mark the voter; returns the receipt code (``receipt`` if given, one
+    drawn in advance). Raises AlreadyVoted, or NotOnRoll."""
     election = _lock(dbsession, election_id)
     now = now_utc()
     if not rules.accepting_ballots(
@@ -637,7 +650,7 @@ def cast(dbsession: Session, election_id: int, member_id: int, preferences: Sequ
         if on_roll is None:
             raise NotOnRoll("You are not on the roll of voters for this election.")
         raise AlreadyVoted("You have already voted in this election.")
-    return _append(dbsession, election, preferences, london_day(now))
+    return _append(dbsession, election, preferences, london_day(now), receipt)
 
 
 def enter_paper_batch(

@@ -18,13 +18,25 @@ log = logging.getLogger(__name__)
 
 def send_mail(request, recipient: str, template: str, **values) -> None:
     """Send ``tmo/templates/mail/TEMPLATE.txt.jinja2``; its first line is the subject."""
+    deliver(request, prepare_mail(request, recipient, template, **values))
+
+
+def prepare_mail(request, recipient: str, template: str, **values) -> Message:
+    """The message ``send_mail`` would send, rendered now and sent only by ``deliver``."""
     values.setdefault("organisation", request.constitution.organisation_name)
     text = render(f"tmo:templates/mail/{template}.txt.jinja2", values, request=request)
     subject, _, body = text.strip().partition("\n")
     message = Message(subject=subject.strip(), recipients=[recipient], body=body.strip() + "\n")
+    message.extra_headers["X-Tmo-Template"] = template
+    return message
+
+
+def deliver(request, message: Message) -> None:
+    """Queue ``message`` to leave when the request's transaction commits."""
+    template = message.extra_headers.pop("X-Tmo-Template", "")
     get_mailer(request).send(message)
     # The body may hold a one-time link: only the subject and the template are logged.
-    log.info("mail queued: template=%s subject=%r", template, subject.strip())
+    log.info("mail queued: template=%s subject=%r", template, message.subject)
 
 
 def includeme(config):

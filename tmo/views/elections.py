@@ -9,6 +9,7 @@ export exist only from the close (``elections.ballots_published``) or the count
 
 import colander
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
+from pyramid.renderers import render_to_response
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
@@ -33,7 +34,7 @@ from tmo.schemas.elections import (
 from tmo.schemas.files import read_upload
 from tmo.services import elections, files
 from tmo.services.elections import ElectionError
-from tmo.services.mail import send_mail
+from tmo.services.mail import deliver, prepare_mail, send_mail
 from tmo.services.paging import page_number, paginate
 from tmo.services.pdf import pdf_response, render_pdf
 from tmo.services.register_search import member_number
@@ -654,15 +655,35 @@ def review(request):
     permission=Permission.ELECTIONS_TAKE_PART,
 )
 def cast(request):
+    """Cast the ballot. The receipt page and email are made before the cast, so that the
+    election's lock, taken by the cast and held to the commit, covers only the writes."""
     # The roll is not read first: the cast's own conditional roll mark says whether the member
     # is on it and has not voted (one statement fewer on the busiest path).
     election = public_election(request)
     member = require_member(request)
     paper = elections.ballot_paper(election, member)
     choices = submitted_choices(request, election, paper)
+    receipt = elections.receipt_code()
+    email = elections.email_of(member)
+    message = (
+        prepare_mail(
+            request,
+            email,
+            "election_receipt",
+            election=election,
+            name=member.name,
+            receipt=receipt,
+            link=request.route_url("election_ballots", election_id=election.id),
+        )
+        if email
+        else None
+    )
+    page = render_to_response(
+        "elections/receipt.jinja2", {**common(request, election), "receipt": receipt}, request
+    )
     try:
         preferences = judge(election, choices)
-        receipt = elections.cast(request.dbsession, election.id, member.id, preferences)
+        elections.cast(request.dbsession, election.id, member.id, preferences, receipt)
     except elections.NotOnRoll:
         raise HTTPForbidden() from None
     except elections.AlreadyVoted:
@@ -672,18 +693,9 @@ def cast(request):
             return refuse_closed(request, election, paper)
         request.override_renderer = "elections/ballot.jinja2"
         return ballot_values(request, election, paper, choices, str(refused))
-    email = elections.email_of(member)
-    if email:
-        send_mail(
-            request,
-            email,
-            "election_receipt",
-            election=election,
-            name=member.name,
-            receipt=receipt,
-            link=request.route_url("election_ballots", election_id=election.id),
-        )
-    return {**common(request, election), "receipt": receipt}
+    if message is not None:
+        deliver(request, message)
+    return page
 
 
 # The returning officer's pages --------------------------------------------------------------------
