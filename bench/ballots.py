@@ -745,7 +745,7 @@ def describe_run(args, busy_before: float | None) -> str:
         f"{args.ceiling_voters or args.voters}) after {args.warmup_voters} of warm-up; wrk "
         f"({wrk_version()}) with 1 thread"
         + (f" for each of {args.processes} waitress processes" if args.processes > 1 else "")
-        + f"; waitress with {args.server_threads} threads; "
+        + f"; waitress with {args.server_threads} thread{'s' if args.server_threads > 1 else ''}; "
         f"{os.cpu_count()} x {cpu_model()}; Python {sys.version.split()[0]}"
         + ("" if busy_before is None else f"; CPU {busy_before:.0%} busy just before the run")
     )
