@@ -551,7 +551,11 @@ def record_attendance(
 
 
 def member_numbers(text: str) -> list[int]:
-    return [int(part) for part in text.replace(",", " ").split()]
+    parts = text.replace(",", " ").split()
+    too_long = [part for part in parts if len(part) > 9]
+    if too_long:
+        raise MeetingError(f"{too_long[0][:20]} is not a member number.")
+    return [int(part) for part in parts]
 
 
 def general_meeting_entries(

@@ -180,12 +180,25 @@ def person_calendar(request, account):
     return response
 
 
+def public_carried(request, meeting: Meeting, *, full: bool):
+    """The actions carried into matters arising; the public never sees one raised under a
+    confidential item."""
+    carried = meetings.carried_forward_actions(request.dbsession, meeting)
+    return carried if full else [a for a in carried if not a.item.confidential]
+
+
+def anonymous(meeting: Meeting, *, full: bool) -> bool:
+    """Young people's names are never public: the Youth Forum's public papers name nobody."""
+    return not full and meeting.body.kind == rules.YOUTH_FORUM
+
+
 def agenda_values(request, meeting: Meeting, *, full: bool) -> dict:
     return {
         "meeting": meeting,
         "items": meeting.items if full else meetings.public_items(meeting),
-        "carried": meetings.carried_forward_actions(request.dbsession, meeting),
+        "carried": public_carried(request, meeting, full=full),
         "full": full,
+        "anonymous": anonymous(meeting, full=full),
         **LABELS,
     }
 
@@ -214,8 +227,9 @@ def minutes_values(request, meeting: Meeting, *, full: bool) -> dict:
         "attendance": meeting.attendance,
         "amendments": [a for a in meeting.amendments if a.item_id is None or a.item_id in shown],
         "approval": meetings.approving_decision(request.dbsession, meeting),
-        "carried": meetings.carried_forward_actions(request.dbsession, meeting),
+        "carried": public_carried(request, meeting, full=full),
         "full": full,
+        "anonymous": anonymous(meeting, full=full),
         **LABELS,
     }
 
