@@ -12,6 +12,9 @@ from tmo.schemas.files import file_node
 from tmo.services import files
 from tmo.services.youth import CATEGORIES, EVIDENCE_MAX_BYTES, PHOTO_MAX_BYTES
 
+# The most the database's integer columns hold (pence): no budget comes near it.
+LARGEST_PENCE = 2**31 - 1
+
 
 class Pence(colander.SchemaType):
     """An amount of money typed in pounds (``£1,250.50``), held as whole pence."""
@@ -25,11 +28,14 @@ class Pence(colander.SchemaType):
         if cstruct is colander.null or not str(cstruct).strip():
             return colander.null
         try:
-            return rules.parse_pounds(str(cstruct))
+            pence = rules.parse_pounds(str(cstruct))
         except ValueError:
             raise colander.Invalid(
                 node, "Enter an amount of money in pounds, like 250 or 249.99."
             ) from None
+        if pence > LARGEST_PENCE:
+            raise colander.Invalid(node, "That amount is far too large: check it and try again.")
+        return pence
 
 
 def money_node(name, title, description="", **kw):
