@@ -138,3 +138,16 @@ def choose(form, value: str) -> None:
             form[name] = value
             return
     raise AssertionError(f"no radio button with the value {value!r}")
+
+
+@pytest.fixture
+def clock(app):
+    """The application's clock, stopped at the present moment: ``clock.set(moment)`` or
+    ``clock.advance(days=1)`` moves what every request takes as now and today."""
+    from tmo.clock import CLOCK, StoppedClock
+
+    running = app.registry[CLOCK]
+    stopped = StoppedClock()
+    app.registry[CLOCK] = stopped
+    yield stopped
+    app.registry[CLOCK] = running

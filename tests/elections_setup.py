@@ -2,7 +2,7 @@
 dates are moved so that nominations or the poll are open now, and candidates taken through the
 real nomination service."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from pyramid.request import Request, apply_request_extensions
 
@@ -13,6 +13,11 @@ from tmo.permissions import Role
 from tmo.services import elections
 
 RULES = Constitution()
+
+
+def now() -> datetime:
+    """The moment a test acts at: these tests run on the computer's clock."""
+    return datetime.now(UTC)
 
 
 def member(name: str, **account):
@@ -48,8 +53,9 @@ def new_election(dbsession, *, method="stv", seats=2, returning_officer=None, sc
         scrutineer_id=scrutineer.id if scrutineer else None,
         notice_on=date.today(),
         actor_id=officer.id,
+        now=now(),
     )
-    elections.open_nominations(dbsession, election, officer.id)
+    elections.open_nominations(dbsession, election, officer.id, now())
     shift(election, RULES.elections.notice_days + 1)
     dbsession.flush()
     return election
@@ -57,7 +63,7 @@ def new_election(dbsession, *, method="stv", seats=2, returning_officer=None, sc
 
 def stand(dbsession, election: Election, person, proposer, seconder, *, accept=True):
     """Nominate ``person`` with their supporters confirming, consent, and the decision."""
-    now = elections.now_utc()
+    moment = now()
     nomination = elections.nominate(
         dbsession,
         RULES,
@@ -66,17 +72,17 @@ def stand(dbsession, election: Election, person, proposer, seconder, *, accept=T
         candidate=person,
         proposers=[proposer],
         seconders=[seconder],
-        now=now,
+        now=moment,
     )
     for supporter in nomination.supporters:
-        elections.confirm_support(dbsession, supporter, now)
+        elections.confirm_support(dbsession, supporter, moment)
     elections.consent(
         dbsession,
         RULES,
         nomination,
         statement=f"{person.name} for the board.",
         photo_id=None,
-        now=now,
+        now=moment,
     )
     if accept is not None:
         elections.decide(
@@ -86,7 +92,7 @@ def stand(dbsession, election: Election, person, proposer, seconder, *, accept=T
             accept=accept,
             reason="" if accept else "Not eligible",
             actor_id=election.returning_officer_id,
-            now=now,
+            now=moment,
         )
     return nomination
 
@@ -124,7 +130,7 @@ def poll_open(
     for index, person in enumerate(people):
         stand(dbsession, election, person, crowd[0] if index else people[1], people[index - 1])
     shift(election, RULES.elections.nomination_days)
-    elections.close_nominations(dbsession, election, election.returning_officer_id)
+    elections.close_nominations(dbsession, election, election.returning_officer_id, now())
     elections.open_poll(request, election, election.returning_officer_id)
     shift(election, RULES.elections.statements_days)
     dbsession.flush()

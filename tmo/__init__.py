@@ -5,7 +5,6 @@ and request methods.
 """
 
 import gc
-from datetime import date
 
 from pyramid.config import Configurator
 
@@ -15,12 +14,13 @@ from tmo.settings import finalise
 def request_constitution(request):
     from tmo.services.constitution import constitution_on
 
-    return constitution_on(request.dbsession, date.today())
+    return constitution_on(request.dbsession, request.today)
 
 
 def make_config(global_config=None, **settings) -> Configurator:
     settings = finalise(settings)
     config = Configurator(settings=settings)
+    config.include("tmo.clock")
     config.include("tmo.templating")
     config.include("tmo.models")
     config.include("tmo.security")

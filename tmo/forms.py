@@ -1,5 +1,5 @@
 """Forms: deform set up with tmo's accessible widget templates, the CSRF schema every form extends,
-and the page class every form view follows.
+the one page class every form view follows, and the one way an action without a form answers.
 
 The widget templates in ``tmo/templates/deform`` replace deform's own: a GOV.UK-style error summary
 at the top of a failed form linking to each field, hint and error text tied to inputs with
@@ -12,8 +12,10 @@ import colander
 import deform
 from markupsafe import Markup
 from pyramid.events import NewRequest
-from pyramid.httpexceptions import HTTPFound
+from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
 from pyramid.view import view_config
+
+from tmo.refusal import Refusal
 
 SEARCH_PATH = (str(files("tmo") / "templates" / "deform"), str(files("deform") / "templates"))
 # Widgets that render a group of inputs: the error summary links to the first of them.
@@ -68,10 +70,21 @@ class AccessibleForm(deform.Form):
 
 class FormPage:
     """GET renders the form; POST validates it, re-rendering with every error on failure and
-    handing the values to ``succeed`` otherwise. Nothing typed is lost but passwords."""
+    handing the values to ``succeed`` otherwise. Nothing typed is lost but passwords.
+
+    ``succeed`` raises a :class:`~tmo.refusal.Refusal` when what was asked cannot be done: the
+    form comes back with the message against the refusal's field (or the whole form), and the
+    transaction is doomed unless the refusal says its writes stand. A page names its ``heading``,
+    ``intro`` paragraphs and the ``back`` link for the one form template, ``form.jinja2``.
+    """
 
     schema: type[colander.Schema]
     submit_label = "Continue"
+    heading = ""
+    #: A refusal's field name -> the form field it is shown against, where they differ.
+    field_aliases: dict[str, str] = {}
+    #: The field a refusal that names none is shown against (None: the whole form).
+    default_field: str | None = None
 
     def __init__(self, context, request):
         self.context = context
@@ -91,12 +104,22 @@ class FormPage:
     def initial(self) -> dict:
         return {}
 
+    def intro(self) -> list[str]:
+        return []
+
+    def back(self) -> tuple[str, str] | None:
+        """(address, words) of the link back, above the heading."""
+        return None
+
     def extra(self) -> dict:
         return {}
 
     def page(self, form: AccessibleForm, rendered: str, failed: bool = False) -> dict:
         # deform's Chameleon templates escape every value they render.
         return {
+            "heading": self.heading,
+            "intro": self.intro(),
+            "back": self.back(),
             "form": Markup(rendered),  # noqa: S704
             "form_failed": failed,
             **self.extra(),
@@ -112,10 +135,19 @@ class FormPage:
             appstruct = form.validate(self.request.POST.items())
         except deform.ValidationFailure as failure:
             return self.page(form, failure.render(), failed=True)
-        return self.succeed(form, appstruct)
+        try:
+            return self.succeed(form, appstruct)
+        except Refusal as refusal:
+            settle(self.request, refusal)
+            return self.refuse(form, str(refusal), self.field_for(form, refusal))
 
     def succeed(self, form: AccessibleForm, appstruct: dict):
         raise NotImplementedError
+
+    def field_for(self, form: AccessibleForm, refusal: Refusal) -> str | None:
+        """The field of this form a refusal is about, or None for the form as a whole."""
+        name = self.field_aliases.get(refusal.field, refusal.field) or self.default_field
+        return name if name and name in form.schema else None
 
     def refuse(self, form: AccessibleForm, message: str, field_name: str | None = None):
         """Re-render the submitted form with ``message`` against a field (or the whole form)."""
@@ -132,6 +164,26 @@ class FormPage:
         if message:
             self.request.session.flash(message, "success")
         return HTTPFound(self.request.route_url(route_name, **kw))
+
+
+def settle(request, refusal: Refusal) -> None:
+    """Doom the transaction of a refused attempt, unless the refusal says its writes stand."""
+    if not refusal.keeps_writes:
+        request.tm.doom()
+
+
+def act(request, action, done_url: str) -> HTTPSeeOther:
+    """Answer a POST that has no form: run ``action`` (which returns the words of its success,
+    or None) and go to ``done_url``, flashing the success or the refusal."""
+    try:
+        message = action()
+    except Refusal as refusal:
+        settle(request, refusal)
+        request.session.flash(str(refusal), "warning")
+    else:
+        if message:
+            request.session.flash(message, "success")
+    return HTTPSeeOther(done_url)
 
 
 def form_page(route_name: str, renderer: str, permission, *, post_permission=None):

@@ -1,7 +1,8 @@
-"""Who may do what: the roles of a TMO, the permissions, and which role grants which permission.
+"""The names of who may do what: the roles of a TMO and the permissions.
 
 Permissions are named ``scope:resource:action``. Every view declares one of them, or stands on the
-explicit list of public routes; a test walks every registered view to prove it.
+explicit list of public routes; a test walks every registered view to prove it. Which roles and
+which facts about an object grant each permission is the table in ``tmo.security.permits``.
 """
 
 import enum
@@ -66,96 +67,29 @@ class Permission(enum.StrEnum):
     ADMIN_ROLES_GRANT = "admin:roles:grant"
     ADMIN_CONSTITUTION_EDIT = "admin:constitution:edit"
     ADMIN_AUDIT_READ = "admin:audit:read"
-    # Members nominate, support nominations and vote; which election and whether the member is
-    # on its roll is checked by the view.
-    ELECTIONS_TAKE_PART = "elections:ballot:cast"
-    # Setting up an election; running one is for its own returning officer alone.
-    ELECTIONS_RUN = "elections:election:run"
+    # Elections: knowing of one (any but those being set up, or those who officiate at it).
+    ELECTIONS_READ = "elections:election:read"
+    ELECTIONS_NOMINATE = "elections:nominations:make"
+    ELECTIONS_NOMINATION_READ = "elections:nomination:read"
+    ELECTIONS_SUPPORT = "elections:nomination:support"
+    ELECTIONS_STAND = "elections:nomination:stand"
+    ELECTIONS_CANDIDATE_PHOTO = "elections:candidate:photo"
+    ELECTIONS_VOTE = "elections:ballot:cast"
+    ELECTIONS_RESULT_READ = "elections:result:read"
+    ELECTIONS_BALLOTS_READ = "elections:ballots:read"
+    # The list of elections a returning officer or scrutineer officiates at.
+    ELECTIONS_OFFICIATE = "elections:elections:officiate"
+    ELECTIONS_SET_UP = "elections:elections:create"
     # Reading an election's working pages: its returning officer or its named scrutineer.
     ELECTIONS_OBSERVE = "elections:election:observe"
+    # Running one is for its own returning officer alone.
+    ELECTIONS_RUN = "elections:election:run"
     YOUTH_JOIN = "youth:membership:apply"
     YOUTH_READ = "youth:budget:read"
     YOUTH_TAKE_PART = "youth:proposals:propose"
     YOUTH_REPORT = "youth:proposals:report"
     YOUTH_MANAGE = "youth:forum:manage"
     YOUTH_RATIFY = "youth:proposals:ratify"
-
-
-ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.RESIDENT: frozenset(
-        {
-            Permission.ACCOUNT_SELF_MANAGE,
-            Permission.MEMBERSHIP_SELF_MANAGE,
-            Permission.YOUTH_JOIN,
-            Permission.MEETINGS_CALENDAR_OWN,
-            Permission.MEETINGS_RECORD_OWN,
-        }
-    ),
-    Role.MEMBER: frozenset({Permission.ELECTIONS_TAKE_PART, Permission.MEETINGS_REQUISITION_SIGN}),
-    # The board reads the forum's budget and its report.
-    Role.DIRECTOR: frozenset(
-        {
-            Permission.BOARD_INTERESTS_DECLARE,
-            Permission.YOUTH_READ,
-            Permission.MEETINGS_RECORD_READ,
-        }
-    ),
-    Role.CHAIR: frozenset(
-        {Permission.YOUTH_READ, Permission.MEETINGS_MINUTES_SIGN, Permission.MEETINGS_RECORD_READ}
-    ),
-    Role.SECRETARY: frozenset(
-        {
-            Permission.ADMIN_ACCOUNTS_READ,
-            Permission.ADMIN_AUDIT_READ,
-            Permission.MEMBERSHIP_APPLICATIONS_DECIDE,
-            Permission.MEMBERSHIP_REGISTER_READ,
-            Permission.MEMBERSHIP_REGISTER_EXPORT,
-            Permission.MEMBERSHIP_MEMBER_END,
-            Permission.MEMBERSHIP_MEMBER_ERASE,
-            Permission.ADMIN_PROPERTIES_IMPORT,
-            Permission.BOARD_MANAGE,
-            Permission.YOUTH_READ,
-            Permission.YOUTH_RATIFY,
-            Permission.MEETINGS_MANAGE,
-            Permission.MEETINGS_RECORD_READ,
-        }
-    ),
-    Role.RETURNING_OFFICER: frozenset({Permission.ELECTIONS_RUN, Permission.ELECTIONS_OBSERVE}),
-    # The scrutineer reads everything and changes nothing.
-    Role.SCRUTINEER: frozenset(
-        {
-            Permission.ADMIN_AUDIT_READ,
-            Permission.MEMBERSHIP_REGISTER_READ,
-            Permission.ELECTIONS_OBSERVE,
-            Permission.MEETINGS_RECORD_READ,
-        }
-    ),
-    # Whether a youth member is still in the forum (they age out) is checked by date.
-    Role.YOUTH_MEMBER: frozenset(
-        {Permission.YOUTH_READ, Permission.YOUTH_TAKE_PART, Permission.YOUTH_REPORT}
-    ),
-    Role.YOUTH_WORKER: frozenset(
-        {Permission.YOUTH_READ, Permission.YOUTH_MANAGE, Permission.YOUTH_REPORT}
-    ),
-    Role.ADMINISTRATOR: frozenset(
-        {
-            Permission.ADMIN_ACCOUNTS_READ,
-            Permission.ADMIN_ROLES_GRANT,
-            Permission.ADMIN_CONSTITUTION_EDIT,
-            Permission.ADMIN_AUDIT_READ,
-            Permission.MEMBERSHIP_REGISTER_READ,
-            Permission.MEMBERSHIP_MEMBER_ERASE,
-            Permission.ADMIN_PROPERTIES_IMPORT,
-        }
-    ),
-}
-
-
-def permissions_for(roles) -> frozenset[Permission]:
-    granted: set[Permission] = set()
-    for role in roles:
-        granted |= ROLE_PERMISSIONS[role]
-    return frozenset(granted)
 
 
 # Routes anyone may reach. A view on any other route must name a Permission.
@@ -176,11 +110,6 @@ PUBLIC_ROUTES = frozenset(
         "board_interests",
         "elections",
         "election",
-        "election_candidate_photo",
-        "election_result",
-        "election_result_pdf",
-        "election_ballots",
-        "election_export",
         "youth",
         "youth_photo",
         "meetings",

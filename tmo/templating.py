@@ -1,15 +1,14 @@
 """What every page template may use: the Permission enum, the CSRF token, and London time."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from pyramid.csrf import get_csrf_token
 from pyramid.events import BeforeRender
 
+from tmo.clock import LONDON
 from tmo.constitution import FILLED_BY
+from tmo.contexts import SITE
 from tmo.permissions import Permission
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def london(moment: datetime | None) -> str:
@@ -21,6 +20,8 @@ def london(moment: datetime | None) -> str:
 
 def add_renderer_globals(event):
     event.setdefault("Permission", Permission)
+    # The context of the navigation's questions: on an error page there may be no other.
+    event.setdefault("site", SITE)
     event.setdefault("filled_by", dict(FILLED_BY))
     event.setdefault("form_failed", False)
 

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select, text
 
 from tests import factories
 from tests.conftest import log_in
-from tests.elections_setup import fresh, poll_open, shift, web_request
+from tests.elections_setup import fresh, now, poll_open, shift, web_request
 from tests.factories import AccountFactory
 from tests.functional.test_odd_input import PLACEHOLDER
 from tmo.models import get_engine, get_session_factory
@@ -80,7 +80,7 @@ def test_twenty_casts_for_one_member_at_once_store_one_ballot(engine, committed_
         session = factory()
         try:
             start.wait()
-            receipt = elections.cast(session, election_id, voter, (candidates[0],))
+            receipt = elections.cast(session, election_id, voter, (candidates[0],), now=now())
             session.commit()
             stored.append(receipt)
         except elections.AlreadyVoted:
@@ -155,7 +155,7 @@ def test_the_count_tips_out_the_ballot_box_so_no_row_keeps_the_order_of_voting(
     factory = get_session_factory(engine)
     for number, person in enumerate(people):
         session = factory()
-        elections.cast(session, election_id, person, (candidates[number % 3],))
+        elections.cast(session, election_id, person, (candidates[number % 3],), now=now())
         session.commit()
         session.close()
     session = factory()
@@ -163,7 +163,7 @@ def test_the_count_tips_out_the_ballot_box_so_no_row_keeps_the_order_of_voting(
         election = session.get(Election, election_id)
         in_chain = [ballot.id for ballot in elections.chain(session, election)[0]]
         shift(election, 30)
-        elections.count(session, election, election.returning_officer_id)
+        elections.count(session, election, election.returning_officer_id, now())
         session.commit()
         connection = session.connection()
         postgresql = engine.dialect.name == "postgresql"
@@ -244,7 +244,7 @@ def test_no_per_candidate_figure_is_shown_to_anyone_before_the_poll_closes(
     plan = [(accepted[0].id,)] * 7 + [(accepted[1].id, accepted[0].id)] * 3
     plan += [(accepted[2].id,)] * 2
     for person, preferences in zip(people, plan, strict=True):
-        elections.cast(dbsession, election.id, person.id, preferences)
+        elections.cast(dbsession, election.id, person.id, preferences, now=now())
     if role is Role.RETURNING_OFFICER:
         viewer = officer
     elif role is Role.SCRUTINEER:
@@ -293,9 +293,9 @@ def test_after_the_close_and_the_count_the_figures_appear(testapp, dbsession, ap
     )
     accepted = elections.accepted(election)
     for person in people:
-        elections.cast(dbsession, election.id, person.id, (accepted[0].id,))
+        elections.cast(dbsession, election.id, person.id, (accepted[0].id,), now=now())
     shift(election, 30)
-    elections.count(dbsession, election, officer.id)
+    elections.count(dbsession, election, officer.id, now())
     dbsession.commit()
     log_in(testapp, officer.email)
     assert "5.00000" in testapp.get(f"/elections/{election.id}/result").text
@@ -323,9 +323,9 @@ def election_database(tmp_path, app):
         accepted = elections.accepted(election)
         for number, person in enumerate(people):
             preferences = (accepted[number % 3].id, accepted[(number + 1) % 3].id)
-            elections.cast(session, election.id, person.id, preferences)
+            elections.cast(session, election.id, person.id, preferences, now=now())
         shift(election, 30)
-        elections.count(session, election, election.returning_officer_id)
+        elections.count(session, election, election.returning_officer_id, now())
         session.commit()
         election_id = election.id
     finally:

@@ -15,12 +15,14 @@ from tests.elections_setup import (
     fresh,
     member,
     new_election,
+    now,
     poll_open,
     shift,
     stand,
     web_request,
 )
 from tests.factories import AccountFactory
+from tmo.clock import london_day
 from tmo.models.audit import AuditEntry
 from tmo.models.board import Directorship
 from tmo.models.elections import Ballot, Election, RollEntry
@@ -72,10 +74,10 @@ def test_the_returning_officer_sets_up_an_election_dated_by_the_constitution(
     assert election.returning_officer_id == officer.id
     assert election.method == "block" and election.seats == 3
     # 7 days' notice, 14 of nominations, 7 for statements, 14 of poll (the model constitution).
-    assert elections.london_day(election.nominations_open_at) == date(2027, 3, 8)
-    assert elections.london_day(election.nominations_close_at) == date(2027, 3, 22)
-    assert elections.london_day(election.poll_opens_at) == date(2027, 3, 29)
-    assert elections.london_day(election.poll_closes_at) == date(2027, 4, 12)
+    assert london_day(election.nominations_open_at) == date(2027, 3, 8)
+    assert london_day(election.nominations_close_at) == date(2027, 3, 22)
+    assert london_day(election.poll_opens_at) == date(2027, 3, 29)
+    assert london_day(election.poll_closes_at) == date(2027, 4, 12)
     assert dbsession.scalar(select(AuditEntry).where(AuditEntry.action == "election.created"))
 
 
@@ -205,10 +207,10 @@ def test_nominations_close_only_at_their_time_and_with_every_nomination_decided(
     a, b, c = member("Amy Able"), member("Bob Baker"), member("Cat Cole")
     stand(dbsession, election, a, b, c, accept=None)
     with pytest.raises(elections.ElectionError, match="stay open until their closing time"):
-        elections.close_nominations(dbsession, election, election.returning_officer_id)
+        elections.close_nominations(dbsession, election, election.returning_officer_id, now())
     shift(election, RULES.elections.nomination_days)
     with pytest.raises(elections.ElectionError, match="Accept or reject every nomination first"):
-        elections.close_nominations(dbsession, election, election.returning_officer_id)
+        elections.close_nominations(dbsession, election, election.returning_officer_id, now())
 
 
 def test_an_uncontested_election_is_declared_without_a_poll(testapp, dbsession, mailer, request_):
@@ -218,7 +220,7 @@ def test_an_uncontested_election_is_declared_without_a_poll(testapp, dbsession, 
     stand(dbsession, election, a, b, c)
     stand(dbsession, election, b, c, a)
     shift(election, RULES.elections.nomination_days)
-    elections.close_nominations(dbsession, election, officer.id)
+    elections.close_nominations(dbsession, election, officer.id, now())
     dbsession.commit()
     log_in(testapp, officer.email)
     page = testapp.get(f"/returning-officer/elections/{election.id}")
@@ -322,10 +324,10 @@ def test_no_ballot_is_taken_after_the_closing_time(testapp, dbsession, request_)
     closed = review.forms["cast"].submit(status=409)
     assert "The poll is not open." in closed.text
     election = fresh(dbsession, election)
-    assert elections.status_of(election, elections.now_utc()) is Status.POLL_CLOSED
+    assert elections.status_of(election, now()) is Status.POLL_CLOSED
     assert dbsession.scalars(select(Ballot).where(Ballot.election_id == election.id)).all() == []
     with pytest.raises(elections.ElectionError, match="The poll is not open"):
-        elections.cast(dbsession, election.id, people[4].id, (1,))
+        elections.cast(dbsession, election.id, people[4].id, (1,), now=now())
 
 
 def test_a_member_not_on_the_roll_cannot_vote(testapp, dbsession, request_):
@@ -360,7 +362,9 @@ def test_the_ballot_table_has_no_way_back_to_a_voter(engine):
 def test_ballot_ids_are_random_and_the_roll_mark_has_no_date(dbsession, request_):
     election, people = poll_open(dbsession, request_, voters=6)
     for person in people:
-        elections.cast(dbsession, election.id, person.id, (elections.accepted(election)[0].id,))
+        elections.cast(
+            dbsession, election.id, person.id, (elections.accepted(election)[0].id,), now=now()
+        )
     ballots = dbsession.scalars(select(Ballot).where(Ballot.election_id == election.id)).all()
     assert len({ballot.id for ballot in ballots}) == len(people)
     assert all(re.fullmatch(r"[0-9a-f]{32}", ballot.id) for ballot in ballots)
@@ -378,7 +382,9 @@ def cast_all(dbsession, election, people, ballots):
     receipts = []
     for person, names in zip(people, ballots, strict=False):
         receipts.append(
-            elections.cast(dbsession, election.id, person.id, tuple(by_name[n] for n in names))
+            elections.cast(
+                dbsession, election.id, person.id, tuple(by_name[n] for n in names), now=now()
+            )
         )
     return receipts
 
@@ -496,7 +502,9 @@ def test_paper_ballots_mark_the_roll_so_nobody_votes_twice(testapp, dbsession, r
     assert channels == {online.id: "online", people[4].id: "paper", people[5].id: "paper"}
     election = fresh(dbsession, election)
     with pytest.raises(elections.AlreadyVoted):
-        elections.cast(dbsession, election.id, people[4].id, (elections.accepted(election)[0].id,))
+        elections.cast(
+            dbsession, election.id, people[4].id, (elections.accepted(election)[0].id,), now=now()
+        )
     assert elections.verify(dbsession, election) == []
 
 
@@ -547,7 +555,7 @@ def test_the_demo_has_a_poll_open_that_every_demo_member_can_vote_in(testapp, db
     assert load_demo(dbsession) is True
     dbsession.commit()
     election = dbsession.scalars(select(Election)).one()
-    assert elections.status_of(election, elections.now_utc()) is Status.POLL_OPEN
+    assert elections.status_of(election, now()) is Status.POLL_OPEN
     assert len(elections.accepted(election)) == 5 and election.seats == 3
     assert elections.verify(dbsession, election) == []
     home = testapp.get("/")
@@ -587,7 +595,7 @@ def test_a_candidate_the_register_has_no_birth_date_for_gives_it_when_consenting
         candidate=a,
         proposers=[b],
         seconders=[c],
-        now=elections.now_utc(),
+        now=now(),
     )
     dbsession.commit()
     log_in(testapp, a.account.email)
@@ -629,9 +637,9 @@ def test_a_block_vote_exported_as_csv_recounts_to_the_same_sheet(
     accepted = sorted(elections.accepted(election), key=lambda c: c.id)
     for number, person in enumerate(people):
         marked = sorted({accepted[number % 3].id, accepted[(number + 1) % 3].id})
-        elections.cast(dbsession, election.id, person.id, marked)
+        elections.cast(dbsession, election.id, person.id, marked, now=now())
     shift(election, 30)
-    elections.count(dbsession, election, officer.id)
+    elections.count(dbsession, election, officer.id, now())
     sheet, seed, title = election.result_sheet, election.seed, election.title
     dbsession.commit()
     page = testapp.get(f"/elections/{election.id}/ballots")
@@ -649,9 +657,9 @@ def test_the_result_page_shows_the_count_as_recorded_not_a_fresh_one(testapp, db
     election, people = poll_open(dbsession, request_, voters=3, returning_officer=officer)
     ada = next(c for c in elections.accepted(election) if c.name == "Ada Brown")
     for person in people:
-        elections.cast(dbsession, election.id, person.id, (ada.id,))
+        elections.cast(dbsession, election.id, person.id, (ada.id,), now=now())
     shift(election, 30)
-    elections.count(dbsession, election, officer.id)
+    elections.count(dbsession, election, officer.id, now())
     # Someone edits a stored ballot after the count: the page still shows what was counted,
     # and verification names the edit.
     ballot = dbsession.scalars(select(Ballot).where(Ballot.election_id == election.id)).first()
@@ -667,11 +675,11 @@ def test_the_result_page_shows_the_count_as_recorded_not_a_fresh_one(testapp, db
 def test_nominations_reopened_run_again_for_the_constitutions_period(dbsession):
     election = new_election(dbsession)
     shift(election, RULES.elections.nomination_days)
-    elections.close_nominations(dbsession, election, election.returning_officer_id)
-    elections.reopen_nominations(dbsession, RULES, election, election.returning_officer_id)
-    now = elections.now_utc()
-    assert elections.nominations_open(election, now)
-    days_left = elections.london_day(election.nominations_close_at) - elections.london_day(now)
+    elections.close_nominations(dbsession, election, election.returning_officer_id, now())
+    elections.reopen_nominations(dbsession, RULES, election, election.returning_officer_id, now())
+    moment = now()
+    assert elections.nominations_open(election, moment)
+    days_left = london_day(election.nominations_close_at) - london_day(moment)
     assert days_left.days == RULES.elections.nomination_days
     assert election.poll_opens_at > election.nominations_close_at
     a, b, c = member("Amy Able"), member("Bob Baker"), member("Cat Cole")
@@ -684,14 +692,14 @@ def test_a_poll_whose_closing_time_has_passed_cannot_be_opened_and_an_empty_one_
     election, _ = poll_open(dbsession, request_)
     close_poll(election)
     with pytest.raises(elections.ElectionError, match="No ballots were cast"):
-        elections.count(dbsession, election, election.returning_officer_id)
+        elections.count(dbsession, election, election.returning_officer_id, now())
     late = new_election(dbsession)
     a, b, c = member("Amy Able"), member("Bob Baker"), member("Cat Cole")
     stand(dbsession, late, a, b, c)
     stand(dbsession, late, b, c, a)
     stand(dbsession, late, c, a, b)
     shift(late, 60)
-    elections.close_nominations(dbsession, late, late.returning_officer_id)
+    elections.close_nominations(dbsession, late, late.returning_officer_id, now())
     with pytest.raises(elections.ElectionError, match="closing time has passed"):
         elections.open_poll(request_, late, late.returning_officer_id)
 

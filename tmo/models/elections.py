@@ -3,8 +3,9 @@ frozen roll of voters, and the ballots.
 
 Secrecy is in the schema. A ``Ballot`` has a random id, the day it was cast (nothing finer) and the
 candidates in order; it has no column that leads to a member, an account or a roll entry. The roll
-says only whether a member has voted, and on which day; it is marked in the same transaction as
-the ballot is stored, and a member can be marked once.
+says only whether a member has voted (a flag, with no date or time: a day a single member voted
+would name that day's ballot); it is marked in the same transaction as the ballot is stored, and
+a member can be marked once.
 """
 
 from datetime import date, datetime
@@ -16,7 +17,7 @@ from tmo.models.accounts import Account
 from tmo.models.files import StoredFile
 from tmo.models.membership import Member
 from tmo.models.meta import Base, StrEnumType, utcnow
-from tmo.rules.elections import Status
+from tmo.rules.elections import CandidateStatus, Status
 
 
 class Election(Base):
@@ -82,7 +83,9 @@ class Candidate(Base):
     statement: Mapped[str] = mapped_column(Text, default="")
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
     # nominated -> accepted | rejected | withdrawn
-    status: Mapped[str] = mapped_column(String(16), default="nominated")
+    status: Mapped[CandidateStatus] = mapped_column(
+        StrEnumType(CandidateStatus, 16), default=CandidateStatus.NOMINATED
+    )
     decision_reason: Mapped[str] = mapped_column(String(500), default="")
     decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

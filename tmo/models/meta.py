@@ -41,7 +41,7 @@ class UTCDateTime(TypeDecorator):
 class StrEnumType(TypeDecorator):
     """A Python enum stored as its string value in a VARCHAR (portable, no native enum types)."""
 
-    impl = String(32)
+    impl = String
     cache_ok = True
 
     def __init__(self, enum_class: type[enum.Enum], length: int = 32):

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tmo.constitution import ElectionRules
+from tmo.refusal import Refusal
 
 
 class Status(enum.StrEnum):
@@ -70,8 +71,47 @@ BEFORE_CLOSE = frozenset(
 )
 
 
-class TransitionRefused(ValueError):
+class TransitionRefused(Refusal, ValueError):
     """The election cannot move to that state now; the message says why."""
+
+
+class CandidateStatus(enum.StrEnum):
+    """A nomination's life: the returning officer accepts or rejects it (and may think again
+    while nominations are open); the candidate may withdraw until nominations close."""
+
+    NOMINATED = "nominated"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return CANDIDATE_LABELS[self]
+
+
+CANDIDATE_LABELS = {
+    CandidateStatus.NOMINATED: "Waiting for the returning officer",
+    CandidateStatus.ACCEPTED: "Accepted: a candidate",
+    CandidateStatus.REJECTED: "Rejected",
+    CandidateStatus.WITHDRAWN: "Withdrawn",
+}
+
+CANDIDATE_TRANSITIONS: dict[CandidateStatus, frozenset[CandidateStatus]] = {
+    CandidateStatus.NOMINATED: frozenset(
+        {CandidateStatus.ACCEPTED, CandidateStatus.REJECTED, CandidateStatus.WITHDRAWN}
+    ),
+    CandidateStatus.ACCEPTED: frozenset({CandidateStatus.REJECTED, CandidateStatus.WITHDRAWN}),
+    CandidateStatus.REJECTED: frozenset({CandidateStatus.ACCEPTED, CandidateStatus.WITHDRAWN}),
+    CandidateStatus.WITHDRAWN: frozenset(),
+}
+
+
+def check_candidate_transition(current: CandidateStatus, target: CandidateStatus) -> None:
+    if target not in CANDIDATE_TRANSITIONS[current]:
+        raise TransitionRefused(
+            f"A nomination that is “{current.label.lower()}” cannot become "
+            f"“{target.label.lower()}”."
+        )
 
 
 def effective_status(stored: Status, closes_at: datetime | None, now: datetime) -> Status:
@@ -167,7 +207,7 @@ def uncontested(valid_candidates: int, seats: int) -> bool:
     return 0 < valid_candidates <= seats
 
 
-class BallotRefused(ValueError):
+class BallotRefused(Refusal, ValueError):
     """What is wrong with a ballot, in words the voter can act on."""
 
 

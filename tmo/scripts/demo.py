@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from tmo.clock import london_day
 from tmo.constitution import Constitution
 from tmo.models.accounts import Account, RoleGrant
 from tmo.models.membership import Member, MembershipApplication, Tenancy
@@ -568,6 +569,7 @@ def load_demo_election(dbsession, accounts_by_name: dict[str, Account]) -> None:
         scrutineer_id=accounts_by_name["Simon Price"].id,
         notice_on=today - timedelta(days=30),
         actor_id=officer.id,
+        now=utcnow(),
     )
     members = dbsession.scalars(
         select(Member)
@@ -594,7 +596,7 @@ def load_demo_election(dbsession, accounts_by_name: dict[str, Account]) -> None:
         ]
         dbsession.add(candidate)
     election.status = Status.POLL_OPEN
-    election.roll_frozen_on = elections.london_day(election.poll_opens_at)
+    election.roll_frozen_on = london_day(election.poll_opens_at)
     election.paper_key = "".join(rng.choice("0123456789abcdef") for _ in range(64))
     dbsession.flush()
     election.chain_head = genesis(election.id)
@@ -604,7 +606,7 @@ def load_demo_election(dbsession, accounts_by_name: dict[str, Account]) -> None:
     candidate_ids = [c.id for c in election.candidates]
     for voter in [m for m in voters if m.account_id is None][:20]:
         ranked = rng.sample(candidate_ids, rng.randint(1, len(candidate_ids)))
-        elections.cast(dbsession, election.id, voter.id, ranked)
+        elections.cast(dbsession, election.id, voter.id, ranked, now=utcnow())
 
 
 def load_demo_members(dbsession, accounts_by_name: dict[str, Account]) -> None:

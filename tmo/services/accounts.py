@@ -15,8 +15,9 @@ from pyramid.csrf import new_csrf_token
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
-from tmo.models.accounts import Account, AccountToken, LoginSession
+from tmo.models.accounts import Account, AccountToken, LoginSession, RoleGrant
 from tmo.models.meta import utcnow
+from tmo.refusal import Refusal
 from tmo.rules.accounts import normalise_email, normalise_password, password_problem
 from tmo.services import audit
 from tmo.services.mail import send_mail
@@ -39,21 +40,27 @@ EMAILED_LINKS = {
 }
 
 
-class AccountError(Exception):
+class AccountError(Refusal):
     """A refusal the person can act on; the message is shown to them."""
 
 
 class LoginFailed(AccountError):
-    pass
+    # The failed attempt is counted for throttling: that write must stand.
+    keeps_writes = True
 
 
 class EmailNotVerified(AccountError):
+    # The new link sent must stand.
+    keeps_writes = True
+
     def __init__(self, account):
         super().__init__("Confirm your email address first: we have sent you a new link.")
         self.account = account
 
 
 class Throttled(AccountError):
+    keeps_writes = True
+
     def __init__(self, retry_after: int):
         minutes = max(1, round(retry_after / 60))
         super().__init__(
@@ -290,7 +297,7 @@ def _delete_session_row(request) -> bool:
 
 def end_session(request) -> None:
     """Log out: the session id is deleted on the server, not only forgotten by the browser."""
-    account = request.identity
+    account = request.account
     if _delete_session_row(request):
         _set_session_cookie(request, None)
     if account is not None:
@@ -384,3 +391,14 @@ def _set_password(request, account: Account, new_password: str) -> None:
         )
     ):
         token.used_at = utcnow()
+
+
+def accounts_holding(dbsession, role) -> list[tuple[str, str]]:
+    """(account id, "Name (email)") for everyone holding ``role``, by name: a form's choices."""
+    rows = dbsession.execute(
+        select(Account.id, Account.display_name, Account.email)
+        .join(RoleGrant, RoleGrant.account_id == Account.id)
+        .where(RoleGrant.role == role)
+        .order_by(Account.display_name)
+    ).all()
+    return [(str(row.id), f"{row.display_name} ({row.email})") for row in rows]

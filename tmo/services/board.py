@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from tmo.constitution import Constitution
 from tmo.models.board import Director, Directorship, InterestDeclaration
 from tmo.models.membership import Member
+from tmo.refusal import Refusal
 from tmo.rules import board as rules
 from tmo.services import audit
 
@@ -23,7 +24,7 @@ INTEREST_KINDS = (
 )
 
 
-class BoardError(Exception):
+class BoardError(Refusal):
     """A change refused by the constitution's rules; ``problems`` names each rule broken."""
 
     def __init__(self, problems: list[str]):

@@ -7,10 +7,11 @@ from sqlalchemy.orm import Session
 
 from tmo.constitution import Constitution, from_dict, to_dict
 from tmo.models.constitution import ConstitutionVersion
+from tmo.refusal import Refusal
 from tmo.services import audit
 
 
-class ConstitutionConflict(ValueError):
+class ConstitutionConflict(Refusal, ValueError):
     """The proposed rules contradict each other."""
 
     def __init__(self, problems):

@@ -13,6 +13,7 @@ from io import BytesIO
 from pyramid.response import Response
 
 from tmo.models.files import StoredFile
+from tmo.refusal import Refusal
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ EVIDENCE = (PDF, PNG, JPEG, WEBP)
 MEGABYTE = 1024 * 1024
 
 
-class FileRefused(ValueError):
+class FileRefused(Refusal, ValueError):
     """The file cannot be kept; the message says why in words a person can act on."""
 
 

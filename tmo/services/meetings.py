@@ -38,6 +38,7 @@ from tmo.models.meetings import (
 from tmo.models.membership import Member
 from tmo.models.meta import utcnow
 from tmo.permissions import Role
+from tmo.refusal import Refusal
 from tmo.rules import board as board_rules
 from tmo.rules import meetings as rules
 from tmo.rules.membership import may_vote
@@ -48,7 +49,7 @@ from tmo.services.mail import send_mail
 LONDON = ZoneInfo("Europe/London")
 
 
-class MeetingError(Exception):
+class MeetingError(Refusal):
     """A change refused; the message says why in words the secretary can act on."""
 
 

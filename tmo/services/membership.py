@@ -16,6 +16,7 @@ from tmo.models.accounts import Account, RoleGrant
 from tmo.models.membership import Home, Member, MembershipApplication, Tenancy
 from tmo.models.meta import utcnow
 from tmo.permissions import Role
+from tmo.refusal import Refusal
 from tmo.rules.membership import (
     Applicant,
     add_years,
@@ -37,7 +38,7 @@ CEASED_REASONS = {
 MEMBER_NUMBER_LOCK_KEY = 0x746D6F_6D656D
 
 
-class MembershipError(Exception):
+class MembershipError(Refusal):
     """A refusal the person can act on; the message is shown to them."""
 
 

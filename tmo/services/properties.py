@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tmo.constitution import TENURES
 from tmo.models.membership import Block, Estate, Home, Member, Tenancy
+from tmo.refusal import Refusal
 from tmo.services import audit
 from tmo.services.membership import cease_for_ended_tenancies, normalise_postcode
 
@@ -75,7 +76,7 @@ DEMO_FILE = "demo-properties.csv"
 Progress = Callable[[Iterable, int, str], Iterable]
 
 
-class PropertyImportError(Exception):
+class PropertyImportError(Refusal):
     """The file cannot be imported: every problem found, as (line number, message); the header is
     line 1. Nothing has been written."""
 

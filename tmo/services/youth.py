@@ -34,6 +34,7 @@ from tmo.models.youth import (
     YouthVote,
 )
 from tmo.permissions import Role
+from tmo.refusal import Refusal
 from tmo.rules import meetings as meeting_rules
 from tmo.rules import youth as rules
 from tmo.rules.board import EX_OFFICIO, Seat
@@ -57,13 +58,9 @@ YOUTH_CHAIR_SEAT = Seat("youth_chair", 1)
 APPLIED, APPROVED, REJECTED = "applied", "approved", "rejected"
 
 
-class YouthError(Exception):
+class YouthError(Refusal):
     """A step refused; the message says why in words the person can act on, and ``field`` names
     the form field it is about (none: the whole form)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # Membership --------------------------------------------------------------------------------

@@ -1,10 +1,18 @@
 """Views: routes, and the thin views that call services and hand templates plain values.
 
-Each view names the HTTP methods it answers; a route asked with any other method answers 405.
+Each view names the HTTP methods it answers; a route asked with any other method answers 405. A
+route that acts on an object names the factory that loads it (``tmo.contexts``): the object is
+the context its views receive and their permission is decided on.
 """
 
 from pyramid.events import ApplicationCreated
 from pyramid.security import NO_PERMISSION_REQUIRED
+
+from tmo.contexts import site
+from tmo.contexts.elections import BallotExportContext, CandidateContext, ElectionContext
+
+# The methods of a view that only reads.
+READ = ("GET", "HEAD")
 
 ROUTES = (
     ("home", "/"),
@@ -155,6 +163,28 @@ ROUTES = (
     ("meetings_action_done", "/secretary/meetings/actions/{action_id:\\d{1,9}}/done"),
 )
 
+# The factory loading the object of each route that acts on one (``tmo.contexts``).
+CONTEXTS = {
+    "election": ElectionContext,
+    "election_candidate_photo": CandidateContext,
+    "election_nominate": ElectionContext,
+    "election_nomination": CandidateContext,
+    "election_support": CandidateContext,
+    "election_consent": CandidateContext,
+    "election_withdraw": CandidateContext,
+    "election_ballot": ElectionContext,
+    "election_cast": ElectionContext,
+    "election_result": ElectionContext,
+    "election_result_pdf": ElectionContext,
+    "election_ballots": ElectionContext,
+    "election_export": BallotExportContext,
+    "election_manage": ElectionContext,
+    "election_move": ElectionContext,
+    "election_decide": CandidateContext,
+    "election_cancel": ElectionContext,
+    "election_paper": ElectionContext,
+}
+
 
 def record_route_methods(event):
     """Remember which methods each route answers, for the 405 page's Allow header."""
@@ -176,7 +206,8 @@ def includeme(config):
     config.add_static_view(
         "static", "tmo:static", cache_max_age=3600, permission=NO_PERMISSION_REQUIRED
     )
+    config.set_root_factory(site)
     for name, pattern in ROUTES:
-        config.add_route(name, pattern)
+        config.add_route(name, pattern, factory=CONTEXTS.get(name))
     config.add_subscriber(record_route_methods, ApplicationCreated)
     config.scan("tmo.views")

@@ -237,7 +237,7 @@ class AdminAccountPage(FormPage):
         return {"roles": {grant.role.value for grant in self.account.role_grants}}
 
     def extra(self):
-        can_grant = Permission.ADMIN_ROLES_GRANT in self.request.permissions
+        can_grant = self.request.has_permission(Permission.ADMIN_ROLES_GRANT)
         return {"account": self.account, "can_grant": can_grant}
 
     def succeed(self, form, appstruct):

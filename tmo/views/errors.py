@@ -7,6 +7,8 @@ from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken, PredicateMismatch
 from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPFound, HTTPNotFound
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
+from tmo.security import Concealed
+
 log = logging.getLogger(__name__)
 
 
@@ -17,6 +19,7 @@ def _page(request, status: int, title: str, message: str, template="errors/error
 
 @notfound_view_config(renderer="errors/error.jinja2")
 def not_found(exc, request):
+    """404 (or 405 for a method the route does not answer)."""
     if isinstance(exc, PredicateMismatch) and request.matched_route is not None:
         allowed = request.registry.get("route_methods", {}).get(request.matched_route.name, set())
         if allowed and request.method not in allowed:
@@ -24,6 +27,10 @@ def not_found(exc, request):
             return _page(
                 request, 405, "Method not allowed", "This page cannot be used in that way."
             )
+    return page_not_found(request)
+
+
+def page_not_found(request):
     return _page(
         request,
         404,
@@ -35,6 +42,10 @@ def not_found(exc, request):
 
 @forbidden_view_config(renderer="errors/error.jinja2")
 def forbidden(exc, request):
+    """403; a page that does not exist for this person (yet) is a 404; someone not logged in
+    is sent to log in."""
+    if isinstance(getattr(exc, "result", None), Concealed):
+        return page_not_found(request)
     if request.account is None and request.method in ("GET", "HEAD"):
         return HTTPFound(request.route_url("login", _query={"next": request.path_qs}))
     return _page(

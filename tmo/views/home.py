@@ -7,18 +7,18 @@ from pyramid.view import view_config
 
 from tmo.constitution import SECTIONS
 from tmo.services.constitution import version_in_force
+from tmo.services.elections import open_polls
+from tmo.views import READ
 
 
 @view_config(
     route_name="home",
     renderer="home.jinja2",
-    request_method=("GET", "HEAD"),
+    request_method=READ,
     permission=NO_PERMISSION_REQUIRED,
 )
 def home(request):
-    from tmo.services.elections import open_polls
-
-    return {"open_polls": open_polls(request.dbsession)}
+    return {"open_polls": open_polls(request.dbsession, request.now)}
 
 
 def rule_rows(section) -> list[tuple[str, str]]:
@@ -46,15 +46,13 @@ def rule_rows(section) -> list[tuple[str, str]]:
 @view_config(
     route_name="constitution",
     renderer="constitution/show.jinja2",
-    request_method=("GET", "HEAD"),
+    request_method=READ,
     permission=NO_PERMISSION_REQUIRED,
 )
 def constitution(request):
-    from datetime import date
-
     rules = request.constitution
     return {
         "rules": rules,
-        "version": version_in_force(request.dbsession, date.today()),
+        "version": version_in_force(request.dbsession, request.today),
         "sections": [(title, rule_rows(getattr(rules, name))) for name, title in SECTIONS],
     }

@@ -297,7 +297,7 @@ def paper(request):
 
 
 def may_read_record(request, meeting: Meeting) -> bool:
-    return Permission.MEETINGS_RECORD_READ in request.permissions or (
+    return request.has_permission(Permission.MEETINGS_RECORD_READ) or (
         request.account is not None
         and meetings.belongs(request.dbsession, meeting, request.account.id)
     )

@@ -279,7 +279,7 @@ def register(request):
         "statuses": register_search.REGISTER_STATUSES,
         "estates": estates,
         "blocks": blocks,
-        "can_export": Permission.MEMBERSHIP_REGISTER_EXPORT in request.permissions,
+        "can_export": request.has_permission(Permission.MEMBERSHIP_REGISTER_EXPORT),
     }
 
 
@@ -345,8 +345,8 @@ def register_member(request):
         "member": member,
         "history": member_history(request.dbsession, member),
         "ceased_reasons": membership.CEASED_REASONS,
-        "can_end": Permission.MEMBERSHIP_MEMBER_END in request.permissions,
-        "can_erase": Permission.MEMBERSHIP_MEMBER_ERASE in request.permissions,
+        "can_end": request.has_permission(Permission.MEMBERSHIP_MEMBER_END),
+        "can_erase": request.has_permission(Permission.MEMBERSHIP_MEMBER_ERASE),
     }
 
 

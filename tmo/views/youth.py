@@ -63,7 +63,7 @@ def today() -> date:
 
 
 def is_worker(request) -> bool:
-    return Permission.YOUTH_MANAGE in request.permissions
+    return request.has_permission(Permission.YOUTH_MANAGE)
 
 
 def name_for(request, member: YouthMember) -> str:
@@ -543,7 +543,7 @@ def proposals(request):
         "statuses": rules.STATUSES,
         "money": rules.format_pounds,
         "name_for": lambda member: name_for(request, member),
-        "can_propose": Permission.YOUTH_TAKE_PART in request.permissions,
+        "can_propose": request.has_permission(Permission.YOUTH_TAKE_PART),
     }
 
 
@@ -570,7 +570,6 @@ def proposal_page(request):
     member = youth.live_membership(dbsession, request.account.id)
     mine = member is not None and member.id == proposal.proposer_id
     active = youth.in_forum(member, request.constitution, day)
-    permissions = request.permissions
     status = proposal.status
 
     def allowed(action):
@@ -583,7 +582,7 @@ def proposal_page(request):
         actions.append(("youth_proposal_submit", "Send it to the youth worker"))
     if active and mine and allowed("withdraw"):
         actions.append(("youth_proposal_withdraw", "Withdraw the proposal"))
-    if Permission.YOUTH_MANAGE in permissions and allowed("open_vote"):
+    if request.has_permission(Permission.YOUTH_MANAGE) and allowed("open_vote"):
         actions.append(("youth_proposal_check", "Check the proposal"))
     voted = vote = None
     interest = False
@@ -596,13 +595,13 @@ def proposal_page(request):
             actions.append(("youth_proposal_interest", "Declare an interest"))
     if status == rules.VOTING:
         voted = youth.turnout(dbsession, request.constitution, proposal, day)
-        if Permission.YOUTH_MANAGE in permissions:
+        if request.has_permission(Permission.YOUTH_MANAGE):
             actions.append(("youth_proposal_count", "Count the votes"))
-    if Permission.YOUTH_RATIFY in permissions and allowed("ratify"):
+    if request.has_permission(Permission.YOUTH_RATIFY) and allowed("ratify"):
         actions.append(("youth_proposal_ratify", "Record the board's decision"))
-    if Permission.YOUTH_MANAGE in permissions and allowed("spend"):
+    if request.has_permission(Permission.YOUTH_MANAGE) and allowed("spend"):
         actions.append(("youth_proposal_spend", "Record the spend"))
-    if allowed("report") and (Permission.YOUTH_MANAGE in permissions or (active and mine)):
+    if allowed("report") and (request.has_permission(Permission.YOUTH_MANAGE) or (active and mine)):
         actions.append(("youth_proposal_report", "Report back"))
     return {
         "proposal": proposal,

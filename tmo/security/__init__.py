@@ -1,5 +1,9 @@
 """Security: the policy that says who is logged in and what they may do, CSRF, and the headers
 every response carries (CSP with a per-request nonce, nosniff, referrer policy, HSTS under https).
+
+Who may do what is decided in one place, ``SecurityPolicy.permits``, from the table of
+``tmo.security.permits`` over the person asking and the object asked about (the route's context).
+Views and templates ask ``request.has_permission(permission, context)``.
 """
 
 import secrets
@@ -11,26 +15,32 @@ from pyramid.security import Allowed, Denied
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.tweens import EXCVIEW
 
-from tmo.permissions import UNLABELLED_VIEW_PERMISSION, Permission, permissions_for
+from tmo.permissions import UNLABELLED_VIEW_PERMISSION
+from tmo.security.identity import Identity
+from tmo.security.permits import CONCEALED, first_granting
 from tmo.services.accounts import SESSION_COOKIE, account_for_session_token
 
 
-class SecurityPolicy:
-    """Identity from the login-session cookie; permissions from the roles held in the database."""
+class Concealed(Denied):
+    """A refusal that answers 404: the page does not exist for this person."""
 
-    def identity(self, request):
-        return request.account
+
+class SecurityPolicy:
+    """Identity from the login-session cookie; permissions from the table of permits."""
+
+    def identity(self, request) -> Identity:
+        return request.identity_of_request
 
     def authenticated_userid(self, request):
         account = request.account
         return account.id if account else None
 
     def permits(self, request, context, permission):
-        account = request.account
-        roles = account.roles if account else frozenset()
-        if permission in permissions_for(roles):
-            return Allowed(f"a role held grants {permission}")
-        return Denied(f"no role held grants {permission}")
+        checks = first_granting(permission, request.identity, context)
+        if checks is not None:
+            return Allowed(f"{permission} granted by {', '.join(c.__name__ for c in checks)}")
+        refusal = Concealed if permission in CONCEALED else Denied
+        return refusal(f"nothing grants {permission} here")
 
     def remember(self, request, userid, **kw):
         return []
@@ -46,9 +56,8 @@ def request_account(request):
     return account_for_session_token(request.dbsession, token)
 
 
-def request_permissions(request) -> frozenset[Permission]:
-    account = request.account
-    return permissions_for(account.roles) if account else frozenset()
+def request_identity(request) -> Identity:
+    return Identity(request, request.account)
 
 
 def csp_nonce(request) -> str:
@@ -135,7 +144,7 @@ def includeme(config):
         )
     )
     config.add_request_method(request_account, "account", reify=True)
-    config.add_request_method(request_permissions, "permissions", reify=True)
+    config.add_request_method(request_identity, "identity_of_request", reify=True)
     config.add_request_method(csp_nonce, "csp_nonce", reify=True)
     config.add_subscriber(add_security_headers, NewResponse)
     # Under the exception views, so the refusal is rendered as tmo's 400 page.

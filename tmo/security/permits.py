@@ -1,0 +1,195 @@
+"""Who may do what, in one table: for each permission, the lists of checks that grant it.
+
+A permission is granted when every check of at least one of its lists holds for the person asking
+(their :class:`~tmo.security.identity.Identity`) and the object asked about (the route's context,
+loaded by its factory in ``tmo.contexts``). Most lists name a role; the rest add a fact about the
+object: *this* election's returning officer, *this* proposal's proposer. The checks are the
+hypothesis/h way: a predicate reads as the rule it is, and the table reads as the constitution
+of who does what. (An ``__acl__`` per object would have to turn every such fact into principals
+computed on every request.)
+
+A refusal answers 403 (or sends someone not logged in to log in), except for the permissions in
+CONCEALED: there a refusal answers 404, as if the page did not exist (a result before the count, a
+nomination that is not yours).
+"""
+
+from collections.abc import Callable
+
+from tmo.permissions import Permission, Role
+from tmo.rules.elections import CandidateStatus, Status
+
+Check = Callable[[object, object], bool]
+
+
+def holds(role: Role) -> Check:
+    def check(identity, context) -> bool:
+        return role in identity.roles
+
+    check.__name__ = f"holds_{role.value}"
+    return check
+
+
+def is_member(identity, context) -> bool:
+    """A current member of the TMO."""
+    return identity.member is not None
+
+
+# -- Elections ------------------------------------------------------------------------------------
+
+
+def election_announced(identity, context) -> bool:
+    """Anyone may know of an election once it is no longer being set up."""
+    return context.election.status is not Status.DRAFT
+
+
+def officiates(identity, context) -> bool:
+    """The election's returning officer or its independent scrutineer."""
+    election = context.election
+    return identity.account_id is not None and identity.account_id in (
+        election.returning_officer_id,
+        election.scrutineer_id,
+    )
+
+
+def runs_election(identity, context) -> bool:
+    """The election's own returning officer."""
+    return (
+        identity.account_id is not None
+        and identity.account_id == context.election.returning_officer_id
+    )
+
+
+def on_the_roll(identity, context) -> bool:
+    return context.roll_entry is not None
+
+
+def result_visible(identity, context) -> bool:
+    """A declared result is public; a count not yet declared is for those who officiate."""
+    status = context.election.status
+    return status is Status.DECLARED or (status is Status.COUNTED and officiates(identity, context))
+
+
+def ballots_published(identity, context) -> bool:
+    return context.ballots_published
+
+
+def involved_in_nomination(identity, context) -> bool:
+    """The candidate, whoever nominated them, or a proposer or seconder."""
+    member = identity.member
+    candidate = context.candidate
+    return member is not None and member.id in (
+        candidate.member_id,
+        candidate.nominated_by_id,
+        *(s.member_id for s in candidate.supporters),
+    )
+
+
+def supports_nomination(identity, context) -> bool:
+    return context.supporter is not None
+
+
+def is_the_candidate(identity, context) -> bool:
+    member = identity.member
+    return member is not None and member.id == context.candidate.member_id
+
+
+def candidate_shown(identity, context) -> bool:
+    """An accepted candidate's photo is public."""
+    return (
+        context.candidate.photo is not None and context.candidate.status is CandidateStatus.ACCEPTED
+    )
+
+
+def own_photo(identity, context) -> bool:
+    return context.candidate.photo is not None and is_the_candidate(identity, context)
+
+
+# -- The table ------------------------------------------------------------------------------------
+
+R = Role
+P = Permission
+
+PERMITS: dict[Permission, list[list[Check]]] = {
+    # Accounts and administration
+    P.ACCOUNT_SELF_MANAGE: [[holds(R.RESIDENT)]],
+    P.ADMIN_ACCOUNTS_READ: [[holds(R.SECRETARY)], [holds(R.ADMINISTRATOR)]],
+    P.ADMIN_ROLES_GRANT: [[holds(R.ADMINISTRATOR)]],
+    P.ADMIN_CONSTITUTION_EDIT: [[holds(R.ADMINISTRATOR)]],
+    P.ADMIN_AUDIT_READ: [[holds(R.SECRETARY)], [holds(R.SCRUTINEER)], [holds(R.ADMINISTRATOR)]],
+    P.ADMIN_PROPERTIES_IMPORT: [[holds(R.SECRETARY)], [holds(R.ADMINISTRATOR)]],
+    # Membership
+    P.MEMBERSHIP_SELF_MANAGE: [[holds(R.RESIDENT)]],
+    P.MEMBERSHIP_APPLICATIONS_DECIDE: [[holds(R.SECRETARY)]],
+    P.MEMBERSHIP_REGISTER_READ: [
+        [holds(R.SECRETARY)],
+        [holds(R.SCRUTINEER)],
+        [holds(R.ADMINISTRATOR)],
+    ],
+    P.MEMBERSHIP_REGISTER_EXPORT: [[holds(R.SECRETARY)]],
+    P.MEMBERSHIP_MEMBER_END: [[holds(R.SECRETARY)]],
+    P.MEMBERSHIP_MEMBER_ERASE: [[holds(R.SECRETARY)], [holds(R.ADMINISTRATOR)]],
+    # The board
+    P.BOARD_MANAGE: [[holds(R.SECRETARY)]],
+    P.BOARD_INTERESTS_DECLARE: [[holds(R.DIRECTOR)]],
+    # Meetings
+    P.MEETINGS_MANAGE: [[holds(R.SECRETARY)]],
+    P.MEETINGS_RECORD_READ: [
+        [holds(R.DIRECTOR)],
+        [holds(R.CHAIR)],
+        [holds(R.SECRETARY)],
+        [holds(R.SCRUTINEER)],
+    ],
+    P.MEETINGS_MINUTES_SIGN: [[holds(R.CHAIR)]],
+    P.MEETINGS_REQUISITION_SIGN: [[holds(R.MEMBER)]],
+    P.MEETINGS_CALENDAR_OWN: [[holds(R.RESIDENT)]],
+    P.MEETINGS_RECORD_OWN: [[holds(R.RESIDENT)]],
+    # Elections
+    P.ELECTIONS_READ: [[election_announced], [officiates]],
+    P.ELECTIONS_NOMINATE: [[holds(R.MEMBER), is_member]],
+    P.ELECTIONS_NOMINATION_READ: [[holds(R.MEMBER), involved_in_nomination]],
+    P.ELECTIONS_SUPPORT: [[holds(R.MEMBER), supports_nomination]],
+    P.ELECTIONS_STAND: [[holds(R.MEMBER), is_the_candidate]],
+    P.ELECTIONS_CANDIDATE_PHOTO: [[candidate_shown], [own_photo]],
+    P.ELECTIONS_VOTE: [[holds(R.MEMBER), on_the_roll]],
+    P.ELECTIONS_RESULT_READ: [[result_visible]],
+    P.ELECTIONS_BALLOTS_READ: [[ballots_published]],
+    P.ELECTIONS_OFFICIATE: [[holds(R.RETURNING_OFFICER)], [holds(R.SCRUTINEER)]],
+    P.ELECTIONS_SET_UP: [[holds(R.RETURNING_OFFICER)]],
+    P.ELECTIONS_OBSERVE: [
+        [holds(R.RETURNING_OFFICER), officiates],
+        [holds(R.SCRUTINEER), officiates],
+    ],
+    P.ELECTIONS_RUN: [[holds(R.RETURNING_OFFICER), runs_election]],
+    # The Youth Forum
+    P.YOUTH_JOIN: [[holds(R.RESIDENT)]],
+    P.YOUTH_READ: [
+        [holds(R.DIRECTOR)],
+        [holds(R.CHAIR)],
+        [holds(R.SECRETARY)],
+        [holds(R.YOUTH_MEMBER)],
+        [holds(R.YOUTH_WORKER)],
+    ],
+    P.YOUTH_TAKE_PART: [[holds(R.YOUTH_MEMBER)]],
+    P.YOUTH_REPORT: [[holds(R.YOUTH_MEMBER)], [holds(R.YOUTH_WORKER)]],
+    P.YOUTH_MANAGE: [[holds(R.YOUTH_WORKER)]],
+    P.YOUTH_RATIFY: [[holds(R.SECRETARY)]],
+}
+
+# A refusal of these answers 404: the page does not exist for that person (yet).
+CONCEALED = frozenset(
+    {
+        P.ELECTIONS_READ,
+        P.ELECTIONS_NOMINATION_READ,
+        P.ELECTIONS_CANDIDATE_PHOTO,
+        P.ELECTIONS_RESULT_READ,
+        P.ELECTIONS_BALLOTS_READ,
+    }
+)
+
+
+def first_granting(permission, identity, context) -> list[Check] | None:
+    """The first list of checks that grants ``permission``, or None if none does."""
+    for checks in PERMITS.get(permission, ()):
+        if all(check(identity, context) for check in checks):
+            return checks
+    return None

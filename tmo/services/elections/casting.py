@@ -1,0 +1,219 @@
+"""Casting ballots in secret, online and on paper, and the ballot paper each voter sees.
+
+Casting is the one path that must be fast and exact. It locks the election's row (PostgreSQL:
+``SELECT ... FOR UPDATE``; SQLite: the write transaction already began IMMEDIATE), checks the
+clock, marks the voter on the roll with a conditional UPDATE that only an unmarked entry
+matches, and appends the ballot to the hash chain, all in one transaction. A second cast by the
+same member, even at the same instant, finds the mark and is refused. Casting writes nothing to
+the audit log: an entry naming the voter, with its time, next to a ballot log in time order would
+undo the secret ballot. The roll mark (a flag, with no date) is the record that a member voted.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from tmo.clock import london_day
+from tmo.models.elections import Ballot, Candidate, Election, RollEntry
+from tmo.models.membership import Member
+from tmo.rules import elections as rules
+from tmo.services import audit
+from tmo.services.elections.lifecycle import lock_election
+from tmo.services.elections.nominations import accepted, surname_order
+from tmo.services.elections.refusals import AlreadyVoted, ElectionError, NotOnRoll
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def receipt_code() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _append(
+    dbsession: Session,
+    election: Election,
+    preferences: Sequence[int],
+    day: date,
+    receipt: str | None = None,
+) -> str:
+    ballot_id = secrets.token_hex(16)
+    receipt = receipt or receipt_code()
+    previous = election.chain_head
+    head = rules.ballot_hash(previous, ballot_id, receipt, day, preferences)
+    dbsession.add(
+        Ballot(
+            id=ballot_id,
+            election_id=election.id,
+            receipt=receipt,
+            cast_on=day,
+            preferences=rules.encode_preferences(preferences),
+            previous_hash=previous,
+            hash=head,
+        )
+    )
+    election.chain_head = head
+    election.ballots_cast += 1
+    return receipt
+
+
+def validate_ballot(election: Election, *, marked=(), numbers=None) -> tuple[int, ...]:
+    candidate_ids = [candidate.id for candidate in accepted(election)]
+    try:
+        if election.method == "block":
+            return rules.block_ballot(list(marked), candidate_ids, election.seats)
+        return rules.stv_ballot(dict(numbers or {}), candidate_ids)
+    except rules.BallotRefused as refused:
+        raise ElectionError(str(refused)) from None
+
+
+def cast(
+    dbsession: Session,
+    election_id: int,
+    member_id: int,
+    preferences: Sequence[int],
+    receipt: str | None = None,
+    *,
+    now: datetime,
+) -> str:
+    """Store one ballot and mark the voter at ``now``; returns the receipt code (``receipt`` if
+    given, one drawn in advance). Raises AlreadyVoted, or NotOnRoll."""
+    election = lock_election(dbsession, election_id)
+    if not rules.accepting_ballots(
+        election.status, election.poll_opens_at, election.poll_closes_at, now
+    ):
+        raise ElectionError("The poll is not open.")
+    marked = dbsession.execute(
+        update(RollEntry)
+        .where(
+            RollEntry.election_id == election_id,
+            RollEntry.member_id == member_id,
+            RollEntry.voted.is_(False),
+        )
+        .values(voted=True, channel="online")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if marked != 1:
+        on_roll = dbsession.scalar(
+            select(RollEntry.id).where(
+                RollEntry.election_id == election_id, RollEntry.member_id == member_id
+            )
+        )
+        if on_roll is None:
+            raise NotOnRoll("You are not on the roll of voters for this election.")
+        raise AlreadyVoted("You have already voted in this election.")
+    return _append(dbsession, election, preferences, london_day(now), receipt)
+
+
+def enter_paper_batch(
+    dbsession: Session,
+    election: Election,
+    member_numbers: Sequence[int],
+    papers: Sequence[Sequence[int]],
+    actor_id: int,
+    *,
+    now: datetime,
+) -> int:
+    """Mark each voter who returned a paper on the roll and add the papers to the log, in an
+    order that says nothing of who returned which. Returns the number of papers entered."""
+    election = lock_election(dbsession, election.id)
+    # Papers are entered while the poll is open, so the chain head published at the close is final.
+    if not rules.accepting_ballots(
+        election.status, election.poll_opens_at, election.poll_closes_at, now
+    ):
+        raise ElectionError("Paper ballots are entered while the poll is open.")
+    if len(member_numbers) != len(papers):
+        raise ElectionError(
+            f"The batch names {len(member_numbers)} voters but holds {len(papers)} papers: "
+            "each paper needs its voter marked on the roll.",
+            "voters",
+        )
+    if len(set(member_numbers)) != len(member_numbers):
+        raise ElectionError("A member number appears twice in the batch.", "voters")
+    entries = dbsession.execute(
+        select(RollEntry, Member)
+        .join(Member, Member.id == RollEntry.member_id)
+        .where(RollEntry.election_id == election.id, Member.member_number.in_(member_numbers))
+    ).all()
+    found = {member.member_number: entry for entry, member in entries}
+    missing = [str(n) for n in member_numbers if n not in found]
+    if missing:
+        raise ElectionError("Not on the roll: member numbers " + ", ".join(missing) + ".", "voters")
+    voted = [str(n) for n in member_numbers if found[n].voted]
+    if voted:
+        raise ElectionError(
+            "Already voted (online or on paper): member numbers " + ", ".join(voted) + ".",
+            "voters",
+        )
+    day = london_day(now)
+    for entry in found.values():
+        entry.voted = True
+        entry.channel = "paper"
+    shuffled = list(papers)
+    secrets.SystemRandom().shuffle(shuffled)
+    for preferences in shuffled:
+        _append(dbsession, election, preferences, day)
+    audit.record(
+        dbsession, "election.paper_batch", actor_id=actor_id, target=election, papers=len(papers)
+    )
+    return len(papers)
+
+
+def turnout(dbsession: Session, election: Election) -> tuple[int, int]:
+    """(voted, on the roll): the one figure that may be shown while the poll is open."""
+    on_roll, voted = dbsession.execute(
+        select(func.count(), func.count().filter(RollEntry.voted)).where(
+            RollEntry.election_id == election.id
+        )
+    ).one()
+    return voted, on_roll
+
+
+def roll_entry(dbsession: Session, election: Election, member: Member | None) -> RollEntry | None:
+    """The member's line on the election's roll, if they have one."""
+    if member is None:
+        return None
+    return dbsession.scalar(
+        select(RollEntry).where(
+            RollEntry.election_id == election.id, RollEntry.member_id == member.id
+        )
+    )
+
+
+def ballot_paper(election: Election, member: Member | None) -> list[Candidate]:
+    """The candidates in the order this voter sees them: alphabetical by surname, or an order of
+    their own that stays the same each time they look (drawn from the election's secret paper
+    key, which is never published: a published order would let anyone pick out a voter's
+    ballot numbered straight down their paper)."""
+    candidates = accepted(election)
+    if election.ballot_order == "alphabetical" or member is None:
+        return surname_order(candidates)
+
+    def shuffled(candidate: Candidate) -> str:
+        key = f"{election.paper_key}:{member.id}:{candidate.id}"
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    return sorted(candidates, key=shuffled)
+
+
+def read_paper(election: Election, line: str) -> tuple[int, ...]:
+    """One paper ballot as typed: the ballot numbers (1, 2, 3... in surname order) of the
+    candidates, in preference order or as ticked."""
+    paper = surname_order(accepted(election))
+    numbers = [rules.whole_number(part) for part in line.replace(",", " ").split()]
+    if any(number is None or not 1 <= number <= len(paper) for number in numbers):
+        raise ElectionError(
+            f"“{line}”: use the ballot numbers 1 to {len(paper)}, separated by spaces.", "papers"
+        )
+    if len(set(numbers)) != len(numbers):
+        raise ElectionError(f"“{line}”: a candidate appears twice on this paper.", "papers")
+    chosen = [paper[n - 1].id for n in numbers]
+    if election.method == "block":
+        return validate_ballot(election, marked=chosen)
+    return validate_ballot(
+        election, numbers={candidate: rank for rank, candidate in enumerate(chosen, 1)}
+    )

@@ -1,0 +1,80 @@
+"""Declaring the result: the winners take their seats on the board and every member is told."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from tmo.models.board import Director
+from tmo.models.elections import Candidate, Election
+from tmo.models.membership import Member
+from tmo.rules.elections import Status
+from tmo.services import board as board_service
+from tmo.services.elections.counting import elected
+from tmo.services.elections.lifecycle import move_to
+from tmo.services.elections.nominations import email_of
+from tmo.services.elections.refusals import ElectionError
+from tmo.services.mail import send_mail
+
+
+def declare(request, election: Election, actor_id: int, today: date) -> list[Candidate]:
+    dbsession = request.dbsession
+    constitution = request.constitution
+    winners = elected(election)
+    move_to(
+        dbsession,
+        election,
+        Status.DECLARED,
+        actor_id,
+        request.now,
+        elected=[c.member_id for c in winners],
+    )
+    election.declared_on = today
+    rows = board_service.roster(dbsession, constitution, today)
+    vacant = [
+        row.seat for row in rows if row.vacant and row.seat.category == election.seat_category
+    ]
+    if len(vacant) < len(winners):
+        raise ElectionError(
+            f"Only {len(vacant)} {election.seat_category} seats are vacant today, for "
+            f"{len(winners)} winners: end the retiring directors' terms on the board page first."
+        )
+    for seat, candidate in zip(vacant, winners, strict=False):
+        member = candidate.member
+        director = dbsession.scalar(select(Director).where(Director.member_id == member.id))
+        if director is None:
+            director = Director(
+                name=member.name,
+                member_id=member.id,
+                member=member,
+                account_id=member.account_id,
+                date_of_birth=member.date_of_birth,
+            )
+            dbsession.add(director)
+        try:
+            board_service.appoint(
+                dbsession,
+                constitution,
+                director=director,
+                seat=seat,
+                how="elected",
+                start=today,
+                actor_id=actor_id,
+                decision_reference=f"Election {election.id}: {election.title}",
+            )
+        except board_service.BoardError as refused:
+            raise ElectionError(" ".join(refused.problems)) from None
+    members = dbsession.scalars(select(Member).where(Member.ceased_on.is_(None))).all()
+    link = request.route_url("election_result", election_id=election.id)
+    for member in members:
+        email = email_of(member)
+        if email:
+            send_mail(
+                request,
+                email,
+                "election_result",
+                election=election,
+                winners=winners,
+                name=member.name,
+                link=link,
+            )
+    return winners

@@ -1,0 +1,167 @@
+"""The ballot: the paper (ticks for a block vote, numbers for STV), the review before casting,
+the cast and its receipt. Only a member on the election's roll reaches these pages."""
+
+from pyramid.renderers import render_to_response
+from pyramid.view import view_config
+
+from tmo.forms import settle
+from tmo.models.elections import Candidate, Election
+from tmo.permissions import Permission
+from tmo.rules.elections import whole_number
+from tmo.services import elections
+from tmo.services.elections import ElectionError
+from tmo.services.mail import deliver, prepare_mail
+from tmo.views import READ
+from tmo.views.elections import common
+
+
+def submitted_choices(request, election: Election, paper: list[Candidate]) -> dict:
+    """What the voter marked, as the ballot form sent it (kept to show again on an error)."""
+    if election.method == "block":
+        return {"ticked": set(request.POST.getall("candidate"))}
+    return {"numbers": {c.id: request.POST.get(f"rank-{c.id}", "").strip() for c in paper}}
+
+
+def judge(election: Election, choices: dict) -> tuple[int, ...]:
+    """The preferences a ballot form expresses, or ElectionError saying what to put right."""
+    if election.method == "block":
+        marked = [whole_number(value) for value in choices["ticked"]]
+        if None in marked:
+            raise ElectionError("Choose only candidates on this ballot.")
+        return elections.validate_ballot(election, marked=sorted(marked))
+    numbers = {}
+    for candidate_id, text in choices["numbers"].items():
+        if not text:
+            continue
+        number = whole_number(text)
+        if number is None:
+            raise ElectionError(f"“{text[:20]}” is not a number: use 1, 2, 3 and so on.")
+        numbers[candidate_id] = number
+    return elections.validate_ballot(election, numbers=numbers)
+
+
+def ballot_values(request, election, paper, choices=None, error=None, status=None) -> dict:
+    if status is not None:
+        request.response.status = status
+    return {
+        **common(request, election),
+        "paper": paper,
+        "choices": choices or {"ticked": set(), "numbers": {}},
+        "error": error,
+        "form_failed": error is not None,
+        "seats": election.seats,
+        "closed": False,
+    }
+
+
+def refuse_closed(request, election, paper):
+    request.override_renderer = "elections/ballot.jinja2"
+    return ballot_values(request, election, paper, error="The poll is not open.", status=409) | {
+        "closed": True
+    }
+
+
+def already_voted(request, election):
+    request.response.status = 409
+    request.override_renderer = "elections/already_voted.jinja2"
+    return common(request, election)
+
+
+def open_ballot(context, request):
+    """(paper, refusal) for the ballot pages: the refusal is the page to answer with when the
+    voter has voted or the poll is not open, else None."""
+    election = context.election
+    paper = elections.ballot_paper(election, request.identity.member)
+    if context.roll_entry.voted:
+        return paper, already_voted(request, election)
+    if not elections.accepting(election, request.now):
+        return paper, refuse_closed(request, election, paper)
+    return paper, None
+
+
+@view_config(
+    route_name="election_ballot",
+    renderer="elections/ballot.jinja2",
+    request_method=READ,
+    permission=Permission.ELECTIONS_VOTE,
+)
+def ballot(context, request):
+    paper, refusal = open_ballot(context, request)
+    return refusal or ballot_values(request, context.election, paper)
+
+
+@view_config(
+    route_name="election_ballot",
+    renderer="elections/ballot.jinja2",
+    request_method="POST",
+    permission=Permission.ELECTIONS_VOTE,
+)
+def review(context, request):
+    """Check the ballot and show it back before it is cast; "change" shows the form again."""
+    election = context.election
+    paper, refusal = open_ballot(context, request)
+    if refusal is not None:
+        return refusal
+    choices = submitted_choices(request, election, paper)
+    if "change" in request.POST:
+        return ballot_values(request, election, paper, choices)
+    try:
+        preferences = judge(election, choices)
+    except ElectionError as refused:
+        return ballot_values(request, election, paper, choices, str(refused))
+    by_id = {c.id: c for c in paper}
+    request.override_renderer = "elections/review.jinja2"
+    return {
+        **ballot_values(request, election, paper, choices),
+        "chosen": [by_id[candidate_id] for candidate_id in preferences],
+    }
+
+
+@view_config(
+    route_name="election_cast",
+    renderer="elections/receipt.jinja2",
+    request_method="POST",
+    permission=Permission.ELECTIONS_VOTE,
+)
+def cast(context, request):
+    """Cast the ballot. The receipt page and email are made before the cast, so that the
+    election's lock, taken by the cast and held to the commit, covers only the writes."""
+    election = context.election
+    member = request.identity.member
+    paper = elections.ballot_paper(election, member)
+    choices = submitted_choices(request, election, paper)
+    receipt = elections.receipt_code()
+    email = elections.email_of(member)
+    message = (
+        prepare_mail(
+            request,
+            email,
+            "election_receipt",
+            election=election,
+            name=member.name,
+            receipt=receipt,
+            link=request.route_url("election_ballots", election_id=election.id),
+        )
+        if email
+        else None
+    )
+    page = render_to_response(
+        "elections/receipt.jinja2", {**common(request, election), "receipt": receipt}, request
+    )
+    try:
+        preferences = judge(election, choices)
+        elections.cast(
+            request.dbsession, election.id, member.id, preferences, receipt, now=request.now
+        )
+    except elections.AlreadyVoted as refused:
+        settle(request, refused)
+        return already_voted(request, election)
+    except ElectionError as refused:
+        settle(request, refused)
+        if not elections.accepting(election, request.now):
+            return refuse_closed(request, election, paper)
+        request.override_renderer = "elections/ballot.jinja2"
+        return ballot_values(request, election, paper, choices, str(refused))
+    if message is not None:
+        deliver(request, message)
+    return page
