@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from waitress import wasyncore
 
 import tmo
+from tests.ci import skip_or_fail
 from tmo.models import get_engine, get_session_factory
 from tmo.scripts.demo import load_demo
 from tmo.scripts.migrate import upgrade
@@ -50,15 +51,9 @@ TESTING_INI = Path(__file__).resolve().parents[2] / "ini" / "testing.ini"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 def unavailable(reason: str) -> None:
     """Skip a browser test that cannot run here; in CI, fail it instead."""
-    if in_ci():
-        pytest.fail(f"{reason} (browser tests never skip in CI)", pytrace=False)
-    pytest.skip(reason)
+    skip_or_fail(reason, "browser tests")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,16 +1,14 @@
-"""BLT files: reading the Glasgow data, round-tripping, and clear errors on malformed input."""
+"""BLT files: reading the Glasgow data (see tests/reference.py), round-tripping, and clear errors
+on malformed input."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.reference import stv_scotland
 from tmo.rules.counting import Ballot, BallotFileError, Election, read_blt, write_blt
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "stv-scotland"
 
 SMALL = """\
 4 2
@@ -43,7 +41,7 @@ def test_writes_what_it_reads() -> None:
 
 
 def test_govan_round_trips() -> None:
-    govan = read_blt((DATA / "Govan-2007.blt").read_text())
+    govan = read_blt((stv_scotland() / "Govan-2007.blt").read_text())
     assert govan.title == "GOVAN Ward"
     assert len(govan.candidates) == 11
     assert govan.seats == 4

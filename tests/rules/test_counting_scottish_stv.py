@@ -1,11 +1,13 @@
 """Scottish STV counted against 21 real Glasgow 2007 wards, stage by stage, plus tie rules.
 
-The reference reports in tests/data/stv-scotland are the Droop package's counts under its
-"Scottish STV" rule. Droop logs several actions per statutory stage, so the parser below keeps
-every action that shows totals and the alignment maps each to one of our stages: "Begin Count",
-"Surplus transferred" and "Transfer defeated" open a new stage; "Elect, transfer pending",
-"Defeat low candidate", "Elect remaining candidates", "Defeat remaining candidates" and "Count
-Complete" restate the totals of the stage before them, and are checked against it too.
+The reference reports, in the shared folder ../shared/reference/stv-scotland beside the
+repository (or $TMO_REFERENCE_DIR/stv-scotland; see tests/reference.py), are the Droop package's
+counts under its "Scottish STV" rule. Droop logs several actions per statutory stage, so the
+parser below keeps every action that shows totals and the alignment maps each to one of our
+stages: "Begin Count", "Surplus transferred" and "Transfer defeated" open a new stage; "Elect,
+transfer pending", "Defeat low candidate", "Elect remaining candidates", "Defeat remaining
+candidates" and "Count Complete" restate the totals of the stage before them, and are checked
+against it too.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.reference import stv_scotland, stv_scotland_wards
 from tmo.rules.counting import (
     STV_SCALE,
     Ballot,
@@ -29,8 +31,7 @@ from tmo.rules.counting import (
     read_blt,
 )
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "stv-scotland"
-WARDS = sorted(path.name.removesuffix(".blt") for path in DATA.glob("*.blt"))
+WARDS = stv_scotland_wards()
 
 _ACTION = re.compile(r"^Action: (?P<kind>[^:]+)(?:: (?P<subject>.*))?$")
 _CANDIDATES = re.compile(
@@ -83,8 +84,9 @@ def parse_report(text: str) -> Report:
 
 
 def load(ward: str) -> tuple[Election, Report]:
-    election = read_blt((DATA / f"{ward}.blt").read_text())
-    report = parse_report((DATA / f"{ward}.report.txt").read_text())
+    folder = stv_scotland()
+    election = read_blt((folder / f"{ward}.blt").read_text())
+    report = parse_report((folder / f"{ward}.report.txt").read_text())
     return election, report
 
 
@@ -162,7 +164,9 @@ def test_every_total_at_every_stage_matches_the_reference(ward: str) -> None:
 
 
 def test_all_21_reference_wards_are_present() -> None:
+    folder = stv_scotland()
     assert len(WARDS) == 21
+    assert all((folder / f"{ward}.report.txt").is_file() for ward in WARDS)
 
 
 def test_a_later_surplus_revalues_every_paper_held() -> None:

@@ -1,4 +1,7 @@
-"""`tmo-count` prints a result sheet ending in the elected names, and exits 2 on bad input."""
+"""`tmo-count` prints a result sheet ending in the elected names, and exits 2 on bad input.
+
+The Glasgow 2007 files are read from the shared reference folder (see tests/reference.py).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference import stv_scotland
 from tmo.scripts.count import main
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "stv-scotland"
 
 
 def reference_winners(ward: str) -> set[str]:
-    report = (DATA / f"{ward}.report.txt").read_text()
+    report = (stv_scotland() / f"{ward}.report.txt").read_text()
     pattern = r"^Action: (?:Elect, transfer pending|Elect remaining candidates): (.*)$"
     return {" ".join(name.split()) for name in re.findall(pattern, report, flags=re.MULTILINE)}
 
 
 def test_govan_prints_the_reference_winners_last(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(DATA / "Govan-2007.blt")]) == 0
+    assert main([str(stv_scotland() / "Govan-2007.blt")]) == 0
     lines = capsys.readouterr().out.splitlines()
     elected = [line for line in lines if line.startswith("Elected: ")]
     assert lines[-len(elected) :] == elected
@@ -35,9 +37,10 @@ def test_govan_prints_the_reference_winners_last(capsys: pytest.CaptureFixture[s
 
 
 def test_the_same_seed_prints_the_same_sheet(capsys: pytest.CaptureFixture[str]) -> None:
-    main([str(DATA / "Calton-2007.blt"), "--seed", "fixed"])
+    calton = str(stv_scotland() / "Calton-2007.blt")
+    main([calton, "--seed", "fixed"])
     first = capsys.readouterr().out
-    main([str(DATA / "Calton-2007.blt"), "--seed", "fixed"])
+    main([calton, "--seed", "fixed"])
     assert capsys.readouterr().out == first
     assert "Seed for any drawing of lots: 'fixed'" in first
 
@@ -52,7 +55,7 @@ def test_block_vote_from_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_block_vote_over_a_blt_file_with_too_many_marks_is_refused(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main([str(DATA / "Govan-2007.blt"), "--method", "block"]) == 2
+    assert main([str(stv_scotland() / "Govan-2007.blt"), "--method", "block"]) == 2
     assert "marks" in capsys.readouterr().err
 
 
