@@ -172,13 +172,16 @@ def create(
     scrutineer_id: int | None,
     notice_on: date,
     actor_id: int,
+    now: datetime | None = None,
 ) -> Election:
+    """Set up an election in draft, its dates from the constitution's timeline; ``now`` (the
+    clock's if not given) is the moment its poll must not already have closed by."""
     times = rules.timeline(notice_on, constitution.elections)
     problems = rules.timeline_problems(times)
     if problems:
         field, message = problems[0]
         raise ElectionError(message, field)
-    if times.poll_closes <= now_utc():
+    if times.poll_closes <= (now or now_utc()):
         raise ElectionError(
             "With that notice date the poll would already have closed: give a later date.",
             "notice_on",
@@ -622,11 +625,13 @@ def cast(
     member_id: int,
     preferences: Sequence[int],
     receipt: str | None = None,
+    now: datetime | None = None,
 ) -> str:
     """Store one ballot and mark the voter; returns the receipt code (``receipt`` if given, one
-    drawn in advance). Raises AlreadyVoted, or NotOnRoll."""
+    drawn in advance). ``now``, the moment of casting, is the clock's if not given. Raises
+    AlreadyVoted, or NotOnRoll."""
     election = _lock(dbsession, election_id)
-    now = now_utc()
+    now = now or now_utc()
     if not rules.accepting_ballots(
         election.status, election.poll_opens_at, election.poll_closes_at, now
     ):
