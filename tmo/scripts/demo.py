@@ -1,10 +1,11 @@
 """``tmo-demo``: load the demo TMO (tmo.demo) into an empty database, and leave a loaded one
-alone. The demo is dated as of today in London, and this is the one place that reads the clock
-for it."""
+alone. The demo is dated as of today in London, or as of the day ``--today`` gives, and this is
+the one place that reads the clock for it."""
 
 import argparse
+import re
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from tmo.demo import (
@@ -17,17 +18,36 @@ from tmo.demo import (
 )
 from tmo.scripts.environment import database_session, ini_argument
 
+# date.fromisoformat also takes 20270315 and 2027-W11-1; the option promises only this form.
+DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def day_argument(text: str) -> date:
+    if not DAY_PATTERN.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"give the day as YYYY-MM-DD, not '{text}'")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text} is not a day of the calendar") from None
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tmo-demo", description=__doc__.splitlines()[0])
     ini_argument(parser)
+    parser.add_argument(
+        "--today",
+        type=day_argument,
+        metavar="YYYY-MM-DD",
+        help="the day the demo is dated as of (default: today in London)",
+    )
     args = parser.parse_args(argv)
-    today = datetime.now(ZoneInfo("Europe/London")).date()
+    today = args.today or datetime.now(ZoneInfo("Europe/London")).date()
     with database_session(args.config_uri) as dbsession:
         loaded = load_demo(dbsession, today)
         dbsession.commit()
     if loaded:
-        print(f"Loaded the demo TMO. Log in as any of these with the password {DEMO_PASSWORD}:")
+        print(f"Loaded the demo TMO as of {today:%-d %B %Y}.")
+        print(f"Log in as any of these with the password {DEMO_PASSWORD}:")
         for email, _, roles in DEMO_ACCOUNTS:
             print(f"  {email:32} {', '.join(r.label for r in roles) or 'Resident'}")
         for email in DEMO_APPLICANTS:
