@@ -32,6 +32,7 @@ import time
 import urllib.parse
 import warnings
 from dataclasses import dataclass, field
+from datetime import date
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -314,8 +315,8 @@ def fresh_database(kind: str, workdir: Path):
 
 
 def migrate_and_load_demo(database_url: str, secret: str) -> None:
+    from tmo.demo import load_demo
     from tmo.models import get_engine, get_session_factory
-    from tmo.scripts.demo import load_demo
     from tmo.scripts.migrate import upgrade
     from tmo.settings import finalise
 
@@ -326,7 +327,7 @@ def migrate_and_load_demo(database_url: str, secret: str) -> None:
     engine = get_engine(settings)
     dbsession = get_session_factory(engine)()
     try:
-        if not load_demo(dbsession):
+        if not load_demo(dbsession, date.today()):
             raise SystemExit("The fresh database already held accounts: refusing to go on.")
         dbsession.commit()
     finally:
@@ -344,7 +345,7 @@ def home_request(tmo: Server) -> BenchRequest:
 
 def login_request(tmo: Server) -> BenchRequest:
     """POST /login as a demo member, with one CSRF cookie and token fetched here beforehand."""
-    from tmo.scripts.demo import DEMO_PASSWORD
+    from tmo.demo import DEMO_PASSWORD
 
     connection = http.client.HTTPConnection(HOST, tmo.port, timeout=REQUEST_TIMEOUT_S)
     try:

@@ -7,6 +7,7 @@ so that no secret lives in a committed file; development generates its secret in
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 from pyramid.exceptions import ConfigurationError
@@ -24,6 +25,7 @@ ENVIRONMENT_SETTINGS = {
     "SMTP_TLS": "mail.tls",
     "SMTP_SSL": "mail.ssl",
     "MAIL_FROM": "mail.default_sender",
+    "TMO_TODAY": "tmo.today",
 }
 
 MAIL_MODES = ("smtp", "folder", "memory")
@@ -80,4 +82,9 @@ def finalise(settings: Mapping[str, str], environ: Mapping[str, str] | None = No
     if not merged.get("sqlalchemy.url"):
         raise ConfigurationError("No database: set DATABASE_URL or sqlalchemy.url.")
     merged["tmo.secure_cookies"] = asbool(merged.get("tmo.secure_cookies", False))
+    if merged.get("tmo.today"):
+        try:
+            date.fromisoformat(merged["tmo.today"])
+        except ValueError:
+            raise ConfigurationError("tmo.today (TMO_TODAY) must be a day as YYYY-MM-DD") from None
     return merged

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,8 @@ from waitress import wasyncore
 
 import tmo
 from tests.ci import skip_or_fail
+from tmo.demo import load_demo
 from tmo.models import get_engine, get_session_factory
-from tmo.scripts.demo import load_demo
 from tmo.scripts.migrate import upgrade
 from tmo.settings import ENVIRONMENT_SETTINGS, finalise, normalise_database_url
 
@@ -136,7 +137,8 @@ def load_demo_data(settings: dict) -> None:
     engine = get_engine(settings)
     try:
         with get_session_factory(engine)() as dbsession, dbsession.begin():
-            assert load_demo(dbsession), "the browser tests' database already held accounts"
+            loaded = load_demo(dbsession, date.today())
+            assert loaded, "the browser tests' database already held accounts"
     finally:
         engine.dispose()
 
@@ -162,7 +164,7 @@ def stop_server(server, thread: threading.Thread) -> None:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """tmo on http://127.0.0.1:<free port> for the whole session, over a fresh, migrated database
-    holding the demo TMO (tmo.scripts.demo: DEMO_ACCOUNTS, password DEMO_PASSWORD)."""
+    holding the demo TMO as of today (tmo.demo: DEMO_ACCOUNTS, password DEMO_PASSWORD)."""
     with fresh_database(tmp_path_factory) as database_url:
         settings = dict(get_appsettings(str(TESTING_INI), name="main"))
         settings["sqlalchemy.url"] = database_url

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tmo.scripts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from tmo.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 try:
     from playwright.sync_api import expect

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tmo.scripts.demo import DEMO_PASSWORD
+from tmo.demo import DEMO_PASSWORD
 
 try:
     from playwright.sync_api import expect

@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.elections_setup import RULES, shift, stand
+from tmo.demo import DEMO_PASSWORD
 from tmo.models import get_session_factory
 from tmo.models.accounts import Account
 from tmo.models.board import Director, Directorship
 from tmo.models.elections import Candidate, Election
 from tmo.models.membership import Member
-from tmo.scripts.demo import DEMO_PASSWORD
 
 try:
     from playwright.sync_api import expect

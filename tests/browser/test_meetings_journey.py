@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from tmo.demo import DEMO_PASSWORD
 from tmo.models import get_session_factory
 from tmo.models.meetings import Meeting
-from tmo.scripts.demo import DEMO_PASSWORD
 
 try:
     from playwright.sync_api import expect

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tmo.demo import DEMO_PASSWORD
 from tmo.models import get_session_factory
 from tmo.models.membership import Estate, Home, Member, Tenancy
-from tmo.scripts.demo import DEMO_PASSWORD
 
 try:
     from playwright.sync_api import expect

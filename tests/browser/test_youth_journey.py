@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
+from tmo.demo import DEMO_PASSWORD, DEMO_YOUTH_ACCOUNTS
 from tmo.rules.youth import format_pounds, parse_pounds
-from tmo.scripts.demo import DEMO_PASSWORD, DEMO_YOUTH_ACCOUNTS
 
 try:
     from playwright.sync_api import expect

@@ -550,9 +550,9 @@ def test_a_wrong_step_is_refused_with_the_reason(testapp, dbsession, request_):
 
 
 def test_the_demo_has_a_poll_open_that_every_demo_member_can_vote_in(testapp, dbsession):
-    from tmo.scripts.demo import DEMO_PASSWORD, load_demo
+    from tmo.demo import DEMO_PASSWORD, load_demo
 
-    assert load_demo(dbsession) is True
+    assert load_demo(dbsession, date.today()) is True
     dbsession.commit()
     election = dbsession.scalars(select(Election)).one()
     assert elections.status_of(election, now()) is Status.POLL_OPEN
@@ -571,9 +571,9 @@ def test_the_demo_has_a_poll_open_that_every_demo_member_can_vote_in(testapp, db
 
 
 def test_the_new_election_offers_the_seats_falling_due(testapp, dbsession, logged_in):
-    from tmo.scripts.demo import load_demo
+    from tmo.demo import load_demo
 
-    load_demo(dbsession)
+    load_demo(dbsession, date.today())
     dbsession.commit()
     logged_in(Role.RETURNING_OFFICER)
     form = testapp.get("/returning-officer/elections/new").forms["form"]

@@ -711,9 +711,9 @@ def test_attendance_cannot_be_recorded_for_a_stranger(dbsession):
 
 
 def test_the_demo_has_a_year_of_minutes_a_future_agenda_and_open_actions(testapp, dbsession):
-    from tmo.scripts.demo import load_demo
+    from tmo.demo import load_demo
 
-    assert load_demo(dbsession) is True
+    assert load_demo(dbsession, TODAY) is True
     dbsession.commit()
     signed = dbsession.scalars(select(Meeting).where(Meeting.minutes_state == rules.SIGNED)).all()
     bodies = {m.body.kind for m in signed}

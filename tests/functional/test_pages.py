@@ -2,20 +2,22 @@
 landmarks, a skip link, labelled fields, an error summary that links to each field, hints and
 errors tied to inputs, grouped choices; and the demo TMO."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import log_in
-from tmo.models.accounts import Account
-from tmo.models.membership import Home, Member
-from tmo.permissions import Role
-from tmo.scripts.demo import (
+from tmo.demo import (
     DEMO_ACCOUNTS,
     DEMO_APPLICANTS,
     DEMO_PASSWORD,
     DEMO_YOUTH_ACCOUNTS,
     load_demo,
 )
+from tmo.models.accounts import Account
+from tmo.models.membership import Home, Member
+from tmo.permissions import Role
 
 
 def test_one_layout_with_landmarks_and_a_skip_link(testapp):
@@ -85,9 +87,9 @@ def test_flash_messages_report_what_happened(testapp, logged_in):
 
 
 def test_the_demo_has_an_account_for_every_role_and_loads_once(testapp, dbsession):
-    assert load_demo(dbsession) is True
+    assert load_demo(dbsession, date.today()) is True
     dbsession.commit()
-    assert load_demo(dbsession) is False
+    assert load_demo(dbsession, date.today()) is False
     accounts = dbsession.scalars(select(Account)).all()
     youth_accounts = len(DEMO_YOUTH_ACCOUNTS) + 1  # and one asking to join the forum
     assert len(accounts) == len(DEMO_ACCOUNTS) + len(DEMO_APPLICANTS) + youth_accounts
@@ -99,7 +101,7 @@ def test_the_demo_has_an_account_for_every_role_and_loads_once(testapp, dbsessio
 
 
 def test_the_demo_shows_the_register_and_waiting_applications(testapp, dbsession):
-    load_demo(dbsession)
+    load_demo(dbsession, date.today())
     dbsession.commit()
     members = dbsession.scalars(select(Member)).all()
     assert 75 <= len(members) <= 85
@@ -120,20 +122,18 @@ def test_the_demo_shows_the_register_and_waiting_applications(testapp, dbsession
 
 @pytest.mark.parametrize("email", [email for email, _, _ in DEMO_ACCOUNTS])
 def test_every_demo_login_works(testapp, dbsession, email):
-    load_demo(dbsession)
+    load_demo(dbsession, date.today())
     dbsession.commit()
     log_in(testapp, email, DEMO_PASSWORD)
 
 
 def test_the_demo_has_a_full_rotating_board(testapp, dbsession):
-    from datetime import date
-
     from tmo.constitution import Constitution
     from tmo.services import board
 
-    load_demo(dbsession)
-    dbsession.commit()
     today = date.today()
+    load_demo(dbsession, today)
+    dbsession.commit()
     rows = board.roster(dbsession, Constitution(), today)
     assert len(rows) == 16 and not any(row.vacant for row in rows)
     agm = board.next_elected_end(dbsession, today)

@@ -11,6 +11,7 @@ import webtest
 from sqlalchemy import func, select
 
 from tests.factories import AccountFactory
+from tmo.demo.properties import load_demo_properties
 from tmo.models import get_engine, get_session_factory
 from tmo.models.accounts import RoleGrant
 from tmo.models.audit import AuditEntry
@@ -23,7 +24,6 @@ from tmo.services.properties import (
     COLUMNS,
     PropertyImportError,
     import_properties,
-    load_demo_properties,
 )
 
 AS_OF = date(2026, 3, 1)
@@ -359,7 +359,7 @@ def test_text_that_is_not_utf8_is_refused_with_its_line(dbsession):
 
 
 def test_the_demo_register_imports_cleanly_and_twice_changes_nothing(dbsession):
-    report = load_demo_properties(dbsession)
+    report = load_demo_properties(dbsession, AS_OF)
     assert 190 <= report.homes_added <= 210
     assert report.homes_added == report.homes_in_file == count(dbsession, Home)
     assert count(dbsession, Estate) == 3
@@ -372,7 +372,7 @@ def test_the_demo_register_imports_cleanly_and_twice_changes_nothing(dbsession):
     assert dbsession.scalar(
         select(func.count()).select_from(Home).where(~Home.tenancies.any())
     ) in range(5, 16)
-    assert load_demo_properties(dbsession).counts() == ZEROS
+    assert load_demo_properties(dbsession, AS_OF).counts() == ZEROS
 
 
 def test_the_shipped_demo_register_is_what_the_generator_makes():

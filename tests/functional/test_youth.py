@@ -560,9 +560,9 @@ def test_a_chair_too_young_for_the_board_chairs_the_forum_without_the_seat(dbses
 def test_the_demo_forum_has_members_a_budget_in_use_and_proposals_in_every_state(
     testapp, dbsession
 ):
-    from tmo.scripts.demo import DEMO_PASSWORD, load_demo
+    from tmo.demo import DEMO_PASSWORD, load_demo
 
-    assert load_demo(dbsession) is True
+    assert load_demo(dbsession, TODAY) is True
     dbsession.commit()
     statuses = set(dbsession.scalars(select(YouthProposal.status)))
     assert statuses == set(rules.STATUSES)

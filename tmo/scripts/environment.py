@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from pyramid.paster import get_appsettings, setup_logging
 
+from tmo.clock import clock_from_settings
 from tmo.models import get_engine, get_session_factory
 from tmo.settings import finalise
 
@@ -20,6 +21,11 @@ def load_settings(config_uri: str) -> dict:
     setup_logging(config_uri)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     return finalise(get_appsettings(config_uri, name="main"))
+
+
+def today_for(config_uri: str):
+    """Today in London by the clock the deployment ``config_uri`` runs on."""
+    return clock_from_settings(load_settings(config_uri)).today()
 
 
 @contextmanager

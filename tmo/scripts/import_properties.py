@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from tmo.scripts.environment import database_session
+from tmo.scripts.environment import database_session, today_for
 from tmo.services.properties import PropertyImportError, describe_error, import_properties
 
 # Smaller files import in a blink: a progress bar would only flicker.
@@ -66,7 +66,7 @@ def main(argv=None) -> int:
             report = import_properties(
                 dbsession,
                 args.file,
-                as_of=args.as_of or date.today(),
+                as_of=args.as_of or today_for(args.config),
                 actor_id=None,
                 dry_run=args.dry_run,
                 progress=progress_bar,

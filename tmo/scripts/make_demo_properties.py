@@ -118,8 +118,8 @@ def person(rng: random.Random, heritage=None) -> tuple[str, str, tuple]:
 
 
 def demo_member_names() -> list[str]:
+    from tmo.demo.accounts import DEMO_ACCOUNTS
     from tmo.permissions import Role
-    from tmo.scripts.demo import DEMO_ACCOUNTS
 
     return [name for _, name, roles in DEMO_ACCOUNTS if Role.MEMBER in roles]
 

@@ -7,7 +7,7 @@ import argparse
 import sys
 from datetime import date
 
-from tmo.scripts.environment import database_session
+from tmo.scripts.environment import database_session, today_for
 from tmo.services.constitution import constitution_on
 from tmo.services.membership import entries_due_for_purge, purge
 
@@ -18,7 +18,7 @@ def main(argv=None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="list what is due; purge nothing")
     parser.add_argument("--today", type=date.fromisoformat, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    today = args.today or date.today()
+    today = args.today or today_for(args.config)
     with database_session(args.config) as dbsession:
         rules = constitution_on(dbsession, today)
         due = entries_due_for_purge(dbsession, rules, today)

@@ -96,7 +96,7 @@ def is_the_candidate(identity, context) -> bool:
 def candidate_shown(identity, context) -> bool:
     """An accepted candidate's photo is public."""
     return (
-        context.candidate.photo is not None and context.candidate.status is CandidateStatus.ACCEPTED
+        context.candidate.photo is not None and context.candidate.status == CandidateStatus.ACCEPTED
     )
 
 

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
-from importlib.resources import files
 from pathlib import Path
 
 from sqlalchemy import select
@@ -70,7 +69,6 @@ POSTCODE_PATTERN = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}")
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Flushing in batches keeps a progress bar honest and the pending set small.
 FLUSH_EVERY = 1000
-DEMO_FILE = "demo-properties.csv"
 
 # progress(items, total, description) -> the same items, reporting as they pass (tqdm, say).
 Progress = Callable[[Iterable, int, str], Iterable]
@@ -554,11 +552,3 @@ def import_properties(
         **report.counts(),
     )
     return report
-
-
-def load_demo_properties(dbsession: Session) -> ImportReport:
-    """Import the demo estates shipped with tmo (tmo/data/demo-properties.csv)."""
-    data = (files("tmo") / "data" / DEMO_FILE).read_bytes()
-    return import_properties(
-        dbsession, data, as_of=date.today(), actor_id=None, file_name=DEMO_FILE
-    )

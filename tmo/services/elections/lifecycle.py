@@ -215,7 +215,7 @@ def open_nominations(dbsession, election: Election, actor_id: int, now: datetime
 def close_nominations(dbsession, election: Election, actor_id: int, now: datetime) -> None:
     if now < election.nominations_close_at:
         raise ElectionError("Nominations stay open until their closing time.")
-    undecided = [c.name for c in election.candidates if c.status is CandidateStatus.NOMINATED]
+    undecided = [c.name for c in election.candidates if c.status == CandidateStatus.NOMINATED]
     if undecided:
         raise ElectionError(
             "Accept or reject every nomination first: " + ", ".join(undecided) + "."

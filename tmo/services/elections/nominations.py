@@ -29,7 +29,7 @@ def accepted(election: Election) -> list[Candidate]:
     return [
         candidate
         for candidate in election.candidates
-        if candidate.status is CandidateStatus.ACCEPTED
+        if candidate.status == CandidateStatus.ACCEPTED
     ]
 
 
@@ -82,7 +82,7 @@ def nominate(
             Candidate.member_id == candidate.id,
         )
     )
-    if existing is not None and existing.status is not CandidateStatus.WITHDRAWN:
+    if existing is not None and existing.status != CandidateStatus.WITHDRAWN:
         raise ElectionError(f"{candidate.name} has already been nominated.", "candidate")
     if not may_vote(candidate.ceased_on, candidate.associate, london_day(now)):
         raise ElectionError(
@@ -241,7 +241,7 @@ def decide(
     election = candidate.election
     if election.status not in (Status.NOMINATIONS_OPEN, Status.NOMINATIONS_CLOSED):
         raise ElectionError("Nominations can be decided only before the poll opens.")
-    if candidate.status is CandidateStatus.WITHDRAWN:
+    if candidate.status == CandidateStatus.WITHDRAWN:
         raise ElectionError("The candidate has withdrawn.")
     if accept:
         problems = complete(candidate) + eligibility(constitution, candidate, london_day(now))

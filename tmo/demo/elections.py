@@ -1,0 +1,100 @@
+"""The demo's board election: its poll open on the demo's day, five candidates for three resident
+seats, the roll frozen when the poll opened two days before and a few ballots cast (never by a demo
+account, so that every demo member can still vote)."""
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tmo.clock import london_day
+from tmo.constitution import Constitution
+from tmo.demo.clock import start_of
+from tmo.models.accounts import Account
+from tmo.models.elections import Candidate, Election, RollEntry, Supporter
+from tmo.models.membership import Member
+from tmo.rules.elections import CandidateStatus, Status, genesis
+from tmo.services import elections
+
+DEMO_STATEMENTS = (
+    "I have lived on the estate for twenty years. I want the repairs service to answer within "
+    "a week, and to tell us when it will come.",
+    "Our young people need somewhere to go in the evenings. I will push for the community room "
+    "to open every night of the week.",
+    "I am a leaseholder and a nurse. I will make sure major works are planned with residents, "
+    "not done to us, and that service charges are explained.",
+    "Cleaner stairwells, working lifts and lights that stay on. I will report every month on "
+    "what the board has done about them.",
+    "I chair our tenants' association. I want every block to have a say, and board papers "
+    "published in plain English.",
+)
+DEMO_BALLOTS = 20
+
+
+def load_demo_election(
+    dbsession: Session, accounts_by_name: dict[str, Account], today: date
+) -> None:
+    rng = random.Random(2027)  # noqa: S311 (invented demo data)
+    officer = accounts_by_name["Rita Mensah"]
+    election = elections.create(
+        dbsession,
+        Constitution(),
+        title=f"Board election {today.year}",
+        method="stv",
+        seats=3,
+        seat_category="resident",
+        seats_description="Three resident seats retiring by rotation at the AGM",
+        returning_officer_id=officer.id,
+        scrutineer_id=accounts_by_name["Simon Price"].id,
+        notice_on=today - timedelta(days=30),
+        actor_id=officer.id,
+        now=start_of(today),
+    )
+    members = dbsession.scalars(
+        select(Member)
+        .where(Member.ceased_on.is_(None), Member.account_id.is_(None))
+        .order_by(Member.member_number)
+    ).all()
+    nominate_demo_candidates(dbsession, election, standing=members[:5], supporters=members[5:15])
+    open_demo_poll(dbsession, election, rng, today)
+
+
+def nominate_demo_candidates(
+    dbsession: Session, election: Election, standing: list[Member], supporters: list[Member]
+) -> None:
+    """Each candidate accepted, with a proposer and a seconder, days after nominations opened."""
+    for number, (person, statement) in enumerate(zip(standing, DEMO_STATEMENTS, strict=True)):
+        person.date_of_birth = date(1965 + number * 5, 3, 12)
+        moment = election.nominations_open_at + timedelta(days=number + 1)
+        candidate = Candidate(
+            election=election,
+            member=person,
+            name=person.name,
+            nominated_by=person,
+            consented_at=moment,
+            statement=statement,
+            status=CandidateStatus.ACCEPTED,
+            decided_at=moment + timedelta(days=1),
+        )
+        candidate.supporters = [
+            Supporter(member=supporters[2 * number], role="proposer", confirmed_at=moment),
+            Supporter(member=supporters[2 * number + 1], role="seconder", confirmed_at=moment),
+        ]
+        dbsession.add(candidate)
+
+
+def open_demo_poll(dbsession: Session, election: Election, rng: random.Random, today: date) -> None:
+    """The poll open, the roll frozen on the day it opened, and DEMO_BALLOTS cast on ``today``."""
+    election.status = Status.POLL_OPEN
+    election.roll_frozen_on = london_day(election.poll_opens_at)
+    election.paper_key = "".join(rng.choice("0123456789abcdef") for _ in range(64))
+    dbsession.flush()
+    election.chain_head = genesis(election.id)
+    voters = elections.entitled_members(dbsession, election.roll_frozen_on)
+    dbsession.add_all(RollEntry(election_id=election.id, member_id=m.id) for m in voters)
+    dbsession.flush()
+    candidate_ids = [c.id for c in election.candidates]
+    for voter in [m for m in voters if m.account_id is None][:DEMO_BALLOTS]:
+        ranked = rng.sample(candidate_ids, rng.randint(1, len(candidate_ids)))
+        elections.cast(dbsession, election.id, voter.id, ranked, now=start_of(today))
