@@ -1,21 +1,15 @@
-"""What every page template may use: the Permission enum, the CSRF token, and London time."""
-
-from datetime import datetime
+"""What every page template may use: the Permission enum, the site (the context of questions
+about no one object), the CSRF token, and the presenters as filters (``london``, ``day``,
+``money``)."""
 
 from pyramid.csrf import get_csrf_token
 from pyramid.events import BeforeRender
 
-from tmo.clock import LONDON
 from tmo.constitution import FILLED_BY
 from tmo.contexts import SITE
 from tmo.permissions import Permission
 
-
-def london(moment: datetime | None) -> str:
-    """A UTC moment as a Londoner reads it: 25 November 2026, 14:05."""
-    if moment is None:
-        return ""
-    return moment.astimezone(LONDON).strftime("%-d %B %Y, %H:%M")
+FILTERS = {"london": "london", "day": "day", "money": "money"}
 
 
 def add_renderer_globals(event):
@@ -28,7 +22,9 @@ def add_renderer_globals(event):
 
 def includeme(config):
     settings = config.get_settings()
-    settings["jinja2.filters"] = "london = tmo.templating:london"
+    settings["jinja2.filters"] = "\n".join(
+        f"{name} = tmo.presenters:{function}" for name, function in FILTERS.items()
+    )
     settings["jinja2.autoescape"] = "true"
     settings["jinja2.undefined"] = "strict"
     config.include("pyramid_jinja2")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tmo.constitution import YouthRules
+from tmo.presenters import money as format_pounds
 from tmo.rules.membership import add_years, age_on
 
 # Age -----------------------------------------------------------------------------------------
@@ -116,13 +117,6 @@ def parse_pounds(text: str) -> int:
         raise ValueError(text)
     pounds, pence = match.groups()
     return int(pounds.replace(",", "")) * 100 + int((pence or "0").ljust(2, "0"))
-
-
-def format_pounds(pence: int) -> str:
-    """123450 -> ``£1,234.50``; -500 -> ``-£5.00``."""
-    sign = "-" if pence < 0 else ""
-    whole, part = divmod(abs(pence), 100)
-    return f"{sign}£{whole:,}.{part:02d}"
 
 
 # The ledger --------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ export exist only from the close or the count, by their permissions (``tmo.secur
 
 from tmo.constitution import ELECTION_METHODS
 from tmo.models.elections import Election
+from tmo.presenters import london
 from tmo.rules.elections import STATUS_LABELS, Status
 from tmo.services import elections
-from tmo.templating import london
 
 METHOD_LABELS = dict(ELECTION_METHODS)
 
