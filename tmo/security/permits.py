@@ -104,6 +104,15 @@ def own_photo(identity, context) -> bool:
     return context.candidate.photo is not None and is_the_candidate(identity, context)
 
 
+# -- Meetings -------------------------------------------------------------------------------------
+
+
+# -- The Youth Forum ------------------------------------------------------------------------------
+
+
+# -- Membership, the board, accounts and administration -------------------------------------------
+
+
 # -- The table ------------------------------------------------------------------------------------
 
 R = Role
