@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from tmo.permissions import Permission, Role
 from tmo.rules.elections import CandidateStatus, Status
+from tmo.rules.youth import ProposalStatus
 
 Check = Callable[[object, object], bool]
 
@@ -110,6 +111,22 @@ def own_photo(identity, context) -> bool:
 # -- The Youth Forum ------------------------------------------------------------------------------
 
 
+def in_youth_forum(identity, context) -> bool:
+    """A member of the Youth Forum today (members age out on a birthday, by date)."""
+    return identity.in_youth_forum
+
+
+def proposal_sent(identity, context) -> bool:
+    """A proposal may be known of once its proposer has sent it: a draft is theirs alone."""
+    return context.proposal.status != ProposalStatus.DRAFT
+
+
+def proposes_it(identity, context) -> bool:
+    """The forum member who proposed this proposal."""
+    member = identity.youth_member
+    return member is not None and member.id == context.proposal.proposer_id
+
+
 # -- Membership, the board, accounts and administration -------------------------------------------
 
 
@@ -179,9 +196,18 @@ PERMITS: dict[Permission, list[list[Check]]] = {
         [holds(R.YOUTH_WORKER)],
     ],
     P.YOUTH_TAKE_PART: [[holds(R.YOUTH_MEMBER)]],
-    P.YOUTH_REPORT: [[holds(R.YOUTH_MEMBER)], [holds(R.YOUTH_WORKER)]],
     P.YOUTH_MANAGE: [[holds(R.YOUTH_WORKER)]],
-    P.YOUTH_RATIFY: [[holds(R.SECRETARY)]],
+    P.YOUTH_NAMES_READ: [[holds(R.YOUTH_WORKER)]],
+    P.YOUTH_PROPOSAL_READ: [[proposal_sent], [proposes_it]],
+    P.YOUTH_PROPOSAL_EDIT: [[holds(R.YOUTH_MEMBER), in_youth_forum, proposes_it]],
+    P.YOUTH_PROPOSAL_VOTE: [[holds(R.YOUTH_MEMBER), in_youth_forum]],
+    P.YOUTH_PROPOSAL_MANAGE: [[holds(R.YOUTH_WORKER)]],
+    P.YOUTH_PROPOSAL_RATIFY: [[holds(R.SECRETARY)]],
+    P.YOUTH_PROPOSAL_REPORT: [
+        [holds(R.YOUTH_WORKER)],
+        [holds(R.YOUTH_MEMBER), in_youth_forum, proposes_it],
+    ],
+    P.YOUTH_CHAIR_VOTE: [[holds(R.YOUTH_MEMBER), in_youth_forum]],
 }
 
 # A refusal of these answers 404: the page does not exist for that person (yet).
@@ -192,6 +218,7 @@ CONCEALED = frozenset(
         P.ELECTIONS_CANDIDATE_PHOTO,
         P.ELECTIONS_RESULT_READ,
         P.ELECTIONS_BALLOTS_READ,
+        P.YOUTH_PROPOSAL_READ,
     }
 )
 

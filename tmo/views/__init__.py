@@ -10,6 +10,14 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from tmo.contexts import site
 from tmo.contexts.elections import BallotExportContext, CandidateContext, ElectionContext
+from tmo.contexts.youth import (
+    ChairContext,
+    ChairElectionContext,
+    ForumMemberContext,
+    ProposalContext,
+    ProposalFileContext,
+    ReportPhotoContext,
+)
 
 # The methods of a view that only reads.
 READ = ("GET", "HEAD")
@@ -183,6 +191,23 @@ CONTEXTS = {
     "election_decide": CandidateContext,
     "election_cancel": ElectionContext,
     "election_paper": ElectionContext,
+    "youth_proposal": ProposalContext,
+    "youth_proposal_edit": ProposalContext,
+    "youth_proposal_withdraw": ProposalContext,
+    "youth_proposal_submit": ProposalContext,
+    "youth_proposal_check": ProposalContext,
+    "youth_proposal_interest": ProposalContext,
+    "youth_proposal_vote": ProposalContext,
+    "youth_proposal_count": ProposalContext,
+    "youth_proposal_ratify": ProposalContext,
+    "youth_proposal_spend": ProposalContext,
+    "youth_proposal_report": ProposalContext,
+    "youth_file": ProposalFileContext,
+    "youth_photo": ReportPhotoContext,
+    "youth_member": ForumMemberContext,
+    "youth_chair": ChairContext,
+    "youth_chair_vote": ChairElectionContext,
+    "youth_chair_count": ChairElectionContext,
 }
 
 
