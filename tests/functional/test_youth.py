@@ -20,7 +20,13 @@ from tmo.constitution import Constitution
 from tmo.models.audit import AuditEntry
 from tmo.models.board import Directorship
 from tmo.models.meetings import AgendaItem, Body, Decision, Meeting
-from tmo.models.youth import YouthChairCandidate, YouthLedgerEntry, YouthMember, YouthProposal
+from tmo.models.youth import (
+    YouthChairCandidate,
+    YouthLedgerEntry,
+    YouthMember,
+    YouthProposal,
+    YouthVote,
+)
 from tmo.permissions import Role
 from tmo.rules import meetings as meeting_rules
 from tmo.rules import youth as rules
@@ -681,3 +687,61 @@ def test_a_tied_vote_for_chair_elects_nobody(dbsession):
     notes = youth.count_chair_election(dbsession, rules_, election, actor_id=None, today=TODAY)
     assert notes == ["No candidate won outright (a tie, or no votes): open a new vote."]
     assert youth.chair_on(dbsession, TODAY) is None
+
+
+def test_a_drafts_quote_is_its_proposers_alone_until_it_is_sent(testapp, dbsession, logged_in):
+    amara, ben = member(dbsession, "Amara"), member(dbsession, "Ben")
+    draft = youth.draft_proposal(
+        dbsession,
+        amara,
+        youth.ProposalFields("Secret idea", "Play", "Everyone", "sport", 10_000, "A ball"),
+        quote=(PDF, "quote.pdf"),
+        actor_id=None,
+    )
+    dbsession.commit()
+    quote = f"/youth/files/{draft.quote_file_id}"
+    log_in(testapp, ben.account.email)
+    assert testapp.get(quote, expect_errors=True).status_int == 404
+    testapp.reset()
+    logged_in(Role.YOUTH_WORKER)
+    assert testapp.get(quote, expect_errors=True).status_int == 404
+    testapp.reset()
+    log_in(testapp, amara.account.email)
+    assert testapp.get(quote).body == PDF
+
+    # Each request's session ends with it: send the proposal as read afresh.
+    sent = dbsession.get(YouthProposal, draft.id)
+    youth.submit_proposal(dbsession, sent, sent.proposer, actor_id=None, now=now())
+    dbsession.commit()
+    testapp.reset()
+    log_in(testapp, ben.account.email)
+    assert testapp.get(quote).body == PDF
+
+
+def test_a_vote_closes_by_the_apps_clock(testapp, dbsession, clock):
+    amara, ben = member(dbsession, "Amara"), member(dbsession, "Ben")
+    proposal = youth.draft_proposal(
+        dbsession,
+        amara,
+        youth.ProposalFields("Goals", "Play", "Everyone", "sport", 50_000, "2 goals"),
+        quote=(PDF, "quote.pdf"),
+        actor_id=None,
+    )
+    youth.submit_proposal(dbsession, proposal, amara, actor_id=None, now=now())
+    # Opened eight days ago: a week's vote, closed since yesterday.
+    opened = TODAY - timedelta(days=8)
+    youth.open_vote(dbsession, Constitution(), proposal, comments="", actor_id=None, today=opened)
+    dbsession.commit()
+    page = f"/youth/proposals/{proposal.id}"
+    log_in(testapp, ben.account.email)
+    assert "Vote on this proposal" not in testapp.get(page).text
+
+    clock.advance(days=-5)  # back to while the vote was open
+    assert "Vote on this proposal" in testapp.get(page).text
+    form = testapp.get(f"{page}/vote").forms["form"]
+    choose(form, "for")
+
+    clock.advance(days=5)  # and on again, past its last day
+    refused = form.submit("submit")
+    assert "Voting on this proposal has closed." in refused.text
+    assert dbsession.scalar(select(func.count()).select_from(YouthVote)) == 0
