@@ -44,6 +44,7 @@ from tmo.rules.membership import may_vote
 from tmo.services import audit, files
 from tmo.services import board as board_service
 from tmo.services.mail import send_mail
+from tmo.services.search import LIKE_ESCAPE, contains_pattern
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -900,15 +901,22 @@ def published_query(q: str = ""):
     )
     q = q.strip()[:200]
     if q:
-        # LIKE's wildcards typed by a person are taken as plain text.
-        words = q.replace("\\", "").replace("%", " ").replace("_", " ")
-        pattern = f"%{words}%"
+        pattern = contains_pattern(q)
         in_items = exists().where(
             AgendaItem.meeting_id == Meeting.id,
             AgendaItem.confidential.is_(False),
-            or_(AgendaItem.title.ilike(pattern), AgendaItem.minutes_text.ilike(pattern)),
+            or_(
+                AgendaItem.title.ilike(pattern, escape=LIKE_ESCAPE),
+                AgendaItem.minutes_text.ilike(pattern, escape=LIKE_ESCAPE),
+            ),
         )
-        query = query.where(or_(Body.name.ilike(pattern), Meeting.title.ilike(pattern), in_items))
+        query = query.where(
+            or_(
+                Body.name.ilike(pattern, escape=LIKE_ESCAPE),
+                Meeting.title.ilike(pattern, escape=LIKE_ESCAPE),
+                in_items,
+            )
+        )
     return query
 
 
