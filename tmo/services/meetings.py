@@ -40,6 +40,7 @@ from tmo.models.meta import utcnow
 from tmo.permissions import Role
 from tmo.rules import board as board_rules
 from tmo.rules import meetings as rules
+from tmo.rules import voting
 from tmo.rules.membership import may_vote
 from tmo.services import audit, files
 from tmo.services import board as board_service
@@ -680,8 +681,8 @@ def record_motion(
             )
     if proposer_key == seconder_key:
         raise MeetingError("The seconder must be someone other than the proposer.")
-    casting_allowed = rules.casting_vote_allowed(meeting.body.kind, constitution)
-    if casting_vote and not casting_allowed:
+    chair_has_casting_vote = rules.casting_vote_allowed(meeting.body.kind, constitution)
+    if casting_vote and not chair_has_casting_vote:
         raise MeetingError("The constitution gives the chair no casting vote.")
     named_votes = {key: vote for key, vote in (named_votes or {}).items() if vote}
     for key, vote in named_votes.items():
@@ -703,6 +704,17 @@ def record_motion(
     )
     if problems:
         raise MeetingError(" ".join(problems))
+    casting_allowed = voting.casting_vote_allowed(
+        votes_for,
+        votes_against,
+        chair_has_casting_vote=chair_has_casting_vote,
+        when_no_votes_cast=constitution.meetings.casting_vote_when_no_votes_cast,
+    )
+    if casting_vote and not casting_allowed:  # a tie (checked above) of no votes at all
+        raise MeetingError(
+            "Nobody voted for or against, and the constitution gives the chair no casting vote "
+            "then: the motion falls. Leave the casting vote empty."
+        )
     outcome = rules.vote_outcome(votes_for, votes_against, casting_vote or None, casting_allowed)
     motion = Motion(
         item=item,
