@@ -9,7 +9,7 @@ from tmo.rules.accounts import MAXIMUM_PASSWORD_LENGTH, password_problem
 from tmo.schemas.nodes import text_node
 
 
-def email_node(description=""):
+def email_node(description: str = ""):
     return text_node(
         "email",
         "Email address",

@@ -74,14 +74,15 @@ def rule_node(name: str, annotation, meta: dict) -> colander.SchemaNode:
     if annotation is bool:
         return checkbox_node(name, title, hint)
     if annotation is int:
+        out_of_range = _range_message(meta)
         return number_node(
             name,
             title,
             hint,
             minimum=meta.get("minimum"),
             maximum=meta.get("maximum"),
-            min_err=_range_message(meta),
-            max_err=_range_message(meta),
+            min_err=out_of_range,
+            max_err=out_of_range,
             missing_msg=f"Enter a number for “{title}”.",
         )
     # Names are kept exactly as typed, spaces and all, so the form gives back what it was given.
