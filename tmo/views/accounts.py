@@ -22,6 +22,7 @@ from tmo.schemas.accounts import (
 )
 from tmo.services import accounts, audit
 from tmo.services.paging import page_number, paginate
+from tmo.services.search import LIKE_ESCAPE, contains_pattern
 
 FORM_METHODS = ("GET", "HEAD")
 
@@ -205,8 +206,13 @@ def admin_accounts(request):
     role = request.params.get("role", "")
     query = select(Account).order_by(Account.display_name, Account.id)
     if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(or_(Account.email.like(pattern), Account.display_name.ilike(pattern)))
+        pattern = contains_pattern(search.lower())
+        query = query.where(
+            or_(
+                Account.email.like(pattern, escape=LIKE_ESCAPE),
+                Account.display_name.ilike(pattern, escape=LIKE_ESCAPE),
+            )
+        )
     if role in {r.value for r in GRANTABLE_ROLES}:
         query = query.where(
             Account.id.in_(select(RoleGrant.account_id).where(RoleGrant.role == Role(role)))

@@ -7,6 +7,7 @@ from tmo.models.accounts import Account
 from tmo.models.audit import AuditEntry
 from tmo.permissions import Permission
 from tmo.services.paging import page_number, paginate
+from tmo.services.search import LIKE_ESCAPE, starts_with_pattern
 
 
 @view_config(
@@ -19,7 +20,7 @@ def audit_log(request):
     action = request.params.get("action", "").strip()[:64]
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
     if action:
-        query = query.where(AuditEntry.action.like(f"{action}%"))
+        query = query.where(AuditEntry.action.like(starts_with_pattern(action), escape=LIKE_ESCAPE))
     page = paginate(request.dbsession, query, page_number(request.params.get("page")))
     actor_ids = {entry.actor_id for entry in page.items if entry.actor_id}
     actors = {}

@@ -11,6 +11,7 @@ from tmo.models.accounts import Account
 from tmo.models.youth import YouthMember
 from tmo.rules import youth as rules
 from tmo.rules.youth import MemberStatus, YouthError
+from tmo.services.search import LIKE_ESCAPE, contains_pattern
 
 
 def live_membership(dbsession: Session, account_id: int) -> YouthMember | None:
@@ -76,11 +77,11 @@ def members_query(status: MemberStatus, search: str):
         .order_by(YouthMember.first_name, YouthMember.surname, YouthMember.id)
     )
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(search)
         query = query.where(
             or_(
-                YouthMember.first_name.ilike(pattern, escape="\\"),
-                YouthMember.surname.ilike(pattern, escape="\\"),
+                YouthMember.first_name.ilike(pattern, escape=LIKE_ESCAPE),
+                YouthMember.surname.ilike(pattern, escape=LIKE_ESCAPE),
             )
         )
     return query

@@ -12,6 +12,7 @@ from tmo.constitution import Constitution
 from tmo.models.youth import YouthBudgetYear, YouthLedgerEntry, YouthMember, YouthProposal
 from tmo.rules import youth as rules
 from tmo.rules.youth import ProposalStatus
+from tmo.services.search import LIKE_ESCAPE, contains_pattern
 from tmo.services.youth.budget import as_entry, year_entries, year_for
 from tmo.services.youth.proposals import CATEGORIES, CATEGORY_NAMES
 
@@ -143,11 +144,11 @@ def proposals_query(account_id: int | None, status: str, search: str):
     if status:
         query = query.where(YouthProposal.status == status)
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(search)
         query = query.where(
             or_(
-                YouthProposal.title.ilike(pattern, escape="\\"),
-                YouthProposal.what_and_why.ilike(pattern, escape="\\"),
+                YouthProposal.title.ilike(pattern, escape=LIKE_ESCAPE),
+                YouthProposal.what_and_why.ilike(pattern, escape=LIKE_ESCAPE),
             )
         )
     return query
