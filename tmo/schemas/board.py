@@ -83,7 +83,9 @@ def new_person_needs_details(form, values):
             raise error
 
 
-def appointment_schema(seat_choices, directors, members) -> CSRFSchema:
+def appointment_schema(seat_choices, directors, members, ways=HOW_HELD) -> CSRFSchema:
+    """``ways``: how a seat may come to be held under the constitution (co-option only where it
+    allows co-option)."""
     schema = CSRFSchema(validator=new_person_needs_details)
     schema.add(
         colander.SchemaNode(
@@ -100,9 +102,9 @@ def appointment_schema(seat_choices, directors, members) -> CSRFSchema:
             colander.String(),
             name="how",
             title="How they come to hold it",
-            validator=colander.OneOf(list(HOW_HELD)),
+            validator=colander.OneOf(list(ways)),
             missing_msg="Choose how they come to hold the seat.",
-            widget=deform.widget.RadioChoiceWidget(values=list(HOW_HELD.items())),
+            widget=deform.widget.RadioChoiceWidget(values=list(ways.items())),
         )
     )
     schema.add(date_node("start", "The term starts on", missing_msg="Enter the start date."))
