@@ -321,3 +321,27 @@ def test_the_pages_and_mails_give_the_link_lifetimes_the_settings_set(app_settin
     page = form.submit("submit")
     assert "once, for 30 minutes." in page.text
     assert "once, for 30 minutes." in mailer.outbox[-1].body
+
+
+def test_a_reset_link_works_for_its_lifetime_by_the_apps_clock(testapp, clock, mailer):
+    AccountFactory(email="kim@example.org")
+    form = testapp.get("/password/forgotten").forms["form"]
+    form["email"] = "kim@example.org"
+    form.submit("submit")
+    path = link_in(mailer.outbox[0], "/password/reset/")
+
+    clock.advance(minutes=59)
+    assert "form" in testapp.get(path).forms
+    clock.advance(minutes=1)
+    page = testapp.get(path)
+    assert "This link has expired or has already been used" in page.text
+    assert "form" not in page.forms
+
+
+def test_a_login_session_ends_when_the_apps_clock_passes_its_lifetime(testapp, clock):
+    account = AccountFactory()
+    log_in(testapp, account.email)
+    clock.advance(hours=11, minutes=59)
+    assert testapp.get("/account").status_int == 200
+    clock.advance(minutes=1)
+    assert testapp.get("/account").status_int == 302
