@@ -228,6 +228,12 @@ class MeetingRules:
         maximum=40,
     )
     chair_casting_vote: bool = rule(True, "The chair has a casting vote on a tie")
+    casting_vote_when_no_votes_cast: bool = rule(
+        False,
+        "When nobody votes for or against, the chair may still give a casting vote",
+        "Leave it unticked and a motion nobody votes for or against falls. It applies wherever "
+        "the chair has a casting vote, the Youth Forum's included.",
+    )
     requisition_percent: int = rule(
         5,
         "Share of members who may requisition a general meeting (%)",

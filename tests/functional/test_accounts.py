@@ -11,6 +11,7 @@ from tests.factories import AccountFactory
 from tmo.models.accounts import Account, AccountToken, LoginSession, ThrottleEvent
 from tmo.models.audit import AuditEntry
 from tmo.models.meta import utcnow
+from tmo.permissions import Role
 from tmo.services.accounts import PASSWORD_HASHER, SESSION_COOKIE
 
 
@@ -321,6 +322,26 @@ def test_the_pages_and_mails_give_the_link_lifetimes_the_settings_set(app_settin
     page = form.submit("submit")
     assert "once, for 30 minutes." in page.text
     assert "once, for 30 minutes." in mailer.outbox[-1].body
+
+
+def test_the_account_search_finds_percent_and_underscore_as_typed(testapp, logged_in):
+    logged_in(Role.ADMINISTRATOR, display_name="Ada Admin")
+    AccountFactory(display_name="Ruth Adeyemi", email="ruth@example.org")
+    AccountFactory(display_name="Sam Okafor", email="sam_okafor@example.org")
+    AccountFactory(display_name="Team 100% Estate", email="team@example.org")
+
+    def found(typed):
+        page = testapp.get("/admin/accounts", params={"q": typed})
+        return {
+            name
+            for name in ("Ada Admin", "Ruth Adeyemi", "Sam Okafor", "Team 100%")
+            if name in page.text
+        }
+
+    assert found("_") == {"Sam Okafor"}
+    assert found("%") == {"Team 100%"}
+    assert found("m_o") == {"Sam Okafor"}
+    assert found("ruth") == {"Ruth Adeyemi"}
 
 
 def test_a_reset_link_works_for_its_lifetime_by_the_apps_clock(testapp, clock, mailer):

@@ -112,6 +112,15 @@ def test_the_audit_page_pages(testapp, dbsession, logged_in):
     assert second.text.count("bulk.entry") == 5
 
 
+def test_the_audit_search_takes_a_wildcard_as_typed(testapp, dbsession, logged_in):
+    logged_in(Role.SECRETARY)
+    audit.record(dbsession, "bulk.entry", actor_id=None)
+    dbsession.commit()
+    assert "bulk.entry" in testapp.get("/admin/audit", params={"action": "bulk."})
+    assert "No entries match." in testapp.get("/admin/audit", params={"action": "%"})
+    assert "No entries match." in testapp.get("/admin/audit", params={"action": "bulk_"})
+
+
 @pytest.fixture
 def database_file(tmp_path):
     path = tmp_path / "audit.sqlite"

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from tmo.constitution import Constitution
+from tmo.constitution import Constitution, to_dict
 from tmo.models.audit import AuditEntry
 from tmo.models.constitution import ConstitutionVersion
 from tmo.permissions import Role
@@ -102,3 +102,31 @@ def test_only_administrators_edit_the_constitution(testapp, logged_in):
         expect_errors=True,
     )
     assert response.status_int == 403
+
+
+def test_the_chair_s_casting_vote_when_nobody_votes_is_the_administrator_s_to_set(
+    testapp, dbsession, logged_in
+):
+    logged_in(Role.ADMINISTRATOR)
+    form = edit_form(testapp)
+    assert not form["casting_vote_when_no_votes_cast"].checked
+    form["casting_vote_when_no_votes_cast"] = True
+    form["note"] = "Standing orders 2026: the chair decides a motion nobody votes on"
+    form.submit("submit").follow()
+    assert constitution_on(dbsession, date.today()).meetings.casting_vote_when_no_votes_cast
+    public = testapp.get("/constitution").text
+    assert "When nobody votes for or against, the chair may still give a casting vote" in public
+
+
+def test_a_version_stored_before_a_rule_existed_takes_the_rule_s_default(dbsession):
+    rules = to_dict(Constitution())  # as a version adopted before the rule was stored it
+    del rules["meetings"]["casting_vote_when_no_votes_cast"]
+    dbsession.add(
+        ConstitutionVersion(
+            effective_from=date.today() - timedelta(days=400), rules=rules, note="2025"
+        )
+    )
+    dbsession.flush()
+    loaded = constitution_on(dbsession, date.today())
+    assert loaded.meetings.casting_vote_when_no_votes_cast is False
+    assert loaded == Constitution()

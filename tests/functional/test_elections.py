@@ -3,7 +3,7 @@ the ballot and its review, receipts, one member one vote, the close by the clock
 published ballots and their export, verification, paper ballots and the declaration."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select
@@ -328,6 +328,26 @@ def test_no_ballot_is_taken_after_the_closing_time(testapp, dbsession, request_)
     assert dbsession.scalars(select(Ballot).where(Ballot.election_id == election.id)).all() == []
     with pytest.raises(elections.ElectionError, match="The poll is not open"):
         elections.cast(dbsession, election.id, people[4].id, (1,), now=now())
+
+
+def test_the_poll_closes_when_the_application_s_clock_passes_its_closing_time(
+    testapp, dbsession, request_, clock
+):
+    """Nothing in the database moves: the one clock every request reads passes the close."""
+    election, people = poll_open(dbsession, request_)
+    dbsession.commit()
+    log_in(testapp, people[3].account.email)
+    page = testapp.get(f"/elections/{election.id}")
+    assert "Poll open" in page.text and "Vote now" in page.text
+    clock.set(election.poll_closes_at)
+    # A log-in lasts its hours by the same clock: days later, the voter logs in again.
+    log_in(testapp, people[3].account.email)
+    page = testapp.get(f"/elections/{election.id}")
+    assert "Poll closed" in page.text and "Vote now" not in page.text
+    closed = testapp.get(f"/elections/{election.id}/ballot", status=409)
+    assert "The poll is not open." in closed.text
+    clock.set(election.poll_closes_at - timedelta(seconds=1))
+    testapp.get(f"/elections/{election.id}/ballot", status=200)
 
 
 def test_a_member_not_on_the_roll_cannot_vote(testapp, dbsession, request_):

@@ -3,6 +3,7 @@ live quorum, declarations, motions and votes, the minutes' lifecycle, public min
 a confidential item, actions carried forward, attendance and the board's absence flag, calendars,
 papers and PDFs, general meetings and requisitions."""
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -265,10 +266,10 @@ def test_attendance_by_form_and_the_quorum_leaves_out_declared_interests(
     assert "the meeting cannot decide this item" in refused.text
 
 
-def motion(dbsession, item, proposer, seconder, votes, casting=""):
+def motion(dbsession, item, proposer, seconder, votes, casting="", constitution=None):
     return meetings.record_motion(
         dbsession,
-        meetings.Constitution(),
+        constitution or meetings.Constitution(),
         item,
         text="That the budget is approved",
         proposer_key=proposer,
@@ -281,12 +282,8 @@ def motion(dbsession, item, proposer, seconder, votes, casting=""):
     )
 
 
-def test_a_conflicted_member_cannot_propose_or_vote_and_the_chair_breaks_a_tie(dbsession):
-    body = committee(dbsession, size=6, quorum=3)
-    meeting = past_meeting(dbsession, body, 1)
-    people = keys(dbsession, body)
-    attend(dbsession, meeting, people[:5], absent=people[5:])
-    item = meetings.add_item(
+def budget_item(dbsession, meeting):
+    return meetings.add_item(
         dbsession,
         meeting,
         title="Budget",
@@ -295,6 +292,14 @@ def test_a_conflicted_member_cannot_propose_or_vote_and_the_chair_breaks_a_tie(d
         confidential=False,
         actor_id=None,
     )
+
+
+def test_a_conflicted_member_cannot_propose_or_vote_and_the_chair_breaks_a_tie(dbsession):
+    body = committee(dbsession, size=6, quorum=3)
+    meeting = past_meeting(dbsession, body, 1)
+    people = keys(dbsession, body)
+    attend(dbsession, meeting, people[:5], absent=people[5:])
+    item = budget_item(dbsession, meeting)
     meetings.declare(dbsession, item, person_key=people[0], interest="Supplier", actor_id=None)
     with pytest.raises(meetings.MeetingError, match="declared an interest in this item"):
         motion(dbsession, item, people[0], people[1], (2, 0, 0))
@@ -313,6 +318,30 @@ def test_a_conflicted_member_cannot_propose_or_vote_and_the_chair_breaks_a_tie(d
     assert dbsession.scalar(
         select(AuditEntry).where(AuditEntry.action == "meetings.motion_recorded")
     )
+
+
+def test_a_motion_nobody_votes_for_or_against_falls_unless_the_constitution_lets_the_chair_cast(
+    dbsession,
+):
+    body = committee(dbsession, size=4, quorum=3)
+    meeting = past_meeting(dbsession, body, 1)
+    people = keys(dbsession, body)
+    attend(dbsession, meeting, people)
+    item = budget_item(dbsession, meeting)
+    default = meetings.Constitution()
+    chair_decides = dataclasses.replace(
+        default,
+        meetings=dataclasses.replace(default.meetings, casting_vote_when_no_votes_cast=True),
+    )
+
+    def all_abstain(casting, constitution=default):
+        return motion(dbsession, item, people[0], people[1], (0, 0, 4), casting, constitution)
+
+    with pytest.raises(meetings.MeetingError, match="Nobody voted for or against"):
+        all_abstain("for")
+    assert all_abstain("").outcome == rules.LOST
+    assert all_abstain("for", chair_decides).outcome == rules.CARRIED
+    assert all_abstain("against", chair_decides).outcome == rules.LOST
 
 
 # -- The minutes ----------------------------------------------------------------------------------
@@ -444,6 +473,7 @@ def test_the_minutes_lifecycle_from_draft_to_signed_and_public_without_confident
     assert f"/meetings/{first.id}/minutes" not in testapp.get(
         "/meetings", params={"q": "caretaker"}
     )
+    assert f"/meetings/{first.id}/minutes" not in testapp.get("/meetings", params={"q": "%"})
 
     # A director reads the full record, papers included.
     logged_in(Role.DIRECTOR)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tmo.constitution import MeetingRules
+from tmo.rules import voting
+from tmo.rules.voting import ABSTAIN, AGAINST, FOR
 
 # Kinds of body, in the order a secretary thinks of them.
 BOARD = "board"
@@ -72,9 +74,6 @@ AGM_ITEMS = (
 GENERAL_ITEM = "item"
 
 # Votes.
-FOR = "for"
-AGAINST = "against"
-ABSTAIN = "abstain"
 VOTES = {FOR: "For", AGAINST: "Against", ABSTAIN: "Abstained"}
 CARRIED = "carried"
 LOST = "lost"
@@ -215,15 +214,11 @@ def tally(named: dict) -> tuple[int, int, int]:
 
 
 def vote_outcome(votes_for: int, against: int, casting: str | None, casting_allowed: bool) -> str:
-    """Carried or lost: a majority of the votes cast; on a tie, the chair's casting vote where the
-    constitution gives one (``casting_allowed``), and otherwise the motion falls."""
-    if votes_for > against:
-        return CARRIED
-    if votes_for < against:
-        return LOST
-    if casting_allowed and casting == FOR:
-        return CARRIED
-    return LOST
+    """Carried or lost, by ``tmo.rules.voting``: a majority of the votes cast; on a tie, the
+    chair's casting vote where the chair may give one on this count (``casting_allowed``, from
+    ``voting.casting_vote_allowed``), and otherwise the motion falls."""
+    outcome = voting.decide(votes_for, against, casting, casting_allowed=casting_allowed)
+    return CARRIED if outcome.carried else LOST
 
 
 # -- Minutes -------------------------------------------------------------------------------------

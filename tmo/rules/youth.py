@@ -11,9 +11,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from tmo.constitution import YouthRules
+from tmo.constitution import MeetingRules, YouthRules
 from tmo.presenters import money as format_pounds
+from tmo.rules import voting
 from tmo.rules.membership import add_years, age_on
+from tmo.rules.voting import ABSTAIN, AGAINST, FOR
 
 # Age -----------------------------------------------------------------------------------------
 
@@ -306,7 +308,6 @@ def transition_problem(status: str, action: str) -> str | None:
     )
 
 
-FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
 CHOICES = {FOR: "For", AGAINST: "Against", ABSTAIN: "Abstain"}
 
 
@@ -320,18 +321,29 @@ class VoteResult:
     by_casting_vote: bool
 
 
-def count_votes(choices: Sequence[str], chair_choice: str | None, rules: YouthRules) -> VoteResult:
-    """A simple majority of the votes cast for or against. On a tie the chair's casting vote
-    (when the constitution gives one) goes the way the chair voted; an abstaining or absent
-    chair casts none, and a tie without a casting vote is lost."""
+def count_votes(
+    choices: Sequence[str],
+    chair_choice: str | None,
+    rules: YouthRules,
+    *,
+    when_no_votes_cast: bool = MeetingRules.casting_vote_when_no_votes_cast,
+) -> VoteResult:
+    """The forum's votes, decided as every body's are (``tmo.rules.voting``): a simple majority
+    of the votes cast for or against. On a tie the chair's casting vote (when the constitution
+    gives one) goes the way the chair voted; an abstaining or absent chair casts none, and a tie
+    without a casting vote is lost. ``when_no_votes_cast`` is the constitution's meetings rule of
+    that name."""
     votes_for = sum(1 for c in choices if c == FOR)
     against = sum(1 for c in choices if c == AGAINST)
     abstentions = sum(1 for c in choices if c == ABSTAIN)
-    if votes_for != against:
-        return VoteResult(votes_for, against, abstentions, votes_for > against, False)
-    if rules.chair_casting_vote and chair_choice in (FOR, AGAINST) and votes_for:
-        return VoteResult(votes_for, against, abstentions, chair_choice == FOR, True)
-    return VoteResult(votes_for, against, abstentions, False, False)
+    allowed = voting.casting_vote_allowed(
+        votes_for,
+        against,
+        chair_has_casting_vote=rules.chair_casting_vote,
+        when_no_votes_cast=when_no_votes_cast,
+    )
+    outcome = voting.decide(votes_for, against, chair_choice, casting_allowed=allowed)
+    return VoteResult(votes_for, against, abstentions, outcome.carried, outcome.by_casting_vote)
 
 
 def may_count(closes_on: date, today: date, eligible: int, voted: int) -> bool:

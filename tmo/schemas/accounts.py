@@ -6,22 +6,21 @@ import deform
 from tmo.forms import CSRFSchema
 from tmo.permissions import GRANTABLE_ROLES
 from tmo.rules.accounts import MAXIMUM_PASSWORD_LENGTH, password_problem
+from tmo.schemas.nodes import text_node
 
 
-def email_node(**kw):
-    return colander.SchemaNode(
-        colander.String(),
-        title="Email address",
-        validator=colander.All(
-            colander.Length(max=254, max_err="Enter an email address of 254 characters or fewer."),
-            colander.Email(msg="Enter an email address in the right format, like name@example.com"),
+def email_node(description: str = ""):
+    return text_node(
+        "email",
+        "Email address",
+        description,
+        maximum=254,
+        max_err="Enter an email address of 254 characters or fewer.",
+        check=colander.Email(
+            msg="Enter an email address in the right format, like name@example.com"
         ),
+        attributes={"type": "email", "autocomplete": "email", "spellcheck": "false"},
         missing_msg="Enter your email address.",
-        preparer=lambda value: value.strip() if isinstance(value, str) else value,
-        widget=deform.widget.TextInputWidget(
-            attributes={"type": "email", "autocomplete": "email", "spellcheck": "false"}
-        ),
-        **kw,
     )
 
 
@@ -57,14 +56,14 @@ def check_new_password(form, values):
 
 
 class RegisterSchema(CSRFSchema):
-    display_name = colander.SchemaNode(
-        colander.String(),
-        title="Your name",
-        description="As you would like it to appear to the TMO's secretary.",
+    display_name = text_node(
+        "display_name",
+        "Your name",
+        "As you would like it to appear to the TMO's secretary.",
+        maximum=100,
+        max_err="Enter a name of 100 characters or fewer.",
+        attributes={"autocomplete": "name"},
         missing_msg="Enter your name.",
-        validator=colander.Length(max=100, max_err="Enter a name of 100 characters or fewer."),
-        preparer=lambda value: value.strip() if isinstance(value, str) else value,
-        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "name"}),
     )
     email = email_node(description="We will send you a link to confirm it.")
     password = new_password_node()

@@ -2,11 +2,10 @@
 director's eligibility depends on, and declaring an interest."""
 
 import colander
-import deform
 
 from tmo.forms import CSRFSchema
 from tmo.rules.board import END_REASONS, HOW_HELD
-from tmo.schemas import date_node, stripped
+from tmo.schemas.nodes import checkbox_node, choice_node, date_node, text_node
 from tmo.services.board import INTEREST_KINDS
 
 NEW_PERSON = "new"
@@ -21,52 +20,29 @@ def eligibility_nodes():
         ("has_serious_arrears", "Has serious rent arrears"),
         ("council_associated", "Is council-associated (a councillor or council officer)"),
     )
-    return [
-        colander.SchemaNode(
-            colander.Boolean(),
-            name=name,
-            title=title,
-            missing=False,
-            widget=deform.widget.CheckboxWidget(),
-        )
-        for name, title in flags
-    ]
+    return [checkbox_node(name, title) for name, title in flags]
 
 
 def person_nodes(directors, members):
     return [
-        colander.SchemaNode(
-            colander.String(),
-            name="director",
-            title="Who",
+        choice_node(
+            "director",
+            "Who",
+            [
+                (NEW_PERSON, "A new person (give their details below)"),
+                *((d.id, d.name) for d in directors),
+            ],
             description="Someone who has served before, or a new person.",
             default=NEW_PERSON,
-            validator=colander.OneOf([NEW_PERSON, *(str(d.id) for d in directors)]),
-            widget=deform.widget.SelectWidget(
-                values=[(NEW_PERSON, "A new person (give their details below)")]
-                + [(str(d.id), d.name) for d in directors]
-            ),
         ),
-        colander.SchemaNode(
-            colander.String(),
-            name="name",
-            title="Full name (a new person)",
-            missing="",
-            preparer=stripped,
-            validator=colander.Length(max=200),
-        ),
+        text_node("name", "Full name (a new person)", required=False),
         date_node("date_of_birth", "Date of birth (a new person)", missing=None),
-        colander.SchemaNode(
-            colander.String(),
-            name="member",
-            title="Their entry in the register of members",
+        choice_node(
+            "member",
+            "Their entry in the register of members",
+            [("", "Not a member"), *((m.id, f"{m.name}, {m.number_label}") for m in members)],
             description="Needed for a resident seat.",
             missing="",
-            validator=colander.OneOf(["", *(str(m.id) for m in members)]),
-            widget=deform.widget.SelectWidget(
-                values=[("", "Not a member")]
-                + [(str(m.id), f"{m.name}, {m.number_label}") for m in members]
-            ),
         ),
         *eligibility_nodes(),
     ]
@@ -88,23 +64,17 @@ def appointment_schema(seat_choices, directors, members, ways=HOW_HELD) -> CSRFS
     allows co-option)."""
     schema = CSRFSchema(validator=new_person_needs_details)
     schema.add(
-        colander.SchemaNode(
-            colander.String(),
-            name="seat",
-            title="Seat",
-            validator=colander.OneOf([key for key, _ in seat_choices]),
-            missing_msg="Choose the seat.",
-            widget=deform.widget.SelectWidget(values=[("", "Choose a seat"), *seat_choices]),
+        choice_node(
+            "seat", "Seat", [("", "Choose a seat"), *seat_choices], missing_msg="Choose the seat."
         )
     )
     schema.add(
-        colander.SchemaNode(
-            colander.String(),
-            name="how",
-            title="How they come to hold it",
-            validator=colander.OneOf(list(ways)),
+        choice_node(
+            "how",
+            "How they come to hold it",
+            list(ways.items()),
+            radio=True,
             missing_msg="Choose how they come to hold the seat.",
-            widget=deform.widget.RadioChoiceWidget(values=list(ways.items())),
         )
     )
     schema.add(date_node("start", "The term starts on", missing_msg="Enter the start date."))
@@ -117,15 +87,13 @@ def appointment_schema(seat_choices, directors, members, ways=HOW_HELD) -> CSRFS
         )
     )
     schema.add(
-        colander.SchemaNode(
-            colander.String(),
-            name="decision_reference",
-            title="The board's minuted decision",
-            description="For an independent appointed by the board, or a co-option: "
+        text_node(
+            "decision_reference",
+            "The board's minuted decision",
+            "For an independent appointed by the board, or a co-option: "
             "for example “Board 12 March 2026, minute 7”.",
-            missing="",
-            preparer=stripped,
-            validator=colander.Length(max=100),
+            required=False,
+            maximum=100,
         )
     )
     schema.add(
@@ -142,12 +110,12 @@ def appointment_schema(seat_choices, directors, members, ways=HOW_HELD) -> CSRFS
 
 
 class EndTermSchema(CSRFSchema):
-    reason = colander.SchemaNode(
-        colander.String(),
-        title="Why is the term ending?",
-        validator=colander.OneOf(list(END_REASONS)),
+    reason = choice_node(
+        "reason",
+        "Why is the term ending?",
+        list(END_REASONS.items()),
+        radio=True,
         missing_msg="Choose why the term is ending.",
-        widget=deform.widget.RadioChoiceWidget(values=list(END_REASONS.items())),
     )
     on = date_node(
         "on",
@@ -155,36 +123,32 @@ class EndTermSchema(CSRFSchema):
         "The first day they no longer serve.",
         missing_msg="Enter the date the term ends.",
     )
-    note = colander.SchemaNode(
-        colander.String(),
-        title="Note",
-        description="For example the date of the letter of resignation or the minute.",
-        missing="",
-        preparer=stripped,
-        validator=colander.Length(max=500),
-        widget=deform.widget.TextAreaWidget(rows=2),
+    note = text_node(
+        "note",
+        "Note",
+        "For example the date of the letter of resignation or the minute.",
+        required=False,
+        maximum=500,
+        rows=2,
     )
 
 
 def declaration_node_list():
     return [
-        colander.SchemaNode(
-            colander.String(),
-            name="kind",
-            title="Kind of interest",
-            validator=colander.OneOf([key for key, _ in INTEREST_KINDS]),
+        choice_node(
+            "kind",
+            "Kind of interest",
+            INTEREST_KINDS,
+            radio=True,
             missing_msg="Choose the kind of interest.",
-            widget=deform.widget.RadioChoiceWidget(values=INTEREST_KINDS),
         ),
-        colander.SchemaNode(
-            colander.String(),
-            name="description",
-            title="Description",
-            description="For example “Director of Smith Roofing Ltd, which quotes for TMO work”.",
+        text_node(
+            "description",
+            "Description",
+            "For example “Director of Smith Roofing Ltd, which quotes for TMO work”.",
+            maximum=500,
+            rows=3,
             missing_msg="Describe the interest.",
-            preparer=stripped,
-            validator=colander.Length(max=500),
-            widget=deform.widget.TextAreaWidget(rows=3),
         ),
         date_node("from_date", "Held since", missing_msg="Enter when the interest began."),
         date_node("to_date", "Until (if it has ended)", missing=None),

@@ -21,19 +21,16 @@ from tmo.constitution import (
     to_dict,
 )
 from tmo.forms import CSRFSchema
-from tmo.schemas import date_node
+from tmo.schemas.nodes import checkbox_node, choice_node, date_node, number_node, text_node
 
 PENCE = decimal.Decimal(100)
 
 
-def _range_validator(meta):
-    low, high = meta.get("minimum"), meta.get("maximum")
-    if low is None and high is None:
-        return None
-    message = f"Enter a number from {low} to {high}."
+def _range_message(meta) -> str:
+    message = f"Enter a number from {meta.get('minimum')} to {meta.get('maximum')}."
     if meta.get("law"):
         message += f" ({meta['law']})"
-    return colander.Range(min=low, max=high, min_err=message, max_err=message)
+    return message
 
 
 def _money_range(meta):
@@ -66,25 +63,29 @@ def rule_node(name: str, annotation, meta: dict) -> colander.SchemaNode:
             **common,
         )
     if choices:
-        return colander.SchemaNode(
-            colander.String(),
-            widget=deform.widget.RadioChoiceWidget(values=list(choices)),
-            validator=colander.OneOf([key for key, _ in choices]),
+        return choice_node(
+            name,
+            title,
+            choices,
+            radio=True,
+            description=hint,
             missing_msg=f"Choose an option for “{title}”.",
-            **common,
         )
     if annotation is bool:
-        return colander.SchemaNode(
-            colander.Boolean(), widget=deform.widget.CheckboxWidget(), missing=False, **common
-        )
+        return checkbox_node(name, title, hint)
     if annotation is int:
-        return colander.SchemaNode(
-            colander.Integer(),
-            validator=_range_validator(meta),
+        out_of_range = _range_message(meta)
+        return number_node(
+            name,
+            title,
+            hint,
+            minimum=meta.get("minimum"),
+            maximum=meta.get("maximum"),
+            min_err=out_of_range,
+            max_err=out_of_range,
             missing_msg=f"Enter a number for “{title}”.",
-            widget=deform.widget.TextInputWidget(attributes={"inputmode": "numeric"}),
-            **common,
         )
+    # Names are kept exactly as typed, spaces and all, so the form gives back what it was given.
     return colander.SchemaNode(
         colander.String(),
         validator=colander.Length(min=1, max=200),
@@ -133,14 +134,13 @@ def constitution_schema(constitution: Constitution) -> colander.Schema:
         )
     )
     schema.add(
-        colander.SchemaNode(
-            colander.String(),
-            name="note",
-            title="What changed and why",
-            description="For example: “AGM 2026 resolution 4: minimum age lowered to 16”.",
+        text_node(
+            "note",
+            "What changed and why",
+            "For example: “AGM 2026 resolution 4: minimum age lowered to 16”.",
+            maximum=500,
+            rows=2,
             missing_msg="Say what changed and why.",
-            validator=colander.Length(max=500),
-            widget=deform.widget.TextAreaWidget(rows=2),
         )
     )
     general = colander.SchemaNode(colander.Mapping(), name="general", title="The TMO")

@@ -5,75 +5,54 @@ The ballot itself is not a deform form: a voter ticks or numbers candidates in a
 (``templates/elections/ballot.jinja2``) and the rules in ``tmo.rules.elections`` judge it."""
 
 import colander
-import deform
 
 from tmo.constitution import ELECTION_METHODS
 from tmo.forms import CSRFSchema
-from tmo.schemas import date_node, stripped
 from tmo.schemas.files import file_node
+from tmo.schemas.nodes import checkbox_node, choice_node, date_node, number_node, text_node
 from tmo.services import files
 from tmo.services.register_search import member_number
 
 NOBODY = ""
 
 
-def text_node(name: str, title: str, *, description: str = "", maximum: int = 200, **kw):
-    return colander.SchemaNode(
-        colander.String(),
-        name=name,
-        title=title,
-        description=description,
-        preparer=stripped,
-        validator=colander.Length(max=maximum, max_err=f"Use at most {maximum} characters."),
-        **kw,
-    )
-
-
-def choice_node(name: str, title: str, choices, *, radio=False, **kw):
-    values = [(str(value), label) for value, label in choices]
-    widget = (
-        deform.widget.RadioChoiceWidget(values=values)
-        if radio
-        else deform.widget.SelectWidget(values=values)
-    )
-    return colander.SchemaNode(
-        colander.String(),
-        name=name,
-        title=title,
-        validator=colander.OneOf([value for value, _ in values]),
-        widget=widget,
-        **kw,
-    )
-
-
 def election_schema(categories, returning_officers, scrutineers, method_default: str):
     """``categories``: (key, name) of the seat categories filled by election; the people are
     (account id, name) pairs."""
     schema = CSRFSchema()
-    schema.add(text_node("title", "Title", description="For example: Board election 2027."))
-    schema["title"].missing_msg = "Enter the election's title."
+    schema.add(
+        text_node(
+            "title",
+            "Title",
+            "For example: Board election 2027.",
+            max_err="Use at most 200 characters.",
+            missing_msg="Enter the election's title.",
+        )
+    )
     schema.add(choice_node("seat_category", "The seats to fill", categories))
     schema.add(
-        colander.SchemaNode(
-            colander.Integer(),
-            name="seats",
-            title="Number of seats",
-            validator=colander.Range(min=1, max=50, min_err="Fill at least one seat."),
+        number_node(
+            "seats",
+            "Number of seats",
+            minimum=1,
+            maximum=50,
+            min_err="Fill at least one seat.",
             missing_msg="Enter the number of seats to fill.",
-            widget=deform.widget.TextInputWidget(attributes={"inputmode": "numeric"}),
         )
     )
     schema.add(
         text_node(
             "seats_description",
             "Which seats",
-            description="For example: three seats retiring by rotation and one casual vacancy.",
+            "For example: three seats retiring by rotation and one casual vacancy.",
+            required=False,
             maximum=500,
-            missing="",
+            max_err="Use at most 500 characters.",
         )
     )
-    schema.add(choice_node("method", "Voting method", ELECTION_METHODS, radio=True))
-    schema["method"].default = method_default
+    schema.add(
+        choice_node("method", "Voting method", ELECTION_METHODS, radio=True, default=method_default)
+    )
     schema.add(
         choice_node(
             "returning_officer",
@@ -106,13 +85,12 @@ def member_number_node(name: str, title: str, *, description: str = "", **kw):
         if member_number(value) is None:
             raise colander.Invalid(node, "Enter a member number, like M000123 or 123.")
 
-    return colander.SchemaNode(
-        colander.String(),
-        name=name,
-        title=title,
-        description=description or "Their member number, like M000123.",
-        preparer=stripped,
-        validator=valid,
+    return text_node(
+        name,
+        title,
+        description or "Their member number, like M000123.",
+        maximum=None,
+        check=valid,
         **kw,
     )
 
@@ -141,11 +119,6 @@ def nomination_schema(proposers: int, seconders: int):
     return schema
 
 
-def consent_given(node, value):
-    if value is not True:
-        raise colander.Invalid(node, "Tick the box to consent to stand.")
-
-
 def consent_schema(word_limit: int, photo_maximum_bytes: int, needs_date_of_birth: bool):
     schema = CSRFSchema()
     if needs_date_of_birth:
@@ -160,14 +133,13 @@ def consent_schema(word_limit: int, photo_maximum_bytes: int, needs_date_of_birt
             )
         )
     schema.add(
-        colander.SchemaNode(
-            colander.String(),
-            name="statement",
-            title="Your statement to the voters",
-            description=f"At most {word_limit} words. Voters read it beside your name.",
-            preparer=stripped,
+        text_node(
+            "statement",
+            "Your statement to the voters",
+            f"At most {word_limit} words. Voters read it beside your name.",
+            maximum=None,  # the constitution's word limit is checked when it is saved
+            rows=10,
             missing_msg="Write your statement.",
-            widget=deform.widget.TextAreaWidget(rows=10),
         )
     )
     schema.add(
@@ -179,16 +151,11 @@ def consent_schema(word_limit: int, photo_maximum_bytes: int, needs_date_of_birt
         )
     )
     schema.add(
-        colander.SchemaNode(
-            colander.Boolean(),
-            name="consent",
-            title=(
-                "I consent to stand. I am not employed or paid by the TMO, not an undischarged "
-                "bankrupt or a disqualified director, and have no serious rent arrears"
-            ),
-            validator=consent_given,
-            missing=False,
-            widget=deform.widget.CheckboxWidget(),
+        checkbox_node(
+            "consent",
+            "I consent to stand. I am not employed or paid by the TMO, not an undischarged "
+            "bankrupt or a disqualified director, and have no serious rent arrears",
+            must_tick="Tick the box to consent to stand.",
         )
     )
     return schema
@@ -204,10 +171,11 @@ class DecisionSchema(CSRFSchema):
     reason = text_node(
         "reason",
         "Reason",
-        description="Needed to reject; the candidate sees it.",
+        "Needed to reject; the candidate sees it.",
+        required=False,
         maximum=500,
-        missing="",
-        widget=deform.widget.TextAreaWidget(rows=3),
+        max_err="Use at most 500 characters.",
+        rows=3,
     )
 
 
@@ -215,31 +183,30 @@ class CancelSchema(CSRFSchema):
     reason = text_node(
         "reason",
         "Why is the election cancelled?",
-        description="Published on the election's page.",
+        "Published on the election's page.",
         maximum=500,
+        max_err="Use at most 500 characters.",
+        rows=3,
         missing_msg="Give the reason for cancelling.",
-        widget=deform.widget.TextAreaWidget(rows=3),
     )
 
 
 class PaperBatchSchema(CSRFSchema):
-    voters = colander.SchemaNode(
-        colander.String(),
-        title="Voters who returned a paper",
-        description="Member numbers, one a line. Each is marked on the roll as having voted.",
-        preparer=stripped,
+    voters = text_node(
+        "voters",
+        "Voters who returned a paper",
+        "Member numbers, one a line. Each is marked on the roll as having voted.",
+        maximum=None,
+        rows=8,
         missing_msg="Enter the member numbers of the voters in this batch.",
-        widget=deform.widget.TextAreaWidget(rows=8),
     )
-    papers = colander.SchemaNode(
-        colander.String(),
-        title="The papers",
-        description=(
-            "One paper a line, in any order. Write the ballot numbers of the candidates shown "
-            "below: for STV in the voter's order of preference (3 1 2), for a block vote the "
-            "candidates ticked (1 3)."
-        ),
-        preparer=stripped,
+    papers = text_node(
+        "papers",
+        "The papers",
+        "One paper a line, in any order. Write the ballot numbers of the candidates shown "
+        "below: for STV in the voter's order of preference (3 1 2), for a block vote the "
+        "candidates ticked (1 3).",
+        maximum=None,
+        rows=8,
         missing_msg="Enter the papers in this batch.",
-        widget=deform.widget.TextAreaWidget(rows=8),
     )

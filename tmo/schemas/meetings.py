@@ -5,75 +5,26 @@ signing, and members' requisitions."""
 import re
 
 import colander
-import deform
 
 from tmo.forms import CSRFSchema
 from tmo.rules import meetings as rules
-from tmo.schemas import date_node, stripped
 from tmo.schemas.files import file_node
+from tmo.schemas.nodes import (
+    checkbox_node,
+    choice_node,
+    date_node,
+    number_node,
+    text_node,
+    time_node,
+)
 from tmo.services import files
 
-TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 NOBODY = ""
 
 
-def text_node(name, title, description="", *, required=True, maximum=200, rows=0, **kw):
-    widget = deform.widget.TextAreaWidget(rows=rows) if rows else deform.widget.TextInputWidget()
-    if not required:
-        kw.setdefault("missing", "")
-    return colander.SchemaNode(
-        colander.String(),
-        name=name,
-        title=title,
-        description=description,
-        preparer=stripped,
-        validator=colander.Length(max=maximum),
-        widget=widget,
-        **kw,
-    )
-
-
-def time_node(name, title, description="", *, required=True, **kw):
-    if not required:
-        kw.setdefault("missing", "")
-    return colander.SchemaNode(
-        colander.String(),
-        name=name,
-        title=title,
-        description=description,
-        preparer=stripped,
-        validator=colander.Regex(TIME, "Enter a time like 19:00 (24-hour clock)."),
-        widget=deform.widget.TextInputWidget(attributes={"type": "time"}),
-        **kw,
-    )
-
-
-def choice_node(name, title, choices, *, radio=False, missing_msg=None, **kw):
-    widget = (
-        deform.widget.RadioChoiceWidget(values=choices)
-        if radio
-        else deform.widget.SelectWidget(values=choices)
-    )
-    return colander.SchemaNode(
-        colander.String(),
-        name=name,
-        title=title,
-        validator=colander.OneOf([key for key, _ in choices]),
-        missing_msg=missing_msg or f"Choose {title[0].lower()}{title[1:]}.",
-        widget=widget,
-        **kw,
-    )
-
-
 def count_node(name, title, **kw):
-    return colander.SchemaNode(
-        colander.Integer(),
-        name=name,
-        title=title,
-        validator=colander.Range(0, 100_000, min_err="Enter 0 or more."),
-        widget=deform.widget.TextInputWidget(attributes={"inputmode": "numeric"}),
-        **kw,
-    )
+    """A count of people or votes."""
+    return number_node(name, title, minimum=0, maximum=100_000, min_err="Enter 0 or more.", **kw)
 
 
 def body_schema(parents, *, with_kind: bool = True) -> CSRFSchema:
@@ -87,7 +38,15 @@ def body_schema(parents, *, with_kind: bool = True) -> CSRFSchema:
         )
     )
     if with_kind:
-        schema.add(choice_node("kind", "Kind of body", list(rules.BODY_KINDS.items()), radio=True))
+        schema.add(
+            choice_node(
+                "kind",
+                "Kind of body",
+                list(rules.BODY_KINDS.items()),
+                radio=True,
+                missing_msg="Choose kind of body.",
+            )
+        )
     schema.add(
         choice_node(
             "parent",
@@ -136,18 +95,24 @@ def member_schema(directors) -> CSRFSchema:
     )
     schema.add(text_node("name", "Name", required=False))
     schema.add(
-        colander.SchemaNode(
-            colander.String(),
-            name="email",
-            title="Email address",
-            description="Notices of meetings and circulated minutes go here.",
-            missing="",
-            preparer=stripped,
-            validator=colander.Email(msg="Enter an email address like name@example.com"),
+        text_node(
+            "email",
+            "Email address",
+            "Notices of meetings and circulated minutes go here.",
+            required=False,
+            maximum=None,
+            check=colander.Email(msg="Enter an email address like name@example.com"),
         )
     )
     schema.add(
-        choice_node("role", "Role", list(rules.MEMBER_ROLES.items()), radio=True, default="member")
+        choice_node(
+            "role",
+            "Role",
+            list(rules.MEMBER_ROLES.items()),
+            radio=True,
+            default="member",
+            missing_msg="Choose role.",
+        )
     )
     schema.add(date_node("from_date", "Member from", missing_msg="Enter the date they joined."))
     schema.add(date_node("to_date", "Member until", "Leave empty while they serve.", missing=None))
@@ -178,7 +143,11 @@ def schedule_schema(kinds, requisitions) -> CSRFSchema:
         )
     )
     if len(kinds) > 1:
-        schema.add(choice_node("kind", "Kind of meeting", kinds, radio=True))
+        schema.add(
+            choice_node(
+                "kind", "Kind of meeting", kinds, radio=True, missing_msg="Choose kind of meeting."
+            )
+        )
     schema.add(date_node("day", "Date", missing_msg="Enter the date of the meeting."))
     schema.add(
         time_node(
@@ -190,17 +159,13 @@ def schedule_schema(kinds, requisitions) -> CSRFSchema:
     )
     schema.add(text_node("place", "Place", required=False, maximum=300))
     schema.add(
-        colander.SchemaNode(
-            colander.String(),
-            name="online_link",
-            title="Online link",
-            description="For a meeting held online or hybrid.",
-            missing="",
-            preparer=stripped,
-            validator=colander.All(
-                colander.Length(max=500),
-                colander.Regex(r"^https://", "Enter a link beginning https://"),
-            ),
+        text_node(
+            "online_link",
+            "Online link",
+            "For a meeting held online or hybrid.",
+            required=False,
+            maximum=500,
+            check=colander.Regex(r"^https://", "Enter a link beginning https://"),
         )
     )
     if requisitions:
@@ -235,13 +200,10 @@ def item_schema() -> CSRFSchema:
     schema.add(text_node("presenter", "Presenter", "Who introduces the item.", required=False))
     schema.add(text_node("summary", "Summary", required=False, maximum=5000, rows=3))
     schema.add(
-        colander.SchemaNode(
-            colander.Boolean(),
-            name="confidential",
-            title="Confidential (exempt from publication)",
-            description="A confidential item never appears in the public agenda or minutes.",
-            missing=False,
-            widget=deform.widget.CheckboxWidget(),
+        checkbox_node(
+            "confidential",
+            "Confidential (exempt from publication)",
+            "A confidential item never appears in the public agenda or minutes.",
         )
     )
     return schema
@@ -296,13 +258,10 @@ def attendance_schema(people) -> CSRFSchema:
             )
         )
         group.add(
-            colander.SchemaNode(
-                colander.Boolean(),
-                name="apologies_accepted",
-                title=f"{name}: apologies accepted",
-                missing=False,
+            checkbox_node(
+                "apologies_accepted",
+                f"{name}: apologies accepted",
                 default=current.get("apologies_accepted", True),
-                widget=deform.widget.CheckboxWidget(),
             )
         )
         group.add(
@@ -339,18 +298,14 @@ NUMBERS = re.compile(r"^[\d\s,]*$")
 
 
 def numbers_node(name, title, description):
-    return colander.SchemaNode(
-        colander.String(),
-        name=name,
-        title=title,
-        description=description,
-        missing="",
-        preparer=stripped,
-        validator=colander.All(
-            colander.Length(max=100_000),
-            colander.Regex(NUMBERS, "Enter member numbers only, separated by commas or spaces."),
-        ),
-        widget=deform.widget.TextAreaWidget(rows=4),
+    return text_node(
+        name,
+        title,
+        description,
+        required=False,
+        maximum=100_000,
+        check=colander.Regex(NUMBERS, "Enter member numbers only, separated by commas or spaces."),
+        rows=4,
     )
 
 
@@ -377,7 +332,14 @@ def general_attendance_schema() -> CSRFSchema:
 
 def declaration_schema(people) -> CSRFSchema:
     schema = CSRFSchema()
-    schema.add(choice_node("person", "Who declares", [("", "Choose a member"), *people]))
+    schema.add(
+        choice_node(
+            "person",
+            "Who declares",
+            [("", "Choose a member"), *people],
+            missing_msg="Choose who declares.",
+        )
+    )
     schema.add(
         text_node(
             "interest",
@@ -418,8 +380,8 @@ def motion_schema(people, casting_vote: bool, voters=()) -> CSRFSchema:
         )
     )
     choices = [("", "Choose a member"), *people]
-    schema.add(choice_node("proposer", "Proposed by", choices))
-    schema.add(choice_node("seconder", "Seconded by", choices))
+    schema.add(choice_node("proposer", "Proposed by", choices, missing_msg="Choose proposed by."))
+    schema.add(choice_node("seconder", "Seconded by", choices, missing_msg="Choose seconded by."))
     schema.add(count_node("votes_for", "Votes for", missing=None))
     schema.add(count_node("votes_against", "Votes against", missing=None))
     schema.add(count_node("abstentions", "Abstentions", missing=None))
@@ -512,14 +474,10 @@ def action_done_schema() -> CSRFSchema:
 def sign_schema() -> CSRFSchema:
     schema = CSRFSchema()
     schema.add(
-        colander.SchemaNode(
-            colander.Boolean(),
-            name="confirm",
-            title="I sign these minutes as a true record, as approved",
-            validator=colander.Function(
-                lambda value: value is True, "Tick the box to sign the minutes."
-            ),
-            widget=deform.widget.CheckboxWidget(),
+        checkbox_node(
+            "confirm",
+            "I sign these minutes as a true record, as approved",
+            must_tick="Tick the box to sign the minutes.",
         )
     )
     return schema

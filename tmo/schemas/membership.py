@@ -2,17 +2,12 @@
 decisions (admit or reject, end a membership, erase personal data)."""
 
 import colander
-import deform
 
 from tmo.constitution import TENURES
 from tmo.forms import CSRFSchema
-from tmo.schemas import date_node, stripped
+from tmo.schemas.nodes import checkbox_node, choice_node, date_node, stripped, text_node
 
 ASSOCIATE = "associate"
-
-
-def must_agree(message: str):
-    return colander.Function(lambda value: value is True, message)
 
 
 # How an applicant says each of the constitution's tenures (a new tenure needs its phrase here).
@@ -40,38 +35,31 @@ def holding_choices(associates_allowed: bool) -> list[tuple[str, str]]:
 def application_schema(homes, associates_allowed: bool, name: str) -> CSRFSchema:
     schema = CSRFSchema()
     schema.add(
-        colander.SchemaNode(
-            colander.String(),
-            name="home",
-            title="Your home",
-            validator=colander.OneOf([str(home.id) for home in homes]),
+        choice_node(
+            "home",
+            "Your home",
+            [(home.id, home.address) for home in homes],
+            radio=True,
             missing_msg="Choose your home.",
-            widget=deform.widget.RadioChoiceWidget(
-                values=[(str(home.id), home.address) for home in homes]
-            ),
         )
     )
     schema.add(
-        colander.SchemaNode(
-            colander.String(),
-            name="full_name",
-            title="Your full name",
-            description="As it appears on your tenancy agreement or lease.",
+        text_node(
+            "full_name",
+            "Your full name",
+            "As it appears on your tenancy agreement or lease.",
+            attributes={"autocomplete": "name"},
             default=name,
-            preparer=stripped,
-            validator=colander.Length(max=200),
             missing_msg="Enter your full name.",
-            widget=deform.widget.TextInputWidget(attributes={"autocomplete": "name"}),
         )
     )
     schema.add(
-        colander.SchemaNode(
-            colander.String(),
-            name="holding",
-            title="How do you hold your home?",
-            validator=colander.OneOf([key for key, _ in holding_choices(associates_allowed)]),
+        choice_node(
+            "holding",
+            "How do you hold your home?",
+            holding_choices(associates_allowed),
+            radio=True,
             missing_msg="Choose how you hold your home.",
-            widget=deform.widget.RadioChoiceWidget(values=holding_choices(associates_allowed)),
         )
     )
     schema.add(
@@ -84,15 +72,12 @@ def application_schema(homes, associates_allowed: bool, name: str) -> CSRFSchema
         )
     )
     schema.add(
-        colander.SchemaNode(
-            colander.Boolean(),
-            name="consent",
-            title="I agree that the TMO keeps my name, address and membership dates in its "
+        checkbox_node(
+            "consent",
+            "I agree that the TMO keeps my name, address and membership dates in its "
             "register of members, as the Companies Act 2006 requires, and uses my contact "
             "details for TMO business.",
-            missing=False,
-            validator=must_agree("You must agree to be entered in the register of members."),
-            widget=deform.widget.CheckboxWidget(),
+            must_tick="You must agree to be entered in the register of members.",
         )
     )
     return schema
@@ -103,33 +88,31 @@ class PostcodeSchema(colander.MappingSchema):
 
 
 class ContactSchema(CSRFSchema):
-    contact_email = colander.SchemaNode(
-        colander.String(),
-        title="Email address for TMO business",
-        validator=colander.Email(msg="Enter an email address like name@example.com"),
+    contact_email = text_node(
+        "contact_email",
+        "Email address for TMO business",
+        maximum=None,
+        check=colander.Email(msg="Enter an email address like name@example.com"),
+        attributes={"type": "email", "autocomplete": "email"},
         missing_msg="Enter an email address.",
-        preparer=stripped,
-        widget=deform.widget.TextInputWidget(attributes={"type": "email", "autocomplete": "email"}),
     )
-    phone = colander.SchemaNode(
-        colander.String(),
-        title="Phone number",
-        missing="",
-        preparer=stripped,
-        validator=colander.Regex(
+    phone = text_node(
+        "phone",
+        "Phone number",
+        required=False,
+        maximum=None,
+        check=colander.Regex(
             r"^[0-9 +()-]{0,40}$", "Enter a phone number using digits, spaces and + ( ) -"
         ),
-        widget=deform.widget.TextInputWidget(attributes={"type": "tel", "autocomplete": "tel"}),
+        attributes={"type": "tel", "autocomplete": "tel"},
     )
 
 
 class ResignSchema(CSRFSchema):
-    confirm = colander.SchemaNode(
-        colander.Boolean(),
-        title="I want to stop being a member of the TMO",
-        missing=False,
-        validator=must_agree("Tick the box to confirm that you want to resign."),
-        widget=deform.widget.CheckboxWidget(),
+    confirm = checkbox_node(
+        "confirm",
+        "I want to stop being a member of the TMO",
+        must_tick="Tick the box to confirm that you want to resign.",
     )
 
 
@@ -144,21 +127,20 @@ def reason_needed_to_reject(form, values):
 
 
 class DecisionSchema(CSRFSchema):
-    decision = colander.SchemaNode(
-        colander.String(),
-        title="Decision",
-        validator=colander.OneOf([key for key, _ in DECISIONS]),
+    decision = choice_node(
+        "decision",
+        "Decision",
+        DECISIONS,
+        radio=True,
         missing_msg="Choose whether to admit or reject.",
-        widget=deform.widget.RadioChoiceWidget(values=DECISIONS),
     )
-    reason = colander.SchemaNode(
-        colander.String(),
-        title="Reason for rejecting",
-        description="Needed only to reject. The applicant sees it.",
-        missing="",
-        preparer=stripped,
-        validator=colander.Length(max=500),
-        widget=deform.widget.TextAreaWidget(rows=3),
+    reason = text_node(
+        "reason",
+        "Reason for rejecting",
+        "Needed only to reject. The applicant sees it.",
+        required=False,
+        maximum=500,
+        rows=3,
     )
 
     def __init__(self, *args, **kw):
@@ -166,25 +148,22 @@ class DecisionSchema(CSRFSchema):
 
 
 class EndMembershipSchema(CSRFSchema):
-    note = colander.SchemaNode(
-        colander.String(),
-        title="Why is this membership ending?",
-        description="Recorded in the register and the audit log, for example "
+    note = text_node(
+        "note",
+        "Why is this membership ending?",
+        "Recorded in the register and the audit log, for example "
         "“moved away: letter of 3 March” or “board resolution 2026/14”.",
+        maximum=500,
+        rows=3,
         missing_msg="Say why this membership is ending.",
-        preparer=stripped,
-        validator=colander.Length(max=500),
-        widget=deform.widget.TextAreaWidget(rows=3),
     )
 
 
 class EraseSchema(CSRFSchema):
-    confirm = colander.SchemaNode(
-        colander.Boolean(),
-        title="Erase this person's date of birth and contact details",
-        description="The register entry (name, address, date admitted, date ceased) stays until "
+    confirm = checkbox_node(
+        "confirm",
+        "Erase this person's date of birth and contact details",
+        "The register entry (name, address, date admitted, date ceased) stays until "
         "the retention period ends, as the Companies Act requires.",
-        missing=False,
-        validator=must_agree("Tick the box to confirm the erasure."),
-        widget=deform.widget.CheckboxWidget(),
+        must_tick="Tick the box to confirm the erasure.",
     )

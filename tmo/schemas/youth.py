@@ -7,8 +7,8 @@ import deform
 
 from tmo.forms import CSRFSchema
 from tmo.rules import youth as rules
-from tmo.schemas import date_node, stripped
 from tmo.schemas.files import file_node
+from tmo.schemas.nodes import checkbox_node, choice_node, date_node, text_node
 from tmo.services import files
 from tmo.services.youth import CATEGORIES, EVIDENCE_MAX_BYTES, PHOTO_MAX_BYTES
 
@@ -49,32 +49,6 @@ def money_node(name, title, description="", **kw):
     )
 
 
-def text_node(name, title, description="", *, maximum=200, rows=0, **kw):
-    widget = deform.widget.TextAreaWidget(rows=rows) if rows else deform.widget.TextInputWidget()
-    return colander.SchemaNode(
-        colander.String(),
-        name=name,
-        title=title,
-        description=description,
-        preparer=stripped,
-        validator=colander.Length(max=maximum),
-        widget=widget,
-        **kw,
-    )
-
-
-def choice_node(name, title, choices, missing_msg, **kw):
-    return colander.SchemaNode(
-        colander.String(),
-        name=name,
-        title=title,
-        validator=colander.OneOf([key for key, _ in choices]),
-        missing_msg=missing_msg,
-        widget=deform.widget.RadioChoiceWidget(values=list(choices)),
-        **kw,
-    )
-
-
 def positive(node, value):
     if value <= 0:
         raise colander.Invalid(node, "The amount must be more than £0.")
@@ -109,14 +83,10 @@ class JoinSchema(CSRFSchema):
         maximum=10,
         missing_msg="Enter your postcode.",
     )
-    lives_here = colander.SchemaNode(
-        colander.Boolean(),
-        title="I live in the area the TMO looks after",
-        validator=colander.Function(
-            lambda value: value is True, "Tick the box to say you live in the area."
-        ),
-        missing=False,
-        widget=deform.widget.CheckboxWidget(),
+    lives_here = checkbox_node(
+        "lives_here",
+        "I live in the area the TMO looks after",
+        must_tick="Tick the box to say you live in the area.",
     )
 
 
@@ -146,7 +116,11 @@ def proposal_schema(*, quote_required: bool) -> CSRFSchema:
             missing_msg="Say who it will help.",
         ),
         choice_node(
-            "category", "What kind of idea is it?", CATEGORIES, "Choose what kind of idea it is."
+            "category",
+            "What kind of idea is it?",
+            CATEGORIES,
+            radio=True,
+            missing_msg="Choose what kind of idea it is.",
         ),
         money_node(
             "cost_pence",
@@ -186,7 +160,11 @@ CHECK_DECISIONS = (
 
 class CheckSchema(CSRFSchema):
     decision = choice_node(
-        "decision", "Your check", CHECK_DECISIONS, "Choose what happens to the proposal."
+        "decision",
+        "Your check",
+        CHECK_DECISIONS,
+        radio=True,
+        missing_msg="Choose what happens to the proposal.",
     )
     comments = text_node(
         "comments",
@@ -200,7 +178,11 @@ class CheckSchema(CSRFSchema):
 
 class VoteSchema(CSRFSchema):
     choice = choice_node(
-        "choice", "Your vote", list(rules.CHOICES.items()), "Choose for, against or abstain."
+        "choice",
+        "Your vote",
+        list(rules.CHOICES.items()),
+        radio=True,
+        missing_msg="Choose for, against or abstain.",
     )
 
 
@@ -251,24 +233,22 @@ def ratify_schema(decisions) -> CSRFSchema:
     schema = CSRFSchema(validator=minute_given)
     schema.add(
         choice_node(
-            "decision", "The board's decision", RATIFY_DECISIONS, "Choose the board's decision."
+            "decision",
+            "The board's decision",
+            RATIFY_DECISIONS,
+            radio=True,
+            missing_msg="Choose the board's decision.",
         )
     )
     schema.add(
-        colander.SchemaNode(
-            colander.String(),
-            name="board_decision",
-            title="The board's minuted decision",
+        choice_node(
+            "board_decision",
+            "The board's minuted decision",
+            [(NOT_IN_TMO, "Not in tmo yet: I will type the minute below"), *choices],
             description="The board's decisions recorded in tmo, newest meeting first. If the "
             "meeting is not in tmo yet, choose “Not in tmo yet” and type the minute below.",
             missing=NOT_IN_TMO,
-            validator=colander.OneOf(
-                [NOT_IN_TMO, *(key for key, _ in choices)],
-                msg_err="Choose one of the board's recorded decisions, or “Not in tmo yet”.",
-            ),
-            widget=deform.widget.SelectWidget(
-                values=[(NOT_IN_TMO, "Not in tmo yet: I will type the minute below"), *choices]
-            ),
+            msg_err="Choose one of the board's recorded decisions, or “Not in tmo yet”.",
         )
     )
     schema.add(
@@ -336,13 +316,10 @@ def report_schema() -> CSRFSchema:
         )
         schema.add(text_node(f"caption_{number}", f"Caption for photo {number}", missing=""))
     schema.add(
-        colander.SchemaNode(
-            colander.Boolean(),
-            name="consent",
-            title="Everyone who can be recognised in these photos agreed to them being shown, "
+        checkbox_node(
+            "consent",
+            "Everyone who can be recognised in these photos agreed to them being shown, "
             "and a parent or carer agreed for anyone under 18",
-            missing=False,
-            widget=deform.widget.CheckboxWidget(),
         )
     )
     return schema
@@ -353,7 +330,11 @@ ADJUST_DIRECTIONS = (("add", "Add money to the budget"), ("take", "Take money aw
 
 class AdjustSchema(CSRFSchema):
     direction = choice_node(
-        "direction", "The adjustment", ADJUST_DIRECTIONS, "Choose whether to add or take away."
+        "direction",
+        "The adjustment",
+        ADJUST_DIRECTIONS,
+        radio=True,
+        missing_msg="Choose whether to add or take away.",
     )
     amount = money_node("amount", "Amount (£)", missing_msg="Enter the amount.", validator=positive)
     reason = text_node(
@@ -370,7 +351,11 @@ MEMBER_DECISIONS = (("approve", "Approve: they join the forum"), ("reject", "Do 
 
 class MemberDecisionSchema(CSRFSchema):
     decision = choice_node(
-        "decision", "Your decision", MEMBER_DECISIONS, "Choose approve or not approve."
+        "decision",
+        "Your decision",
+        MEMBER_DECISIONS,
+        radio=True,
+        missing_msg="Choose approve or not approve.",
     )
     note = text_node(
         "note",
@@ -399,6 +384,12 @@ def chair_open_schema(members) -> CSRFSchema:
 def chair_vote_schema(candidates) -> CSRFSchema:
     schema = CSRFSchema()
     schema.add(
-        choice_node("candidate", "Who should chair the forum?", candidates, "Choose a candidate.")
+        choice_node(
+            "candidate",
+            "Who should chair the forum?",
+            candidates,
+            radio=True,
+            missing_msg="Choose a candidate.",
+        )
     )
     return schema

@@ -21,6 +21,7 @@ from tmo.refusal import Refusal
 from tmo.rules.accounts import normalise_email, normalise_password, password_problem
 from tmo.services import audit
 from tmo.services.mail import send_mail
+from tmo.services.search import LIKE_ESCAPE, contains_pattern
 from tmo.services.throttle import Throttle
 
 # OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
@@ -423,8 +424,13 @@ def accounts_query(search: str, role: Role | None):
     ``role``, when given."""
     query = select(Account).order_by(Account.display_name, Account.id)
     if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(or_(Account.email.like(pattern), Account.display_name.ilike(pattern)))
+        pattern = contains_pattern(search.lower())
+        query = query.where(
+            or_(
+                Account.email.like(pattern, escape=LIKE_ESCAPE),
+                Account.display_name.ilike(pattern, escape=LIKE_ESCAPE),
+            )
+        )
     if role is not None:
         query = query.where(
             Account.id.in_(select(RoleGrant.account_id).where(RoleGrant.role == role))

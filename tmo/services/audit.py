@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tmo.clock import CLOCK, SystemClock
 from tmo.models.accounts import Account
 from tmo.models.audit import AuditEntry
+from tmo.services.search import LIKE_ESCAPE, starts_with_pattern
 
 GENESIS_HASH = "0" * 64
 # Any fixed 64-bit number: the key of the advisory lock that serialises appends on PostgreSQL.
@@ -104,7 +105,7 @@ def entries_query(action: str):
     """The log, newest first; only the entries whose action starts with ``action``, if given."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
     if action:
-        query = query.where(AuditEntry.action.like(f"{action}%"))
+        query = query.where(AuditEntry.action.like(starts_with_pattern(action), escape=LIKE_ESCAPE))
     return query
 
 

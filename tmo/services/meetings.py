@@ -41,10 +41,12 @@ from tmo.permissions import Role
 from tmo.refusal import Refusal
 from tmo.rules import board as board_rules
 from tmo.rules import meetings as rules
+from tmo.rules import voting
 from tmo.rules.membership import may_vote
 from tmo.services import audit, files
 from tmo.services import board as board_service
 from tmo.services.mail import send_mail
+from tmo.services.search import LIKE_ESCAPE, contains_pattern
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -680,8 +682,8 @@ def record_motion(
             )
     if proposer_key == seconder_key:
         raise MeetingError("The seconder must be someone other than the proposer.")
-    casting_allowed = rules.casting_vote_allowed(meeting.body.kind, constitution)
-    if casting_vote and not casting_allowed:
+    chair_has_casting_vote = rules.casting_vote_allowed(meeting.body.kind, constitution)
+    if casting_vote and not chair_has_casting_vote:
         raise MeetingError("The constitution gives the chair no casting vote.")
     named_votes = {key: vote for key, vote in (named_votes or {}).items() if vote}
     for key, vote in named_votes.items():
@@ -703,6 +705,17 @@ def record_motion(
     )
     if problems:
         raise MeetingError(" ".join(problems))
+    casting_allowed = voting.casting_vote_allowed(
+        votes_for,
+        votes_against,
+        chair_has_casting_vote=chair_has_casting_vote,
+        when_no_votes_cast=constitution.meetings.casting_vote_when_no_votes_cast,
+    )
+    if casting_vote and not casting_allowed:  # a tie (checked above) of no votes at all
+        raise MeetingError(
+            "Nobody voted for or against, and the constitution gives the chair no casting vote "
+            "then: the motion falls. Leave the casting vote empty."
+        )
     outcome = rules.vote_outcome(votes_for, votes_against, casting_vote or None, casting_allowed)
     motion = Motion(
         item=item,
@@ -901,15 +914,22 @@ def published_query(q: str = ""):
     )
     q = q.strip()[:200]
     if q:
-        # LIKE's wildcards typed by a person are taken as plain text.
-        words = q.replace("\\", "").replace("%", " ").replace("_", " ")
-        pattern = f"%{words}%"
+        pattern = contains_pattern(q)
         in_items = exists().where(
             AgendaItem.meeting_id == Meeting.id,
             AgendaItem.confidential.is_(False),
-            or_(AgendaItem.title.ilike(pattern), AgendaItem.minutes_text.ilike(pattern)),
+            or_(
+                AgendaItem.title.ilike(pattern, escape=LIKE_ESCAPE),
+                AgendaItem.minutes_text.ilike(pattern, escape=LIKE_ESCAPE),
+            ),
         )
-        query = query.where(or_(Body.name.ilike(pattern), Meeting.title.ilike(pattern), in_items))
+        query = query.where(
+            or_(
+                Body.name.ilike(pattern, escape=LIKE_ESCAPE),
+                Meeting.title.ilike(pattern, escape=LIKE_ESCAPE),
+                in_items,
+            )
+        )
     return query
 
 

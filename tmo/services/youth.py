@@ -669,7 +669,12 @@ def count_proposal_votes(
     )
     chair = chair_on(dbsession, today)
     chair_choice = vote_of(dbsession, proposal, chair.member) if chair else None
-    result = rules.count_votes(choices, chair_choice, constitution.youth)
+    result = rules.count_votes(
+        choices,
+        chair_choice,
+        constitution.youth,
+        when_no_votes_cast=constitution.meetings.casting_vote_when_no_votes_cast,
+    )
     proposal.votes_for = result.votes_for
     proposal.votes_against = result.votes_against
     proposal.abstentions = result.abstentions

@@ -47,6 +47,7 @@ from tmo.services import files, youth
 from tmo.services.mail import send_mail
 from tmo.services.paging import page_number, paginate
 from tmo.services.pdf import pdf_response, render_pdf
+from tmo.services.search import LIKE_ESCAPE, contains_pattern
 
 READ = ("GET", "HEAD")
 # Proposals the public summary lists: agreed by the forum and funded.
@@ -528,11 +529,11 @@ def proposals(request):
     if status:
         query = query.where(YouthProposal.status == status)
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(search)
         query = query.where(
             or_(
-                YouthProposal.title.ilike(pattern, escape="\\"),
-                YouthProposal.what_and_why.ilike(pattern, escape="\\"),
+                YouthProposal.title.ilike(pattern, escape=LIKE_ESCAPE),
+                YouthProposal.what_and_why.ilike(pattern, escape=LIKE_ESCAPE),
             )
         )
     page = paginate(request.dbsession, query, page_number(request.params.get("page")))
@@ -994,11 +995,11 @@ def members(request):
         .order_by(YouthMember.first_name, YouthMember.surname, YouthMember.id)
     )
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(search)
         query = query.where(
             or_(
-                YouthMember.first_name.ilike(pattern, escape="\\"),
-                YouthMember.surname.ilike(pattern, escape="\\"),
+                YouthMember.first_name.ilike(pattern, escape=LIKE_ESCAPE),
+                YouthMember.surname.ilike(pattern, escape=LIKE_ESCAPE),
             )
         )
     day = today()
