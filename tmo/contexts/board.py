@@ -30,7 +30,4 @@ class OwnDirectorContext(OwnContext):
     @cached_property
     def director(self) -> Director | None:
         """The director who is asking, if they are one on record."""
-        account_id = self.request.identity.account_id
-        if account_id is None:
-            return None
-        return board.director_of_account(self.request.dbsession, account_id)
+        return self.the_askers(board.director_of_account)

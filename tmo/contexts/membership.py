@@ -29,6 +29,12 @@ class OwnContext(Context):
         if request.has_permission(self.role_permission, SITE):
             self.conceal_unless_readable()
 
+    def the_askers(self, find):
+        """What ``find(dbsession, account_id)`` finds for the asker; nothing for someone not
+        logged in."""
+        account_id = self.request.identity.account_id
+        return None if account_id is None else find(self.request.dbsession, account_id)
+
 
 class OwnApplicationContext(OwnContext):
     role_permission = Permission.MEMBERSHIP_SELF_MANAGE
@@ -37,10 +43,7 @@ class OwnApplicationContext(OwnContext):
     @cached_property
     def application(self) -> MembershipApplication | None:
         """The asker's application waiting for a decision, if they have one."""
-        account_id = self.request.identity.account_id
-        if account_id is None:
-            return None
-        return membership.pending_application(self.request.dbsession, account_id)
+        return self.the_askers(membership.pending_application)
 
 
 class OwnMembershipContext(OwnContext):
