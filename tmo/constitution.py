@@ -7,6 +7,7 @@ No such number appears anywhere else in tmo: code asks ``request.constitution``.
 """
 
 import dataclasses
+import enum
 import typing
 from dataclasses import dataclass, field
 from functools import cache
@@ -59,9 +60,20 @@ YEAR_END = (
 )
 
 
+class SeatCategoryKey(enum.StrEnum):
+    """The board's seat categories, by the key the code knows each by: an election fills resident
+    seats, the Youth Forum's chair holds the youth chair's seat ex officio. A constitution sets
+    how many seats each has (none, if a TMO's board does not have it) and how they are filled."""
+
+    RESIDENT = "resident"
+    COUNCILLOR = "councillor"
+    INDEPENDENT = "independent"
+    YOUTH_CHAIR = "youth_chair"
+
+
 @dataclass(frozen=True)
 class SeatCategory:
-    key: str
+    key: SeatCategoryKey
     name: str = rule("", "Name")
     seats: int = rule(0, "Number of seats", minimum=0, maximum=30)
     filled_by: str = rule("election", "How the seats are filled", choices=FILLED_BY)
@@ -78,12 +90,18 @@ class SeatCategory:
         "chair).",
     )
 
+    def __post_init__(self):
+        # A stored constitution names its categories by their keys as plain strings.
+        object.__setattr__(self, "key", SeatCategoryKey(self.key))
+
 
 DEFAULT_SEAT_CATEGORIES = (
-    SeatCategory("resident", "Resident (tenant and leaseholder)", 8, "election", False, True),
-    SeatCategory("councillor", "Councillor", 4, "council_appointment", True, False),
-    SeatCategory("independent", "Independent", 3, "board_appointment", False, False),
-    SeatCategory("youth_chair", "Youth Forum chair", 1, "ex_officio", False, True),
+    SeatCategory(
+        SeatCategoryKey.RESIDENT, "Resident (tenant and leaseholder)", 8, "election", False, True
+    ),
+    SeatCategory(SeatCategoryKey.COUNCILLOR, "Councillor", 4, "council_appointment", True, False),
+    SeatCategory(SeatCategoryKey.INDEPENDENT, "Independent", 3, "board_appointment", False, False),
+    SeatCategory(SeatCategoryKey.YOUTH_CHAIR, "Youth Forum chair", 1, "ex_officio", False, True),
 )
 
 
@@ -292,7 +310,7 @@ class Constitution:
     meetings: MeetingRules = field(default_factory=MeetingRules)
     youth: YouthRules = field(default_factory=YouthRules)
 
-    def seat_category(self, key: str) -> SeatCategory:
+    def seat_category(self, key: SeatCategoryKey | str) -> SeatCategory:
         for category in self.board.seat_categories:
             if category.key == key:
                 return category

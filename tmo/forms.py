@@ -139,7 +139,11 @@ class FormPage:
             return self.succeed(form, appstruct)
         except Refusal as refusal:
             settle(self.request, refusal)
-            return self.refuse(form, str(refusal), self.field_for(form, refusal))
+            return self.refused(form, refusal)
+
+    def refused(self, form: AccessibleForm, refusal: Refusal):
+        """The answer to a refusal: the form again, with its message against its field."""
+        return self.refuse(form, str(refusal), self.field_for(form, refusal))
 
     def succeed(self, form: AccessibleForm, appstruct: dict):
         raise NotImplementedError

@@ -48,6 +48,9 @@ GRANTABLE_ROLES = tuple(role for role in Role if role is not Role.RESIDENT)
 class Permission(enum.StrEnum):
     ACCOUNT_SELF_MANAGE = "account:self:manage"
     MEMBERSHIP_SELF_MANAGE = "membership:self:manage"
+    # The asker's own application while it waits for a decision, and their own membership.
+    MEMBERSHIP_APPLICATION_WITHDRAW = "membership:application:withdraw"
+    MEMBERSHIP_MEMBER_OWN = "membership:member:own"
     MEMBERSHIP_APPLICATIONS_DECIDE = "membership:applications:decide"
     MEMBERSHIP_REGISTER_READ = "membership:register:read"
     MEMBERSHIP_REGISTER_EXPORT = "membership:register:export"
@@ -56,6 +59,8 @@ class Permission(enum.StrEnum):
     ADMIN_PROPERTIES_IMPORT = "admin:properties:import"
     BOARD_MANAGE = "board:seats:manage"
     BOARD_INTERESTS_DECLARE = "board:interests:declare"
+    # A director's own declarations, as that director.
+    BOARD_INTERESTS_OWN = "board:interests:own"
     MEETINGS_MANAGE = "meetings:meetings:manage"
     MEETINGS_RECORD_READ = "meetings:record:read"
     MEETINGS_MINUTES_SIGN = "meetings:minutes:sign"

@@ -342,3 +342,27 @@ def test_the_account_search_finds_percent_and_underscore_as_typed(testapp, logge
     assert found("%") == {"Team 100%"}
     assert found("m_o") == {"Sam Okafor"}
     assert found("ruth") == {"Ruth Adeyemi"}
+
+
+def test_a_reset_link_works_for_its_lifetime_by_the_apps_clock(testapp, clock, mailer):
+    AccountFactory(email="kim@example.org")
+    form = testapp.get("/password/forgotten").forms["form"]
+    form["email"] = "kim@example.org"
+    form.submit("submit")
+    path = link_in(mailer.outbox[0], "/password/reset/")
+
+    clock.advance(minutes=59)
+    assert "form" in testapp.get(path).forms
+    clock.advance(minutes=1)
+    page = testapp.get(path)
+    assert "This link has expired or has already been used" in page.text
+    assert "form" not in page.forms
+
+
+def test_a_login_session_ends_when_the_apps_clock_passes_its_lifetime(testapp, clock):
+    account = AccountFactory()
+    log_in(testapp, account.email)
+    clock.advance(hours=11, minutes=59)
+    assert testapp.get("/account").status_int == 200
+    clock.advance(minutes=1)
+    assert testapp.get("/account").status_int == 302

@@ -2,6 +2,7 @@
 
 import sqlite3
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -33,6 +34,18 @@ def test_entries_record_who_did_what_to_which_record_and_when(dbsession):
     assert all(e.occurred_at.tzinfo is not None for e in entries)
     assert entries[1].previous_hash == entries[0].entry_hash
     assert entries[2].previous_hash == entries[1].entry_hash
+    assert audit.verify_chain(dbsession).intact
+
+
+def test_an_entry_made_through_the_app_is_dated_by_its_clock(testapp, dbsession, clock):
+    moment = datetime(2031, 2, 3, 4, 5, 6, 789, tzinfo=UTC)
+    clock.set(moment)
+    form = testapp.get("/register").forms["form"]
+    form["display_name"], form["email"] = "Ruth Adeyemi", "ruth@example.org"
+    form["password"] = "plum-tree-estate-41"
+    form.submit("submit")
+    entry = dbsession.scalar(select(AuditEntry).where(AuditEntry.action == "account.registered"))
+    assert entry.occurred_at == moment
     assert audit.verify_chain(dbsession).intact
 
 

@@ -8,16 +8,18 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
+from webtest.forms import Radio
 
 from tests.conftest import choose, log_in
 from tests.factories import AccountFactory, MemberFactory
-from tmo.constitution import Constitution
+from tmo.constitution import BoardRules, Constitution, SeatCategoryKey
 from tmo.models.audit import AuditEntry
 from tmo.models.board import Director, Directorship
 from tmo.permissions import Role
-from tmo.rules.board import BOARD, COUNCIL, ELECTED, EX_OFFICIO, Seat, first_term_end
+from tmo.rules.board import BOARD, CO_OPTED, COUNCIL, ELECTED, EX_OFFICIO, Seat, first_term_end
 from tmo.rules.membership import add_years
 from tmo.services import board
+from tmo.services.constitution import adopt_constitution
 
 TODAY = date.today()
 BORN = date(1970, 5, 1)
@@ -343,3 +345,48 @@ def test_only_appointed_directors_are_offered_re_appointment(testapp, dbsession,
     assert "Re-appoint Councillor 1" in page and "Re-appoint Independent 1" in page
     # Resident directors are re-elected by the members, not re-appointed.
     assert "Re-appoint Resident" not in page and "Re-appoint Youth" not in page
+
+
+def how_offered(form) -> set[str]:
+    """The ways of holding a seat the appointment form offers (its radio group with "elected")."""
+    groups = [fields[0].options for fields in form.fields.values() if isinstance(fields[0], Radio)]
+    (options,) = [o for o in groups if ELECTED in {value for value, *_ in o}]
+    return {value for value, *_ in options}
+
+
+def test_co_option_is_refused_where_the_constitution_does_not_allow_it(
+    testapp, dbsession, logged_in
+):
+    assert how_offered(appoint_page_form(testapp, logged_in)) >= {CO_OPTED, ELECTED}
+    rules = Constitution(board=dataclasses.replace(BoardRules(), co_option_allowed=False))
+    adopt_constitution(dbsession, rules, effective_from=TODAY, note="No co-option", actor_id=None)
+    seat_board(dbsession, residents=7)
+    form = testapp.get("/secretary/board/appoint").forms["form"]
+    assert how_offered(form) == {ELECTED, COUNCIL, BOARD, EX_OFFICIO}
+
+    with pytest.raises(board.BoardError) as refused:
+        board.appoint(
+            dbsession,
+            rules,
+            director=director(dbsession, "Nadia Rahman", member=True),
+            seat=Seat(SeatCategoryKey.RESIDENT, 8),
+            how=CO_OPTED,
+            start=TODAY,
+            actor_id=None,
+            next_agm=TODAY + timedelta(days=120),
+        )
+    assert str(refused.value).startswith("The constitution does not allow co-option")
+    assert refused.value.field == "how"
+
+
+def appoint_page_form(testapp, logged_in):
+    logged_in(Role.SECRETARY)
+    return testapp.get("/secretary/board/appoint").forms["form"]
+
+
+def test_a_seat_category_is_read_back_as_its_key(dbsession):
+    seat_board(dbsession, residents=1, councillors=0, independents=0, youth=1)
+    dbsession.expire_all()
+    categories = [term.seat_category for term in board.all_directorships(dbsession)]
+    assert categories == [SeatCategoryKey.RESIDENT, SeatCategoryKey.YOUTH_CHAIR]
+    assert all(type(category) is SeatCategoryKey for category in categories)

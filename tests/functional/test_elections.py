@@ -340,6 +340,8 @@ def test_the_poll_closes_when_the_application_s_clock_passes_its_closing_time(
     page = testapp.get(f"/elections/{election.id}")
     assert "Poll open" in page.text and "Vote now" in page.text
     clock.set(election.poll_closes_at)
+    # A log-in lasts its hours by the same clock: days later, the voter logs in again.
+    log_in(testapp, people[3].account.email)
     page = testapp.get(f"/elections/{election.id}")
     assert "Poll closed" in page.text and "Vote now" not in page.text
     closed = testapp.get(f"/elections/{election.id}/ballot", status=409)

@@ -4,7 +4,7 @@ purged on time."""
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from tmo.models.accounts import Account
 from tmo.models.audit import AuditEntry
 from tmo.models.membership import Member, MembershipApplication
 from tmo.permissions import Role
-from tmo.rules.membership import may_vote
+from tmo.rules.membership import ApplicationStatus, may_vote
 from tmo.scripts import retention
 from tmo.scripts.migrate import upgrade
 
@@ -88,22 +88,52 @@ def test_a_resident_applies_the_secretary_admits_and_the_member_sees_their_numbe
     assert "membership.applied" in actions and "membership.admitted" in actions
 
 
+def waiting_application(dbsession, name: str):
+    """An account and its application to join, waiting for the secretary, for the tenant
+    ``name``."""
+    tenancy = TenancyFactory(holder_name=name)
+    account = AccountFactory(display_name=name)
+    application = MembershipApplication(
+        account_id=account.id,
+        home_id=tenancy.home_id,
+        full_name=name,
+        holding="secure_tenant",
+        date_of_birth=date(1970, 1, 1),
+        consented_at=account.created_at,
+    )
+    dbsession.add(application)
+    dbsession.commit()
+    return account, application
+
+
+def test_a_member_is_admitted_and_resigns_on_the_days_the_apps_clock_shows(
+    testapp, app, dbsession, clock, logged_in
+):
+    # 23:30 on 30 June in UTC is already 1 July in London (summer time).
+    clock.set(datetime(2031, 6, 30, 23, 30, tzinfo=UTC))
+    logged_in(Role.SECRETARY)
+    account, application = waiting_application(dbsession, "Ann Lee")
+    decide(testapp, application.id, "admit")
+    member = dbsession.scalar(select(Member).where(Member.account_id == account.id))
+    assert member.admitted_on == date(2031, 7, 1)
+    assert dbsession.get(MembershipApplication, application.id).status == ApplicationStatus.ADMITTED
+
+    import webtest
+
+    clock.advance(days=40)
+    own = webtest.TestApp(app, extra_environ=testapp.extra_environ)
+    log_in(own, account.email)
+    form = own.get("/membership/resign").forms["form"]
+    form["confirm"] = True
+    form.submit("submit")
+    assert dbsession.get(Member, member.id).ceased_on == date(2031, 8, 10)
+
+
 def test_member_numbers_are_unique_and_ascending(testapp, app, dbsession, logged_in):
     logged_in(Role.SECRETARY)
     numbers = []
     for name in ("Ann Lee", "Bob Khan", "Cara Diaz"):
-        tenancy = TenancyFactory(holder_name=name)
-        account = AccountFactory(display_name=name)
-        application = MembershipApplication(
-            account_id=account.id,
-            home_id=tenancy.home_id,
-            full_name=name,
-            holding="secure_tenant",
-            date_of_birth=date(1970, 1, 1),
-            consented_at=account.created_at,
-        )
-        dbsession.add(application)
-        dbsession.commit()
+        account, application = waiting_application(dbsession, name)
         decide(testapp, application.id, "admit")
         numbers.append(
             dbsession.scalar(select(Member.member_number).where(Member.account_id == account.id))

@@ -3,7 +3,7 @@ each case builds the object, loads its context with the route's real factory, an
 security policy for each person."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from pyramid.httpexceptions import HTTPNotFound
@@ -19,15 +19,26 @@ from tests.elections_setup import (
     stand,
     web_request,
 )
-from tests.factories import AccountFactory, YouthMemberFactory
+from tests.factories import AccountFactory, MemberFactory, TenancyFactory, YouthMemberFactory
 from tmo.clock import london_day
-from tmo.constitution import Constitution
+from tmo.constitution import Constitution, SeatCategoryKey
+from tmo.contexts.accounts import AccountContext
+from tmo.contexts.board import DirectorshipContext, OwnDirectorContext
 from tmo.contexts.elections import CandidateContext, ElectionContext
+from tmo.contexts.membership import (
+    ApplicationContext,
+    OwnApplicationContext,
+    OwnMembershipContext,
+    RegisterEntryContext,
+)
 from tmo.contexts.youth import ChairElectionContext, ProposalContext, ProposalFileContext
+from tmo.models.board import Director, Directorship
 from tmo.models.elections import Election
-from tmo.models.membership import Member
+from tmo.models.membership import Member, MembershipApplication
 from tmo.permissions import Permission, Role
+from tmo.rules.board import BOARD
 from tmo.rules.elections import Status
+from tmo.rules.membership import ApplicationStatus
 from tmo.services import elections, youth
 
 NOBODY = "nobody logged in"
@@ -455,6 +466,203 @@ CASES = [
         no_chair_election,
         {"another forum member": "404", "the youth worker": "404"},
         id="there is no vote for the chair while none is open",
+    ),
+]
+
+
+# -- Membership, the board, accounts --------------------------------------------------------------
+
+
+def residents():
+    return {
+        "a resident": AccountFactory(),
+        "the secretary": AccountFactory(roles=[Role.SECRETARY]),
+        NOBODY: None,
+    }
+
+
+def application_of(dbsession, account, status=ApplicationStatus.SUBMITTED):
+    application = MembershipApplication(
+        account_id=account.id,
+        home_id=TenancyFactory().home_id,
+        full_name=account.display_name,
+        holding="secure_tenant",
+        date_of_birth=date(1980, 1, 1),
+        consented_at=now(),
+        status=status,
+    )
+    dbsession.add(application)
+    dbsession.flush()
+    return application
+
+
+def a_pending_application(app, dbsession) -> Scene:
+    """The applicant's own, found from who is asking; a resident's was rejected."""
+    people = residents()
+    people["the applicant"] = AccountFactory(display_name="Ada Applicant")
+    application_of(dbsession, people["the applicant"])
+    application_of(dbsession, people["a resident"], ApplicationStatus.REJECTED)
+    return Scene(people, factory=OwnApplicationContext)
+
+
+def an_application(app, dbsession, status=ApplicationStatus.SUBMITTED) -> Scene:
+    """One application, as the secretary's page finds it from the path."""
+    people = residents()
+    people["the applicant"] = AccountFactory(display_name="Ada Applicant")
+    application = application_of(dbsession, people["the applicant"], status)
+    return Scene(people, factory=ApplicationContext, matchdict={"application_id": application.id})
+
+
+def a_decided_application(app, dbsession) -> Scene:
+    return an_application(app, dbsession, ApplicationStatus.ADMITTED)
+
+
+def a_membership(app, dbsession) -> Scene:
+    people = residents()
+    people["the member"] = member("Mo Member").account
+    former = AccountFactory()
+    MemberFactory(account=former, ceased_on=date(2024, 1, 1), ceased_reason="resigned")
+    people["a former member"] = former
+    return Scene(people, factory=OwnMembershipContext)
+
+
+def a_director(app, dbsession) -> Scene:
+    people = residents()
+    serving = AccountFactory(roles=[Role.DIRECTOR])
+    dbsession.add(Director(name="Dee Director", account_id=serving.id))
+    dbsession.flush()
+    people["the director"] = serving
+    people["a director on no record"] = AccountFactory(roles=[Role.DIRECTOR])
+    return Scene(people, factory=OwnDirectorContext)
+
+
+def an_entry_in_the_register(app, dbsession, *, purged=False) -> Scene:
+    people = residents()
+    entry = member("Reg Entry")
+    if purged:
+        entry.name = ""
+    dbsession.flush()
+    people["the member themselves"] = entry.account
+    people["the scrutineer"] = AccountFactory(roles=[Role.SCRUTINEER])
+    return Scene(people, factory=RegisterEntryContext, matchdict={"member_id": entry.id})
+
+
+def a_purged_entry(app, dbsession) -> Scene:
+    return an_entry_in_the_register(app, dbsession, purged=True)
+
+
+def an_account(app, dbsession) -> Scene:
+    people = residents()
+    people["an administrator"] = AccountFactory(roles=[Role.ADMINISTRATOR])
+    target = AccountFactory()
+    return Scene(people, factory=AccountContext, matchdict={"account_id": target.id})
+
+
+def a_term_of_office(app, dbsession) -> Scene:
+    people = residents()
+    people["a director"] = AccountFactory(roles=[Role.DIRECTOR])
+    person = Director(name="Tom Term", date_of_birth=date(1970, 1, 1))
+    dbsession.add(person)
+    held = Directorship(
+        director=person,
+        seat_category=SeatCategoryKey.INDEPENDENT,
+        seat_number=1,
+        how=BOARD,
+        start_date=date(2025, 1, 1),
+    )
+    dbsession.add(held)
+    dbsession.flush()
+    return Scene(people, factory=DirectorshipContext, matchdict={"term_id": held.id})
+
+
+CASES += [
+    pytest.param(
+        Permission.MEMBERSHIP_APPLICATION_WITHDRAW,
+        a_pending_application,
+        {
+            "the applicant": True,
+            "a resident": "404",
+            "the secretary": "404",
+            NOBODY: False,
+        },
+        id="only the applicant withdraws an application, and only while it waits",
+    ),
+    pytest.param(
+        Permission.MEMBERSHIP_APPLICATION_WITHDRAW,
+        an_application,
+        {"the applicant": True, "a resident": False, "the secretary": False},
+        id="an application is withdrawn by its applicant",
+    ),
+    pytest.param(
+        Permission.MEMBERSHIP_APPLICATION_WITHDRAW,
+        a_decided_application,
+        {"the applicant": False},
+        id="a decided application is withdrawn by nobody",
+    ),
+    pytest.param(
+        Permission.MEMBERSHIP_APPLICATIONS_DECIDE,
+        an_application,
+        {"the secretary": True, "the applicant": False, NOBODY: False},
+        id="the secretary decides an application",
+    ),
+    pytest.param(
+        Permission.MEMBERSHIP_MEMBER_OWN,
+        a_membership,
+        {
+            "the member": True,
+            "a former member": "404",
+            "a resident": "404",
+            NOBODY: False,
+        },
+        id="a member's own pages are for a current member",
+    ),
+    pytest.param(
+        Permission.BOARD_INTERESTS_OWN,
+        a_director,
+        {
+            "the director": True,
+            "a director on no record": "404",
+            "a resident": False,
+            "the secretary": False,
+            NOBODY: False,
+        },
+        id="a director declares as the director on record, no one else",
+    ),
+    pytest.param(
+        Permission.MEMBERSHIP_REGISTER_READ,
+        an_entry_in_the_register,
+        {
+            "the secretary": True,
+            "the scrutineer": True,
+            "the member themselves": False,
+            "a resident": False,
+            NOBODY: False,
+        },
+        id="an entry in the register is for the secretary and the scrutineer",
+    ),
+    pytest.param(
+        Permission.MEMBERSHIP_REGISTER_READ,
+        a_purged_entry,
+        {"the secretary": "404", "the scrutineer": "404", "a resident": "404"},
+        id="a purged entry is no longer one, for anyone",
+    ),
+    pytest.param(
+        Permission.ADMIN_ROLES_GRANT,
+        an_account,
+        {"an administrator": True, "the secretary": False, "a resident": False, NOBODY: False},
+        id="only an administrator grants roles on an account",
+    ),
+    pytest.param(
+        Permission.ADMIN_ACCOUNTS_READ,
+        an_account,
+        {"an administrator": True, "the secretary": True, "a resident": False},
+        id="the secretary reads an account",
+    ),
+    pytest.param(
+        Permission.BOARD_MANAGE,
+        a_term_of_office,
+        {"the secretary": True, "a director": False, "a resident": False},
+        id="only the secretary ends a term of office",
     ),
 ]
 

@@ -18,6 +18,7 @@ from tmo.rules.board import (
     ELECTED,
     EX_OFFICIO,
     FILLED_BY_HOW,
+    HOW_HELD,
     Person,
     Seat,
     Term,
@@ -34,9 +35,11 @@ from tmo.rules.board import (
     first_term_end,
     flagged_for_absence,
     holder_on,
+    holding_problems,
     retiring_at,
     rotation_cohort,
     term_end,
+    ways_of_holding,
 )
 from tmo.rules.membership import add_years
 
@@ -150,6 +153,23 @@ def test_a_co_option_ends_at_the_next_agm():
 def test_a_co_option_without_a_later_agm_is_a_mistake(next_agm):
     with pytest.raises(ValueError, match="next AGM"):
         term_end(date(2027, 1, 10), CO_OPTED, BOARD_RULES, next_agm)
+
+
+def test_co_option_is_a_way_to_hold_a_seat_only_where_the_constitution_allows_it():
+    assert ways_of_holding(BOARD_RULES) == HOW_HELD
+    closed = board(co_option_allowed=False)
+    assert set(ways_of_holding(closed)) == set(HOW_HELD) - {CO_OPTED}
+    assert holding_problems(CO_OPTED, closed)
+    assert all(not holding_problems(how, closed) for how in HOW_HELD if how != CO_OPTED)
+    assert all(not holding_problems(how, BOARD_RULES) for how in HOW_HELD)
+
+
+def test_a_co_option_the_constitution_does_not_allow_is_refused():
+    start = AGM - datetime.timedelta(days=100)
+    co_opted = Term(Seat("resident", 1), 1, CO_OPTED, start, AGM)
+    assert appointment_problems([], co_opted, person(), BOARD_RULES) == []
+    (problem,) = appointment_problems([], co_opted, person(), board(co_option_allowed=False))
+    assert problem.startswith("The constitution does not allow co-option")
 
 
 def test_an_ex_officio_term_never_ends_by_itself():

@@ -19,6 +19,7 @@ from tmo.constitution import (
     MeetingRules,
     MembershipRules,
     SeatCategory,
+    SeatCategoryKey,
     YouthRules,
     from_dict,
     to_dict,
@@ -351,3 +352,15 @@ def test_any_valid_constitution_survives_the_form(constitution):
 @given(CONSTITUTIONS)
 def test_any_valid_constitution_survives_json_storage(constitution):
     assert from_dict(Constitution, json.loads(json.dumps(to_dict(constitution)))) == constitution
+
+
+def test_seat_categories_are_keyed_by_one_type_and_stored_strings_still_load():
+    stored = json.loads(json.dumps(to_dict(DEFAULTS)))
+    keys = [category["key"] for category in stored["board"]["seat_categories"]]
+    assert keys == ["resident", "councillor", "independent", "youth_chair"]
+    restored = from_dict(Constitution, stored)
+    assert [category.key for category in restored.board.seat_categories] == list(SeatCategoryKey)
+    assert all(type(c.key) is SeatCategoryKey for c in restored.board.seat_categories)
+    assert restored.seat_category("resident") is restored.seat_category(SeatCategoryKey.RESIDENT)
+    with pytest.raises(ValueError):
+        SeatCategory("mayor", "Mayor")

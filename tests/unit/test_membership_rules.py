@@ -10,9 +10,13 @@ from hypothesis import strategies as st
 
 from tmo.constitution import MembershipRules
 from tmo.rules.membership import (
+    APPLICATION_TRANSITIONS,
     Applicant,
+    ApplicationStatus,
+    MembershipError,
     add_years,
     age_on,
+    check_application_transition,
     joining_problems,
     may_vote,
     next_member_number,
@@ -320,3 +324,22 @@ def test_the_retention_period_comes_from_the_constitution():
 @pytest.mark.parametrize(("highest", "expected"), [(None, 1), (0, 1), (1, 2), (41, 42)])
 def test_member_numbers_run_on_from_the_highest_ever_issued(highest, expected):
     assert next_member_number(highest) == expected
+
+
+@pytest.mark.parametrize("current", list(ApplicationStatus))
+@pytest.mark.parametrize("target", list(ApplicationStatus))
+def test_an_application_is_decided_once(current, target):
+    waiting = current is ApplicationStatus.SUBMITTED
+    if waiting and target is not ApplicationStatus.SUBMITTED:
+        check_application_transition(current, target)
+    else:
+        with pytest.raises(MembershipError, match=f"already been {current.value}"):
+            check_application_transition(current, target)
+
+
+def test_every_status_has_its_moves_and_words():
+    assert set(APPLICATION_TRANSITIONS) == set(ApplicationStatus)
+    assert ApplicationStatus.SUBMITTED.label == "Waiting for a decision"
+    # A status stored as plain text is judged the same.
+    with pytest.raises(MembershipError, match="already been rejected"):
+        check_application_transition("rejected", ApplicationStatus.ADMITTED)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tmo.constitution import BoardRules, Constitution
+from tmo.constitution import BoardRules, Constitution, SeatCategoryKey
 from tmo.models.accounts import Account
 from tmo.models.board import Director, Directorship, InterestDeclaration
 from tmo.models.membership import Member
@@ -33,7 +33,7 @@ def load_demo_board(dbsession: Session, accounts_by_name: dict[str, Account], to
     add_term(
         dbsession,
         youth_chair,
-        Seat("youth_chair", 1),
+        Seat(SeatCategoryKey.YOUTH_CHAIR, 1),
         EX_OFFICIO,
         date(today.year - 1, 6, 1),
         None,
@@ -89,7 +89,7 @@ def seat_demo_residents(
     named = [m for m in members if m.account_id and m.name in RESIDENT_DIRECTORS_WITH_ACCOUNTS]
     others = [m for m in members if m not in named and m.account_id is None]
     for number, member in enumerate(named + others[:OTHER_RESIDENT_DIRECTORS], start=1):
-        seat = Seat("resident", number)
+        seat = Seat(SeatCategoryKey.RESIDENT, number)
         director = add_director(
             dbsession,
             member.name,
@@ -112,7 +112,7 @@ def seat_demo_appointees(dbsession: Session, today: date, rules: BoardRules) -> 
         add_term(
             dbsession,
             add_director(dbsession, name, date(1962 + number, 3, 1)),
-            Seat("councillor", number),
+            Seat(SeatCategoryKey.COUNCILLOR, number),
             COUNCIL,
             start,
             add_years(start, rules.term_years),
@@ -123,7 +123,7 @@ def seat_demo_appointees(dbsession: Session, today: date, rules: BoardRules) -> 
         add_term(
             dbsession,
             add_director(dbsession, name, date(1968 + number, 7, 7)),
-            Seat("independent", number),
+            Seat(SeatCategoryKey.INDEPENDENT, number),
             BOARD,
             start,
             add_years(start, rules.term_years),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tmo.clock import london_day
-from tmo.constitution import Constitution
+from tmo.constitution import Constitution, SeatCategoryKey
 from tmo.demo.clock import start_of
 from tmo.models.accounts import Account
 from tmo.models.elections import Candidate, Election, RollEntry, Supporter
@@ -43,7 +43,7 @@ def load_demo_election(
         title=f"Board election {today.year}",
         method="stv",
         seats=3,
-        seat_category="resident",
+        seat_category=SeatCategoryKey.RESIDENT,
         seats_description="Three resident seats retiring by rotation at the AGM",
         returning_officer_id=officer.id,
         scrutineer_id=accounts_by_name["Simon Price"].id,

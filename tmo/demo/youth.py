@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tmo.constitution import Constitution
+from tmo.constitution import Constitution, SeatCategoryKey
 from tmo.demo.accounts import add_demo_account
 from tmo.demo.clock import start_of
 from tmo.models.accounts import Account
@@ -126,7 +126,9 @@ def enrol_demo_forum(
 
 def seat_demo_chair(dbsession: Session, constitution: Constitution, chair: YouthMember) -> None:
     """The chair has chaired since the board's demo gave him the ex officio seat."""
-    seat = dbsession.scalar(select(Directorship).where(Directorship.seat_category == "youth_chair"))
+    seat = dbsession.scalar(
+        select(Directorship).where(Directorship.seat_category == SeatCategoryKey.YOUTH_CHAIR)
+    )
     dbsession.add(
         YouthChairTerm(
             member=chair,

@@ -10,9 +10,10 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tmo.constitution import SeatCategoryKey
 from tmo.models.accounts import Account
 from tmo.models.membership import Member
-from tmo.models.meta import Base, utcnow
+from tmo.models.meta import Base, StrEnumType, utcnow
 
 
 class Director(Base):
@@ -51,7 +52,7 @@ class Directorship(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     director_id: Mapped[int] = mapped_column(ForeignKey("director.id"), index=True)
-    seat_category: Mapped[str] = mapped_column(String(32))
+    seat_category: Mapped[SeatCategoryKey] = mapped_column(StrEnumType(SeatCategoryKey, 32))
     seat_number: Mapped[int]
     # One of tmo.rules.board.HOW_HELD.
     how: Mapped[str] = mapped_column(String(32))

@@ -13,7 +13,8 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tmo.models.accounts import Account
-from tmo.models.meta import Base, utcnow
+from tmo.models.meta import Base, StrEnumType, utcnow
+from tmo.rules.membership import ApplicationStatus
 
 
 class Estate(Base):
@@ -94,8 +95,10 @@ class MembershipApplication(Base):
     date_of_birth: Mapped[date | None]
     consented_at: Mapped[datetime]
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # submitted -> admitted | rejected | withdrawn
-    status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    # submitted -> admitted | rejected | withdrawn (tmo.rules.membership)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        StrEnumType(ApplicationStatus, 16), default=ApplicationStatus.SUBMITTED, index=True
+    )
     matched_tenancy_id: Mapped[int | None] = mapped_column(ForeignKey("tenancy.id"))
     decision_reason: Mapped[str] = mapped_column(String(500), default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
@@ -272,6 +275,11 @@ class Member(Base):
     @property
     def is_active(self) -> bool:
         return self.ceased_on is None
+
+    @property
+    def purged(self) -> bool:
+        """Kept past its retention period: only the number and the dates remain."""
+        return self.name == ""
 
     @property
     def number_label(self) -> str:

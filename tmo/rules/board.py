@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from tmo.constitution import BoardRules, SeatCategory
+from tmo.constitution import BoardRules, SeatCategory, SeatCategoryKey
 from tmo.rules.membership import add_years, age_on
 
 ELECTED, COUNCIL, BOARD, CO_OPTED, EX_OFFICIO = (
@@ -27,6 +27,8 @@ HOW_HELD = {
     CO_OPTED: "Co-opted to a casual vacancy",
     EX_OFFICIO: "Ex officio",
 }
+# Appointed seats are offered for re-appointment when a term ends; elected ones are re-elected.
+REAPPOINTED = frozenset({COUNCIL, BOARD})
 # How a category's seats are normally filled -> how its holders hold them.
 FILLED_BY_HOW = {
     "election": ELECTED,
@@ -45,7 +47,8 @@ END_REASONS = {
 
 @dataclass(frozen=True, order=True)
 class Seat:
-    category: str
+    # A SeatCategoryKey; any other name is a seat the constitution does not create.
+    category: SeatCategoryKey | str
     number: int
 
 
@@ -58,7 +61,7 @@ def board_seats(board: BoardRules) -> list[Seat]:
     ]
 
 
-def category_of(board: BoardRules, key: str) -> SeatCategory:
+def category_of(board: BoardRules, key: SeatCategoryKey | str) -> SeatCategory:
     for category in board.seat_categories:
         if category.key == key:
             return category
@@ -98,6 +101,21 @@ def term_end(start: date, how: str, board: BoardRules, next_agm: date | None = N
             raise ValueError("a co-option lasts until the next AGM: give its date")
         return next_agm
     return add_years(start, board.term_years)
+
+
+def holding_problems(how: str, board: BoardRules) -> list[str]:
+    """Why no seat may be held ``how`` under the constitution (empty if one may)."""
+    if how == CO_OPTED and not board.co_option_allowed:
+        return [
+            "The constitution does not allow co-option: a casual vacancy stays vacant until it "
+            "is filled as its seats are filled."
+        ]
+    return []
+
+
+def ways_of_holding(board: BoardRules) -> dict[str, str]:
+    """How a seat may come to be held under the constitution, with the words for each."""
+    return {how: label for how, label in HOW_HELD.items() if not holding_problems(how, board)}
 
 
 def holder_on(terms: Iterable[Term], seat: Seat, day: date) -> Term | None:
@@ -290,6 +308,7 @@ def appointment_problems(
             problems.append("That seat is already held on that date.")
     if any(term.person == new.person and overlaps(term) for term in terms):
         problems.append("This person already holds a seat on the board.")
+    problems += holding_problems(new.how, board)
     problems += eligibility_problems(person, category_of(board, new.seat.category), board, on)
     problems += composition_problems([*current, new], board)
     if board.maximum_consecutive_terms:

@@ -1,12 +1,56 @@
-"""Membership rules: who may join, who may vote, member numbers and how long a former member's
-register entry is kept. Pure functions over plain values and the constitution's rules."""
+"""Membership rules: an application's lifecycle, who may join, who may vote, member numbers and
+how long a former member's register entry is kept. Pure functions over plain values and the
+constitution's rules."""
 
+import enum
 from dataclasses import dataclass
 from datetime import date
 
 from tmo.constitution import TENURES, MembershipRules
+from tmo.refusal import Refusal
 
 HOLDING_LABELS = dict(TENURES)
+
+
+class MembershipError(Refusal):
+    """A refusal the person can act on; the message is shown to them."""
+
+
+class ApplicationStatus(enum.StrEnum):
+    """An application to join: submitted, then admitted, rejected or withdrawn, once."""
+
+    SUBMITTED = "submitted"
+    ADMITTED = "admitted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return APPLICATION_LABELS[self]
+
+
+APPLICATION_LABELS = {
+    ApplicationStatus.SUBMITTED: "Waiting for a decision",
+    ApplicationStatus.ADMITTED: "Admitted",
+    ApplicationStatus.REJECTED: "Rejected",
+    ApplicationStatus.WITHDRAWN: "Withdrawn",
+}
+
+# The secretary admits or rejects; the applicant may withdraw while they wait. A decision is
+# final: applying again is a new application.
+APPLICATION_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
+    ApplicationStatus.SUBMITTED: frozenset(
+        {ApplicationStatus.ADMITTED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
+    ),
+    ApplicationStatus.ADMITTED: frozenset(),
+    ApplicationStatus.REJECTED: frozenset(),
+    ApplicationStatus.WITHDRAWN: frozenset(),
+}
+
+
+def check_application_transition(current: ApplicationStatus, target: ApplicationStatus) -> None:
+    if target not in APPLICATION_TRANSITIONS[ApplicationStatus(current)]:
+        raise MembershipError(f"This application has already been {current}.")
 
 
 def add_years(day: date, years: int) -> date:

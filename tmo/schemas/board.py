@@ -59,7 +59,9 @@ def new_person_needs_details(form, values):
             raise error
 
 
-def appointment_schema(seat_choices, directors, members) -> CSRFSchema:
+def appointment_schema(seat_choices, directors, members, ways=HOW_HELD) -> CSRFSchema:
+    """``ways``: how a seat may come to be held under the constitution (co-option only where it
+    allows co-option)."""
     schema = CSRFSchema(validator=new_person_needs_details)
     schema.add(
         choice_node(
@@ -70,7 +72,7 @@ def appointment_schema(seat_choices, directors, members) -> CSRFSchema:
         choice_node(
             "how",
             "How they come to hold it",
-            list(HOW_HELD.items()),
+            list(ways.items()),
             radio=True,
             missing_msg="Choose how they come to hold the seat.",
         )

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from pyramid.paster import get_appsettings, setup_logging
 
-from tmo.clock import clock_from_settings
+from tmo.clock import CLOCK, clock_from_settings
 from tmo.models import get_engine, get_session_factory
 from tmo.settings import finalise
 
@@ -23,16 +23,23 @@ def load_settings(config_uri: str) -> dict:
     return finalise(get_appsettings(config_uri, name="main"))
 
 
+def clock_for(config_uri: str):
+    """The clock the deployment ``config_uri`` runs on."""
+    return clock_from_settings(load_settings(config_uri))
+
+
 def today_for(config_uri: str):
     """Today in London by the clock the deployment ``config_uri`` runs on."""
-    return clock_from_settings(load_settings(config_uri)).today()
+    return clock_for(config_uri).today()
 
 
 @contextmanager
 def database_session(config_uri: str):
-    """A session on the database ``config_uri`` names; closed, and its engine disposed, after."""
-    engine = get_engine(load_settings(config_uri))
-    dbsession = get_session_factory(engine)()
+    """A session on the database ``config_uri`` names, carrying the deployment's clock (the
+    audit log's entries are dated by it); closed, and its engine disposed, after."""
+    settings = load_settings(config_uri)
+    engine = get_engine(settings)
+    dbsession = get_session_factory(engine)(info={CLOCK: clock_from_settings(settings)})
     try:
         yield dbsession
     finally:

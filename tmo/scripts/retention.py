@@ -7,7 +7,7 @@ import argparse
 import sys
 from datetime import date
 
-from tmo.scripts.environment import database_session, today_for
+from tmo.scripts.environment import clock_for, database_session
 from tmo.services.constitution import constitution_on
 from tmo.services.membership import entries_due_for_purge, purge
 
@@ -18,7 +18,8 @@ def main(argv=None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="list what is due; purge nothing")
     parser.add_argument("--today", type=date.fromisoformat, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    today = args.today or today_for(args.config)
+    clock = clock_for(args.config)
+    today = args.today or clock.today()
     with database_session(args.config) as dbsession:
         rules = constitution_on(dbsession, today)
         due = entries_due_for_purge(dbsession, rules, today)
@@ -28,7 +29,7 @@ def main(argv=None) -> int:
         if args.dry_run:
             print(f"{len(due)} former member(s) ceased over {years} years ago: nothing purged.")
             return 0
-        purge(dbsession, due)
+        purge(dbsession, due, clock.now())
         dbsession.commit()
     print(
         f"Purged {len(due)} register entr{'y' if len(due) == 1 else 'ies'} "

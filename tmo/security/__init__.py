@@ -53,7 +53,7 @@ def request_account(request):
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    return account_for_session_token(request.dbsession, token)
+    return account_for_session_token(request.dbsession, token, request.now)
 
 
 def request_identity(request) -> Identity:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from tmo.permissions import Permission, Role
 from tmo.rules.elections import CandidateStatus, Status
+from tmo.rules.membership import ApplicationStatus
 from tmo.rules.youth import ProposalStatus
 
 Check = Callable[[object, object], bool]
@@ -130,6 +131,28 @@ def proposes_it(identity, context) -> bool:
 # -- Membership, the board, accounts and administration -------------------------------------------
 
 
+def applied(identity, context) -> bool:
+    """The application is the asker's own, and waits for a decision."""
+    application = context.application
+    return (
+        application is not None
+        and application.account_id == identity.account_id
+        and application.status == ApplicationStatus.SUBMITTED
+    )
+
+
+def is_the_member(identity, context) -> bool:
+    """The membership is the asker's own, and current."""
+    member = context.member
+    return member is not None and member.account_id == identity.account_id and member.is_active
+
+
+def is_the_director(identity, context) -> bool:
+    """The director is the asker."""
+    director = context.director
+    return director is not None and director.account_id == identity.account_id
+
+
 # -- The table ------------------------------------------------------------------------------------
 
 R = Role
@@ -145,6 +168,8 @@ PERMITS: dict[Permission, list[list[Check]]] = {
     P.ADMIN_PROPERTIES_IMPORT: [[holds(R.SECRETARY)], [holds(R.ADMINISTRATOR)]],
     # Membership
     P.MEMBERSHIP_SELF_MANAGE: [[holds(R.RESIDENT)]],
+    P.MEMBERSHIP_APPLICATION_WITHDRAW: [[holds(R.RESIDENT), applied]],
+    P.MEMBERSHIP_MEMBER_OWN: [[holds(R.RESIDENT), is_the_member]],
     P.MEMBERSHIP_APPLICATIONS_DECIDE: [[holds(R.SECRETARY)]],
     P.MEMBERSHIP_REGISTER_READ: [
         [holds(R.SECRETARY)],
@@ -157,6 +182,7 @@ PERMITS: dict[Permission, list[list[Check]]] = {
     # The board
     P.BOARD_MANAGE: [[holds(R.SECRETARY)]],
     P.BOARD_INTERESTS_DECLARE: [[holds(R.DIRECTOR)]],
+    P.BOARD_INTERESTS_OWN: [[holds(R.DIRECTOR), is_the_director]],
     # Meetings
     P.MEETINGS_MANAGE: [[holds(R.SECRETARY)]],
     P.MEETINGS_RECORD_READ: [

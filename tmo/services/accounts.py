@@ -7,20 +7,21 @@ login session id is new at every log-in and deleted at log-out.
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pyramid.csrf import new_csrf_token
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import joinedload
 
 from tmo.models.accounts import Account, AccountToken, LoginSession, RoleGrant
-from tmo.models.meta import utcnow
+from tmo.permissions import GRANTABLE_ROLES, Role
 from tmo.refusal import Refusal
 from tmo.rules.accounts import normalise_email, normalise_password, password_problem
 from tmo.services import audit
 from tmo.services.mail import send_mail
+from tmo.services.search import LIKE_ESCAPE, contains_pattern
 from tmo.services.throttle import Throttle
 
 # OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
@@ -47,11 +48,13 @@ class AccountError(Refusal):
 class LoginFailed(AccountError):
     # The failed attempt is counted for throttling: that write must stand.
     keeps_writes = True
+    field = "email"
 
 
 class EmailNotVerified(AccountError):
     # The new link sent must stand.
     keeps_writes = True
+    field = "email"
 
     def __init__(self, account):
         super().__init__("Confirm your email address first: we have sent you a new link.")
@@ -59,6 +62,8 @@ class EmailNotVerified(AccountError):
 
 
 class Throttled(AccountError):
+    """Too many attempts: the answer is a page of its own (429), saying how long to wait."""
+
     keeps_writes = True
 
     def __init__(self, retry_after: int):
@@ -93,14 +98,20 @@ def _client(request) -> str:
 def _refuse_if_throttled(request, checks, dbsession=None) -> None:
     dbsession = dbsession or request.dbsession
     for scope, raw in checks:
-        wait = Throttle(dbsession, request.registry.settings, scope).retry_after(raw)
+        wait = Throttle(dbsession, request.registry.settings, scope).retry_after(raw, request.now)
         if wait:
             raise Throttled(wait)
 
 
 def _count(request, checks) -> None:
     for scope, raw in checks:
-        Throttle(request.dbsession, request.registry.settings, scope).count(raw)
+        Throttle(request.dbsession, request.registry.settings, scope).count(raw, request.now)
+
+
+def _refuse_weak(password: str, *, email: str, display_name: str) -> None:
+    problem = password_problem(password, email=email, display_name=display_name)
+    if problem:
+        raise AccountError(problem, "password")
 
 
 # Tokens ---------------------------------------------------------------------------------------
@@ -113,7 +124,7 @@ def issue_token(request, account: Account, purpose: str, lifetime: timedelta) ->
             account=account,
             purpose=purpose,
             token_hash=_token_digest(token),
-            expires_at=utcnow() + lifetime,
+            expires_at=request.now + lifetime,
         )
     )
     return token
@@ -148,14 +159,14 @@ def email_link(request, account: Account, purpose: str) -> None:
     )
 
 
-def valid_token(dbsession, token: str, purpose: str) -> AccountToken | None:
-    """The unused, unexpired token of ``purpose``, or None."""
+def valid_token(dbsession, token: str, purpose: str, now: datetime) -> AccountToken | None:
+    """The token of ``purpose``, unused and unexpired at ``now``, or None."""
     found = dbsession.scalar(
         select(AccountToken).where(
             AccountToken.token_hash == _token_digest(token), AccountToken.purpose == purpose
         )
     )
-    if found is None or found.used_at is not None or found.expires_at <= utcnow():
+    if found is None or found.used_at is not None or found.expires_at <= now:
         return None
     return found
 
@@ -173,9 +184,7 @@ def register_account(request, *, email: str, display_name: str, password: str) -
     _refuse_if_throttled(request, checks)
     _count(request, checks)
     email = normalise_email(email)
-    problem = password_problem(password, email=email, display_name=display_name)
-    if problem:
-        raise AccountError(problem)
+    _refuse_weak(password, email=email, display_name=display_name)
     existing = account_by_email(request.dbsession, email)
     if existing is not None:
         send_mail(
@@ -202,13 +211,13 @@ def send_verification(request, account: Account) -> None:
 
 
 def verify_email(request, token: str) -> Account | None:
-    found = valid_token(request.dbsession, token, VERIFY_EMAIL)
+    found = valid_token(request.dbsession, token, VERIFY_EMAIL, request.now)
     if found is None:
         return None
-    found.used_at = utcnow()
+    found.used_at = request.now
     account = found.account
     if account.email_verified_at is None:
-        account.email_verified_at = utcnow()
+        account.email_verified_at = request.now
         audit.record(
             request.dbsession, "account.email_verified", actor_id=account.id, target=account
         )
@@ -276,10 +285,10 @@ def start_session(request, account: Account) -> None:
         LoginSession(
             account=account,
             token_hash=_token_digest(token),
-            expires_at=utcnow() + _setting_hours(request, "tmo.session_hours", 12),
+            expires_at=request.now + _setting_hours(request, "tmo.session_hours", 12),
         )
     )
-    account.last_login_at = utcnow()
+    account.last_login_at = request.now
     request.session.invalidate()
     new_csrf_token(request)
     _set_session_cookie(request, token)
@@ -310,7 +319,9 @@ def end_every_session(dbsession, account: Account) -> None:
     dbsession.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
 
 
-def account_for_session_token(dbsession, token: str) -> Account | None:
+def account_for_session_token(dbsession, token: str, now: datetime) -> Account | None:
+    """The account logged in by the session ``token``, if the session has not expired by
+    ``now``."""
     # One query for the session, its account and the roles every permission check reads.
     found = (
         dbsession.scalars(
@@ -321,7 +332,7 @@ def account_for_session_token(dbsession, token: str) -> Account | None:
         .unique()
         .first()
     )
-    if found is None or found.expires_at <= utcnow():
+    if found is None or found.expires_at <= now:
         return None
     return found.account
 
@@ -349,17 +360,15 @@ def reset_password(request, token: str, new_password: str) -> Account:
 
     Logging in here is what keeps an attacker's failed guesses from ever locking the owner out.
     """
-    found = valid_token(request.dbsession, token, RESET_PASSWORD)
+    found = valid_token(request.dbsession, token, RESET_PASSWORD, request.now)
     if found is None:
         raise AccountError("This link has expired or has already been used. Ask for a new one.")
     account = found.account
-    problem = password_problem(new_password, email=account.email, display_name=account.display_name)
-    if problem:
-        raise AccountError(problem)
-    found.used_at = utcnow()
+    _refuse_weak(new_password, email=account.email, display_name=account.display_name)
+    found.used_at = request.now
     _set_password(request, account, new_password)
     # Following the link proves the address is theirs.
-    account.email_verified_at = account.email_verified_at or utcnow()
+    account.email_verified_at = account.email_verified_at or request.now
     Throttle(request.dbsession, request.registry.settings, "login_account").clear(account.email)
     audit.record(request.dbsession, "account.password_reset", actor_id=account.id, target=account)
     start_session(request, account)
@@ -370,10 +379,8 @@ def change_password(request, account: Account, current: str, new_password: str) 
     try:
         PASSWORD_HASHER.verify(account.password_hash, normalise_password(current))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        raise AccountError("Your current password is not right.") from None
-    problem = password_problem(new_password, email=account.email, display_name=account.display_name)
-    if problem:
-        raise AccountError(problem)
+        raise AccountError("Your current password is not right.", "current_password") from None
+    _refuse_weak(new_password, email=account.email, display_name=account.display_name)
     _set_password(request, account, new_password)
     audit.record(request.dbsession, "account.password_changed", actor_id=account.id, target=account)
     start_session(request, account)
@@ -381,7 +388,7 @@ def change_password(request, account: Account, current: str, new_password: str) 
 
 def _set_password(request, account: Account, new_password: str) -> None:
     account.password_hash = hash_password(new_password)
-    account.password_changed_at = utcnow()
+    account.password_changed_at = request.now
     end_every_session(request.dbsession, account)
     for token in request.dbsession.scalars(
         select(AccountToken).where(
@@ -390,7 +397,7 @@ def _set_password(request, account: Account, new_password: str) -> None:
             AccountToken.used_at.is_(None),
         )
     ):
-        token.used_at = utcnow()
+        token.used_at = request.now
 
 
 def accounts_holding(dbsession, role) -> list[tuple[str, str]]:
@@ -402,3 +409,44 @@ def accounts_holding(dbsession, role) -> list[tuple[str, str]]:
         .order_by(Account.display_name)
     ).all()
     return [(str(row.id), f"{row.display_name} ({row.email})") for row in rows]
+
+
+# Administration -------------------------------------------------------------------------------
+
+
+def grantable_role(value: str) -> Role | None:
+    """The role an administrator grants that ``value`` names, or None."""
+    return Role(value) if value in {role.value for role in GRANTABLE_ROLES} else None
+
+
+def accounts_query(search: str, role: Role | None):
+    """Every account, by name; only those whose email or name holds ``search``, and who hold
+    ``role``, when given."""
+    query = select(Account).order_by(Account.display_name, Account.id)
+    if search:
+        pattern = contains_pattern(search.lower())
+        query = query.where(
+            or_(
+                Account.email.like(pattern, escape=LIKE_ESCAPE),
+                Account.display_name.ilike(pattern, escape=LIKE_ESCAPE),
+            )
+        )
+    if role is not None:
+        query = query.where(
+            Account.id.in_(select(RoleGrant.account_id).where(RoleGrant.role == role))
+        )
+    return query
+
+
+def set_roles(dbsession, account: Account, wanted: set[Role], actor: Account) -> None:
+    """Grant ``account`` the roles in ``wanted`` it lacks and take away those it holds beyond."""
+    held = {grant.role: grant for grant in account.role_grants}
+    if actor.id == account.id and Role.ADMINISTRATOR in held.keys() - wanted:
+        # Another administrator must do it, so that tmo is never left without one.
+        raise AccountError("You cannot remove your own administrator role.", "roles")
+    for role in wanted - held.keys():
+        account.role_grants.append(RoleGrant(role=role, granted_by_id=actor.id))
+        audit.record(dbsession, "role.granted", actor_id=actor.id, target=account, role=role.value)
+    for role in held.keys() - wanted:
+        account.role_grants.remove(held[role])
+        audit.record(dbsession, "role.revoked", actor_id=actor.id, target=account, role=role.value)

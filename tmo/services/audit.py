@@ -14,8 +14,10 @@ from datetime import datetime
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from tmo.clock import CLOCK, SystemClock
+from tmo.models.accounts import Account
 from tmo.models.audit import AuditEntry
-from tmo.models.meta import utcnow
+from tmo.services.search import LIKE_ESCAPE, starts_with_pattern
 
 GENESIS_HASH = "0" * 64
 # Any fixed 64-bit number: the key of the advisory lock that serialises appends on PostgreSQL.
@@ -48,6 +50,15 @@ def entry_hash(
     return hashlib.sha256(content.encode()).hexdigest()
 
 
+def moment_of(dbsession: Session) -> datetime:
+    """Now, by the clock of whoever writes through ``dbsession``: the moment of the request it
+    serves, or the clock a script set on it, or else the computer's."""
+    request = dbsession.info.get("request")
+    if request is not None:
+        return request.now
+    return dbsession.info.get(CLOCK, SystemClock()).now()
+
+
 def record(
     dbsession: Session,
     action: str,
@@ -56,9 +67,11 @@ def record(
     target=None,
     target_type: str | None = None,
     target_id=None,
+    now: datetime | None = None,
     **detail,
 ) -> AuditEntry:
-    """Append one entry. ``detail`` holds plain JSON values and never a secret or a ballot."""
+    """Append one entry, made at ``now`` (by default the moment of the session's request).
+    ``detail`` holds plain JSON values and never a secret or a ballot."""
     if target is not None:
         dbsession.flush()
         target_type = target_type or type(target).__tablename__
@@ -69,7 +82,7 @@ def record(
         select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
     )
     previous = previous or GENESIS_HASH
-    occurred_at = utcnow()
+    occurred_at = now or moment_of(dbsession)
     target_id = None if target_id is None else str(target_id)
     entry = AuditEntry(
         occurred_at=occurred_at,
@@ -86,6 +99,25 @@ def record(
     dbsession.add(entry)
     dbsession.flush()
     return entry
+
+
+def entries_query(action: str):
+    """The log, newest first; only the entries whose action starts with ``action``, if given."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if action:
+        query = query.where(AuditEntry.action.like(starts_with_pattern(action), escape=LIKE_ESCAPE))
+    return query
+
+
+def actor_names(dbsession: Session, entries) -> dict[int, str]:
+    """The name of the account behind each of ``entries``, by its id."""
+    actor_ids = {entry.actor_id for entry in entries if entry.actor_id}
+    if not actor_ids:
+        return {}
+    return {
+        account.id: account.display_name
+        for account in dbsession.scalars(select(Account).where(Account.id.in_(actor_ids)))
+    }
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The board: appointing directors to seats (every rule checked on every change), ending terms,
-the roster of seats on a day, the seats retiring at an AGM, and the register of interests."""
+the roster of seats on a day, the seats retiring at an AGM, and the register of interests. Every
+day is given: the request's ``today``, or the day a change takes effect."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -27,8 +28,8 @@ INTEREST_KINDS = (
 class BoardError(Refusal):
     """A change refused by the constitution's rules; ``problems`` names each rule broken."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__(" ".join(problems))
+    def __init__(self, problems: list[str], field: str | None = None):
+        super().__init__(" ".join(problems), field)
         self.problems = problems
 
 
@@ -48,6 +49,58 @@ def all_directorships(dbsession: Session) -> list[Directorship]:
     return list(
         dbsession.scalars(select(Directorship).order_by(Directorship.start_date, Directorship.id))
     )
+
+
+def terms_by_seat(dbsession: Session) -> list[Directorship]:
+    """Every term on every seat, seat by seat, each seat's terms in order: the board's history."""
+    return sorted(
+        all_directorships(dbsession),
+        key=lambda d: (d.seat_category, d.seat_number, d.start_date),
+    )
+
+
+def all_directors(dbsession: Session) -> list[Director]:
+    """Everyone who serves or has served, by name."""
+    return list(dbsession.scalars(select(Director).order_by(Director.name)))
+
+
+def director_of_account(dbsession: Session, account_id: int) -> Director | None:
+    """The director who logs in with ``account_id``, if any."""
+    return dbsession.scalar(select(Director).where(Director.account_id == account_id))
+
+
+# What eligibility to serve depends on, as the secretary records it for a director.
+ELIGIBILITY_FLAGS = (
+    "is_employee",
+    "is_paid_contractor",
+    "is_disqualified",
+    "has_serious_arrears",
+    "council_associated",
+)
+
+
+def director_to_appoint(
+    dbsession: Session,
+    *,
+    director_id: int | None,
+    name: str,
+    date_of_birth: date | None,
+    member_id: int | None,
+    **flags: bool,
+) -> Director:
+    """Someone who has served before (``director_id``) or a new person, with their entry in the
+    register and what their eligibility depends on as the secretary has just checked it."""
+    if director_id is None:
+        director = Director(name=name, date_of_birth=date_of_birth)
+        dbsession.add(director)
+    else:
+        director = dbsession.get(Director, director_id)
+    if member_id is not None:
+        director.member_id = member_id
+        director.member = dbsession.get(Member, member_id)
+    for flag in ELIGIBILITY_FLAGS:
+        setattr(director, flag, flags[flag])
+    return director
 
 
 def is_member_on(member: Member | None, day: date) -> bool:
@@ -91,16 +144,21 @@ def appoint(
 ) -> Appointed:
     """Give ``director`` ``seat`` from ``start``; raises BoardError naming each rule broken."""
     board = constitution.board
+    refused = rules.holding_problems(how, board)
+    if refused:
+        raise BoardError(refused, "how")
     dbsession.flush()
     try:
         end = rules.term_end(start, how, board, next_agm)
     except ValueError:
-        raise BoardError(["A co-option lasts until the next AGM: give the AGM's date."]) from None
+        raise BoardError(
+            ["A co-option lasts until the next AGM: give the AGM's date."], "next_agm"
+        ) from None
     new = rules.Term(seat, director.id or 0, how, start, end, None, director.council_associated)
     existing = [as_term(d) for d in all_directorships(dbsession)]
     problems = rules.appointment_problems(existing, new, as_person(director, start), board)
     if problems:
-        raise BoardError(problems)
+        raise BoardError(problems, "seat")
     directorship = Directorship(
         director=director,
         seat_category=seat.category,
@@ -137,13 +195,13 @@ def end_term(
     actor_id: int | None,
 ) -> None:
     if reason not in rules.END_REASONS:
-        raise BoardError(["Choose why the term is ending."])
+        raise BoardError(["Choose why the term is ending."], "reason")
     if directorship.ended_on is not None:
-        raise BoardError(["This term has already ended."])
+        raise BoardError(["This term has already ended."], "on")
     if on < directorship.start_date:
-        raise BoardError(["A term cannot end before it starts."])
+        raise BoardError(["A term cannot end before it starts."], "on")
     if directorship.end_date is not None and on >= directorship.end_date:
-        raise BoardError(["This term has already reached its end date: the seat is vacant."])
+        raise BoardError(["This term has already reached its end date: the seat is vacant."], "on")
     directorship.ended_on = on
     directorship.end_reason = reason
     directorship.end_note = note
@@ -228,14 +286,16 @@ def declare_interest(
     from_date: date,
     to_date: date | None,
     actor_id: int | None,
+    today: date,
 ) -> InterestDeclaration:
+    """Record ``director``'s declaration, made ``today``."""
     declaration = InterestDeclaration(
         director=director,
         kind=kind,
         description=description,
         from_date=from_date,
         to_date=to_date,
-        declared_on=date.today(),
+        declared_on=today,
     )
     dbsession.add(declaration)
     audit.record(

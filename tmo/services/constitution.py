@@ -12,10 +12,11 @@ from tmo.services import audit
 
 
 class ConstitutionConflict(Refusal, ValueError):
-    """The proposed rules contradict each other."""
+    """The proposed rules contradict each other: ``problems`` are (rule's path, message) pairs,
+    and the refusal is about the first rule named."""
 
     def __init__(self, problems):
-        super().__init__("; ".join(message for _, message in problems))
+        super().__init__("; ".join(message for _, message in problems), problems[0][0])
         self.problems = problems
 
 

@@ -1,25 +1,29 @@
 """Membership: applying to join, admitting or rejecting, leaving, and keeping the register.
 
-An application moves submitted -> admitted | rejected | withdrawn; a membership ends when its
-tenancy ends (the property import), when the member resigns, or when the secretary ends it with a
-reason. Each change is audited against the application or the member, which is their history.
+An application moves submitted -> admitted | rejected | withdrawn (``ApplicationStatus``, its
+moves in ``tmo.rules.membership``); a membership ends when its tenancy ends (the property import),
+when the member resigns, or when the secretary ends it with a reason. Each change is audited
+against the application or the member, which is their history. Every day and moment is the
+request's (``request.today``, ``request.now``) or given.
 """
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from tmo.constitution import Constitution
 from tmo.models.accounts import Account, RoleGrant
-from tmo.models.membership import Home, Member, MembershipApplication, Tenancy
-from tmo.models.meta import utcnow
+from tmo.models.audit import AuditEntry
+from tmo.models.membership import Block, Estate, Home, Member, MembershipApplication, Tenancy
 from tmo.permissions import Role
-from tmo.refusal import Refusal
 from tmo.rules.membership import (
     Applicant,
+    ApplicationStatus,
+    MembershipError,
     add_years,
+    check_application_transition,
     joining_problems,
     next_member_number,
     purge_after,
@@ -27,7 +31,8 @@ from tmo.rules.membership import (
 from tmo.services import audit
 from tmo.services.mail import send_mail
 
-SUBMITTED, ADMITTED, REJECTED, WITHDRAWN = "submitted", "admitted", "rejected", "withdrawn"
+__all__ = ["ApplicationStatus", "MembershipError"]
+
 RESIGNED, ENDED_BY_SECRETARY, TENANCY_ENDED = "resigned", "ended_by_secretary", "tenancy_ended"
 CEASED_REASONS = {
     RESIGNED: "Resigned",
@@ -36,10 +41,6 @@ CEASED_REASONS = {
 }
 # Any fixed 64-bit number: the advisory lock that makes member numbers one at a time on PostgreSQL.
 MEMBER_NUMBER_LOCK_KEY = 0x746D6F_6D656D
-
-
-class MembershipError(Refusal):
-    """A refusal the person can act on; the message is shown to them."""
 
 
 def normalise_postcode(text_: str) -> str:
@@ -81,6 +82,13 @@ def match_tenancy(home: Home, full_name: str, holding: str, on: date) -> Tenancy
     return None
 
 
+def current_members(dbsession: Session) -> list[Member]:
+    """Everyone whose membership has not ended, by name."""
+    return list(
+        dbsession.scalars(select(Member).where(Member.ceased_on.is_(None)).order_by(Member.name))
+    )
+
+
 def active_membership(dbsession: Session, account_id: int) -> Member | None:
     return dbsession.scalar(
         select(Member).where(Member.account_id == account_id, Member.ceased_on.is_(None))
@@ -91,8 +99,39 @@ def pending_application(dbsession: Session, account_id: int) -> MembershipApplic
     return dbsession.scalar(
         select(MembershipApplication).where(
             MembershipApplication.account_id == account_id,
-            MembershipApplication.status == SUBMITTED,
+            MembershipApplication.status == ApplicationStatus.SUBMITTED,
         )
+    )
+
+
+def applications_of(dbsession: Session, account_id: int) -> list[MembershipApplication]:
+    """Every application ``account_id`` has made, the latest first."""
+    return list(
+        dbsession.scalars(
+            select(MembershipApplication)
+            .where(MembershipApplication.account_id == account_id)
+            .order_by(MembershipApplication.id.desc())
+        )
+    )
+
+
+def former_memberships(dbsession: Session, account_id: int) -> list[Member]:
+    """The memberships ``account_id`` held and that have ended, the latest first."""
+    return list(
+        dbsession.scalars(
+            select(Member)
+            .where(Member.account_id == account_id, Member.ceased_on.is_not(None))
+            .order_by(Member.ceased_on.desc())
+        )
+    )
+
+
+def applications_query(status: ApplicationStatus):
+    """The applications in ``status``, the earliest first: the secretary's list."""
+    return (
+        select(MembershipApplication)
+        .where(MembershipApplication.status == status)
+        .order_by(MembershipApplication.submitted_at, MembershipApplication.id)
     )
 
 
@@ -129,7 +168,7 @@ def apply_to_join(
     dbsession = request.dbsession
     if pending_application(dbsession, account.id) is not None:
         raise MembershipError("You have already applied. The secretary will be in touch.")
-    today = date.today()
+    today = request.today
     application = MembershipApplication(
         account_id=account.id,
         home_id=home.id,
@@ -137,7 +176,8 @@ def apply_to_join(
         holding=holding,
         associate=associate,
         date_of_birth=date_of_birth,
-        consented_at=utcnow(),
+        consented_at=request.now,
+        submitted_at=request.now,
     )
     application.home = home
     problems = _problems(dbsession, request.constitution, application, today)
@@ -155,24 +195,25 @@ def apply_to_join(
     return application
 
 
-def _decide(request, application: MembershipApplication, status: str, reason: str = "") -> None:
-    if application.status != SUBMITTED:
-        raise MembershipError(f"This application has already been {application.status}.")
+def _decide(
+    request, application: MembershipApplication, status: ApplicationStatus, reason: str = ""
+) -> None:
+    check_application_transition(application.status, status)
     application.status = status
     application.decision_reason = reason
     application.decided_by_id = request.account.id if request.account else None
-    application.decided_at = utcnow()
+    application.decided_at = request.now
 
 
 def withdraw_application(request, application: MembershipApplication) -> None:
-    _decide(request, application, WITHDRAWN)
+    _decide(request, application, ApplicationStatus.WITHDRAWN)
     audit.record(
         request.dbsession, "membership.withdrawn", actor_id=request.account.id, target=application
     )
 
 
 def reject_application(request, application: MembershipApplication, reason: str) -> None:
-    _decide(request, application, REJECTED, reason)
+    _decide(request, application, ApplicationStatus.REJECTED, reason)
     audit.record(
         request.dbsession,
         "membership.rejected",
@@ -200,10 +241,10 @@ def _allocate_member_number(dbsession: Session) -> int:
 def admit(request, application: MembershipApplication) -> Member:
     """Admit the applicant: a member number, the register entry, the member role, an email."""
     dbsession = request.dbsession
-    problems = _problems(dbsession, request.constitution, application, date.today())
+    problems = _problems(dbsession, request.constitution, application, request.today)
     if problems:
         raise MembershipError("This applicant cannot be admitted: " + " ".join(problems))
-    _decide(request, application, ADMITTED)
+    _decide(request, application, ApplicationStatus.ADMITTED)
     member = Member(
         member_number=_allocate_member_number(dbsession),
         account_id=application.account_id,
@@ -212,7 +253,7 @@ def admit(request, application: MembershipApplication) -> Member:
         application_id=application.id,
         name=application.full_name,
         address=application.home.address,
-        admitted_on=date.today(),
+        admitted_on=request.today,
         associate=application.associate,
         date_of_birth=application.date_of_birth,
         contact_email=application.account.email,
@@ -271,14 +312,14 @@ def cease(
 
 
 def resign(request, member: Member) -> None:
-    cease(request.dbsession, member, on=date.today(), reason=RESIGNED, actor_id=request.account.id)
+    cease(request.dbsession, member, on=request.today, reason=RESIGNED, actor_id=request.account.id)
 
 
 def end_membership(request, member: Member, note: str) -> None:
     cease(
         request.dbsession,
         member,
-        on=date.today(),
+        on=request.today,
         reason=ENDED_BY_SECRETARY,
         note=note,
         actor_id=request.account.id,
@@ -316,7 +357,7 @@ def erase_personal_data(request, member: Member) -> None:
     member.date_of_birth = None
     member.contact_email = ""
     member.phone = ""
-    member.erased_at = utcnow()
+    member.erased_at = request.now
     if member.application_id is not None:
         application = request.dbsession.get(MembershipApplication, member.application_id)
         application.date_of_birth = None
@@ -335,9 +376,9 @@ def entries_due_for_purge(dbsession: Session, rules: Constitution, today: date) 
     return [m for m in former if purge_after(m.ceased_on, rules.membership) <= today]
 
 
-def purge(dbsession: Session, members: list[Member]) -> None:
-    """Purge register entries past retention: the row stays (so its number is never reused)
-    with its dates and nothing personal."""
+def purge(dbsession: Session, members: list[Member], now: datetime) -> None:
+    """Purge register entries past retention at ``now``: the row stays (so its number is never
+    reused) with its dates and nothing personal."""
     for member in members:
         member.name = ""
         member.address = ""
@@ -346,5 +387,41 @@ def purge(dbsession: Session, members: list[Member]) -> None:
         member.phone = ""
         member.ceased_note = ""
         member.account_id = None
-        member.erased_at = member.erased_at or utcnow()
-        audit.record(dbsession, "membership.purged", actor_id=None, target=member)
+        member.erased_at = member.erased_at or now
+        audit.record(dbsession, "membership.purged", actor_id=None, target=member, now=now)
+
+
+# The register ------------------------------------------------------------------------------------
+
+
+def estates(dbsession: Session) -> list[Estate]:
+    return list(dbsession.scalars(select(Estate).order_by(Estate.name)))
+
+
+def block_names(dbsession: Session) -> list:
+    """(id, name, estate) of every block, by estate: plain rows, for a large TMO has hundreds of
+    blocks and only their names are shown."""
+    return dbsession.execute(
+        select(Block.id, Block.name, Estate.name.label("estate"))
+        .join(Estate, Block.estate_id == Estate.id)
+        .order_by(Estate.name, Block.name)
+    ).all()
+
+
+def statutory_register(dbsession: Session):
+    """The register as Companies Act 2006 s113 requires it: every entry not purged, current and
+    former, by member number."""
+    return dbsession.scalars(select(Member).where(Member.name != "").order_by(Member.member_number))
+
+
+def history(dbsession: Session, member: Member) -> list[AuditEntry]:
+    """What happened to ``member`` and to the application that made them one, in order."""
+    conditions = [(AuditEntry.target_type == "member") & (AuditEntry.target_id == str(member.id))]
+    if member.application_id:
+        conditions.append(
+            (AuditEntry.target_type == "membership_application")
+            & (AuditEntry.target_id == str(member.application_id))
+        )
+    return list(
+        dbsession.scalars(select(AuditEntry).where(or_(*conditions)).order_by(AuditEntry.id))
+    )

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 
 from tmo.models.accounts import ThrottleEvent
-from tmo.models.meta import utcnow
 
 
 @dataclass(frozen=True)
@@ -55,9 +54,9 @@ class Throttle:
     def _key(self, raw: str) -> str:
         return hashed_key(self.secret, self.scope, raw)
 
-    def retry_after(self, raw: str, now: datetime | None = None) -> int | None:
-        """Seconds to wait before the next attempt is allowed, or None if it is allowed now."""
-        now = now or utcnow()
+    def retry_after(self, raw: str, now: datetime) -> int | None:
+        """Seconds to wait at ``now`` before the next attempt is allowed, or None if it is
+        allowed now."""
         since = now - self.limit.window
         times = self.dbsession.scalars(
             select(ThrottleEvent.occurred_at)
@@ -75,8 +74,8 @@ class Throttle:
         free_at = times[-1] + self.limit.window
         return max(1, math.ceil((free_at - now).total_seconds()))
 
-    def count(self, raw: str, now: datetime | None = None) -> None:
-        now = now or utcnow()
+    def count(self, raw: str, now: datetime) -> None:
+        """Count an attempt made at ``now``, forgetting those that have left the window."""
         key = self._key(raw)
         self.dbsession.execute(
             delete(ThrottleEvent).where(

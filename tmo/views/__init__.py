@@ -9,7 +9,15 @@ from pyramid.events import ApplicationCreated
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from tmo.contexts import site
+from tmo.contexts.accounts import AccountContext
+from tmo.contexts.board import DirectorContext, DirectorshipContext, OwnDirectorContext
 from tmo.contexts.elections import BallotExportContext, CandidateContext, ElectionContext
+from tmo.contexts.membership import (
+    ApplicationContext,
+    OwnApplicationContext,
+    OwnMembershipContext,
+    RegisterEntryContext,
+)
 from tmo.contexts.youth import (
     ChairContext,
     ChairElectionContext,
@@ -173,6 +181,17 @@ ROUTES = (
 
 # The factory loading the object of each route that acts on one (``tmo.contexts``).
 CONTEXTS = {
+    "admin_account": AccountContext,
+    "membership_withdraw": OwnApplicationContext,
+    "membership_contact": OwnMembershipContext,
+    "membership_resign": OwnMembershipContext,
+    "application": ApplicationContext,
+    "member_register_entry": RegisterEntryContext,
+    "member_register_end": RegisterEntryContext,
+    "member_register_erase": RegisterEntryContext,
+    "board_my_interests": OwnDirectorContext,
+    "board_term_end": DirectorshipContext,
+    "board_director": DirectorContext,
     "election": ElectionContext,
     "election_candidate_photo": CandidateContext,
     "election_nominate": ElectionContext,

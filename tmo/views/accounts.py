@@ -3,13 +3,11 @@ administrator's list of accounts with the roles each holds."""
 
 from urllib.parse import urlsplit
 
-from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPFound
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
-from sqlalchemy import or_, select
 
 from tmo.forms import FormPage, form_page
-from tmo.models.accounts import Account, RoleGrant
 from tmo.permissions import GRANTABLE_ROLES, Permission, Role
 from tmo.schemas.accounts import (
     ChangePasswordSchema,
@@ -20,14 +18,13 @@ from tmo.schemas.accounts import (
     ResetPasswordSchema,
     RolesSchema,
 )
-from tmo.services import accounts, audit
+from tmo.services import accounts
 from tmo.services.paging import page_number, paginate
-from tmo.services.search import LIKE_ESCAPE, contains_pattern
-
-FORM_METHODS = ("GET", "HEAD")
+from tmo.views import READ
 
 
 def throttled_page(request, error: accounts.Throttled) -> dict:
+    request.override_renderer = "errors/error.jinja2"
     request.response.status = 429
     request.response.headers["Retry-After"] = str(error.retry_after)
     return {"title": "Too many attempts", "message": str(error)}
@@ -42,31 +39,42 @@ def safe_next(request, target: str | None) -> str:
     return request.route_url("account")
 
 
+class ThrottledFormPage(FormPage):
+    """A form whose attempts are counted: once there are too many, the answer is a page of its
+    own (429) saying how long to wait, not the form."""
+
+    def refused(self, form, refusal):
+        if isinstance(refusal, accounts.Throttled):
+            return throttled_page(self.request, refusal)
+        return super().refused(form, refusal)
+
+
 @form_page("register", "accounts/register.jinja2", NO_PERMISSION_REQUIRED)
-class RegisterPage(FormPage):
+class RegisterPage(ThrottledFormPage):
     schema = RegisterSchema
     submit_label = "Create account"
+    heading = "Create an account"
+
+    def intro(self):
+        return [
+            "With an account you can apply to join the TMO, vote in board elections and take "
+            "part in the Youth Forum."
+        ]
 
     def succeed(self, form, appstruct):
-        try:
-            accounts.register_account(
-                self.request,
-                email=appstruct["email"],
-                display_name=appstruct["display_name"],
-                password=appstruct["password"],
-            )
-        except accounts.Throttled as error:
-            self.request.override_renderer = "errors/error.jinja2"
-            return throttled_page(self.request, error)
-        except accounts.AccountError as error:
-            return self.refuse(form, str(error), "password")
+        accounts.register_account(
+            self.request,
+            email=appstruct["email"],
+            display_name=appstruct["display_name"],
+            password=appstruct["password"],
+        )
         return HTTPFound(self.request.route_url("register_sent"))
 
 
 @view_config(
     route_name="register_sent",
     renderer="accounts/register_sent.jinja2",
-    request_method=FORM_METHODS,
+    request_method=READ,
     permission=NO_PERMISSION_REQUIRED,
 )
 def register_sent(request):
@@ -84,7 +92,9 @@ class EmailedLinkPage(FormPage):
         return self.request.matchdict["token"]
 
     def extra(self):
-        found = accounts.valid_token(self.request.dbsession, self.token, self.purpose)
+        found = accounts.valid_token(
+            self.request.dbsession, self.token, self.purpose, self.request.now
+        )
         return {"valid": found is not None}
 
 
@@ -104,12 +114,10 @@ class VerifyEmailPage(EmailedLinkPage):
 
 
 @form_page("login", "accounts/login.jinja2", NO_PERMISSION_REQUIRED)
-class LoginPage(FormPage):
+class LoginPage(ThrottledFormPage):
     schema = LoginSchema
     submit_label = "Log in"
-
-    def extra(self):
-        return {"next": self.request.params.get("next", "")}
+    heading = "Log in"
 
     def get(self):
         if self.request.account is not None:
@@ -117,13 +125,7 @@ class LoginPage(FormPage):
         return super().get()
 
     def succeed(self, form, appstruct):
-        try:
-            account = accounts.authenticate(self.request, appstruct["email"], appstruct["password"])
-        except accounts.Throttled as error:
-            self.request.override_renderer = "errors/error.jinja2"
-            return throttled_page(self.request, error)
-        except accounts.AccountError as error:
-            return self.refuse(form, str(error), "email")
+        account = accounts.authenticate(self.request, appstruct["email"], appstruct["password"])
         accounts.start_session(self.request, account)
         self.request.session.flash(f"You are logged in as {account.display_name}.", "success")
         return HTTPFound(safe_next(self.request, self.request.params.get("next")))
@@ -136,17 +138,20 @@ def logout(request):
     return HTTPFound(request.route_url("home"))
 
 
-@form_page("password_forgotten", "accounts/password_forgotten.jinja2", NO_PERMISSION_REQUIRED)
-class ForgottenPasswordPage(FormPage):
+@form_page("password_forgotten", "form.jinja2", NO_PERMISSION_REQUIRED)
+class ForgottenPasswordPage(ThrottledFormPage):
     schema = ForgottenPasswordSchema
     submit_label = "Send me a link"
+    heading = "Reset your password"
+
+    def intro(self):
+        return [
+            "Enter the email address you registered with and we will send you a link to set a "
+            "new password."
+        ]
 
     def succeed(self, form, appstruct):
-        try:
-            accounts.request_password_reset(self.request, appstruct["email"])
-        except accounts.Throttled as error:
-            self.request.override_renderer = "errors/error.jinja2"
-            return throttled_page(self.request, error)
+        accounts.request_password_reset(self.request, appstruct["email"])
         self.request.override_renderer = "accounts/password_forgotten_sent.jinja2"
         lifetime = accounts.link_lifetime(self.request, accounts.RESET_PASSWORD)
         return {"email": appstruct["email"], "lifetime": accounts.describe_lifetime(lifetime)}
@@ -157,70 +162,60 @@ class ResetPasswordPage(EmailedLinkPage):
     schema = ResetPasswordSchema
     submit_label = "Set my new password"
     purpose = accounts.RESET_PASSWORD
+    # The one field: a link that no longer works is said there too.
+    default_field = "password"
 
     def succeed(self, form, appstruct):
-        try:
-            accounts.reset_password(self.request, self.token, appstruct["password"])
-        except accounts.AccountError as error:
-            return self.refuse(form, str(error), "password")
+        accounts.reset_password(self.request, self.token, appstruct["password"])
         return self.redirect("account", "Your password has been changed and you are logged in.")
 
 
 @view_config(
     route_name="account",
     renderer="accounts/account.jinja2",
-    request_method=FORM_METHODS,
+    request_method=READ,
     permission=Permission.ACCOUNT_SELF_MANAGE,
 )
 def account_page(request):
     return {"account": request.account}
 
 
-@form_page("account_password", "accounts/change_password.jinja2", Permission.ACCOUNT_SELF_MANAGE)
+@form_page("account_password", "form.jinja2", Permission.ACCOUNT_SELF_MANAGE)
 class ChangePasswordPage(FormPage):
     schema = ChangePasswordSchema
     submit_label = "Change password"
+    heading = "Change your password"
+
+    def intro(self):
+        return ["Changing your password logs you out everywhere else."]
 
     def succeed(self, form, appstruct):
-        try:
-            accounts.change_password(
-                self.request,
-                self.request.account,
-                appstruct["current_password"],
-                appstruct["password"],
-            )
-        except accounts.AccountError as error:
-            field = "current_password" if "current" in str(error) else "password"
-            return self.refuse(form, str(error), field)
+        accounts.change_password(
+            self.request,
+            self.request.account,
+            appstruct["current_password"],
+            appstruct["password"],
+        )
         return self.redirect("account", "Your password has been changed.")
 
 
 @view_config(
     route_name="admin_accounts",
     renderer="accounts/admin_list.jinja2",
-    request_method=FORM_METHODS,
+    request_method=READ,
     permission=Permission.ADMIN_ACCOUNTS_READ,
 )
 def admin_accounts(request):
     search = request.params.get("q", "").strip()[:100]
-    role = request.params.get("role", "")
-    query = select(Account).order_by(Account.display_name, Account.id)
-    if search:
-        pattern = contains_pattern(search.lower())
-        query = query.where(
-            or_(
-                Account.email.like(pattern, escape=LIKE_ESCAPE),
-                Account.display_name.ilike(pattern, escape=LIKE_ESCAPE),
-            )
-        )
-    if role in {r.value for r in GRANTABLE_ROLES}:
-        query = query.where(
-            Account.id.in_(select(RoleGrant.account_id).where(RoleGrant.role == Role(role)))
-        )
-    else:
-        role = ""
+    role = accounts.grantable_role(request.params.get("role", ""))
+    query = accounts.accounts_query(search, role)
     page = paginate(request.dbsession, query, page_number(request.params.get("page")))
-    return {"page": page, "search": search, "role": role, "roles": GRANTABLE_ROLES}
+    return {
+        "page": page,
+        "search": search,
+        "role": role.value if role else "",
+        "roles": GRANTABLE_ROLES,
+    }
 
 
 @form_page(
@@ -233,42 +228,14 @@ class AdminAccountPage(FormPage):
     schema = RolesSchema
     submit_label = "Save roles"
 
-    def __init__(self, context, request):
-        super().__init__(context, request)
-        self.account = request.dbsession.get(Account, int(request.matchdict["account_id"]))
-        if self.account is None:
-            raise HTTPNotFound()
-
     def initial(self):
-        return {"roles": {grant.role.value for grant in self.account.role_grants}}
+        return {"roles": {grant.role.value for grant in self.context.account.role_grants}}
 
     def extra(self):
-        can_grant = self.request.has_permission(Permission.ADMIN_ROLES_GRANT)
-        return {"account": self.account, "can_grant": can_grant}
+        return {"account": self.context.account}
 
     def succeed(self, form, appstruct):
+        account = self.context.account
         wanted = {Role(value) for value in appstruct["roles"]}
-        held = {grant.role: grant for grant in self.account.role_grants}
-        actor = self.request.account
-        if actor.id == self.account.id and Role.ADMINISTRATOR in held.keys() - wanted:
-            # Another administrator must do it, so that tmo is never left without one.
-            return self.refuse(form, "You cannot remove your own administrator role.", "roles")
-        for role in wanted - held.keys():
-            self.account.role_grants.append(RoleGrant(role=role, granted_by_id=actor.id))
-            audit.record(
-                self.request.dbsession,
-                "role.granted",
-                actor_id=actor.id,
-                target=self.account,
-                role=role.value,
-            )
-        for role in held.keys() - wanted:
-            self.account.role_grants.remove(held[role])
-            audit.record(
-                self.request.dbsession,
-                "role.revoked",
-                actor_id=actor.id,
-                target=self.account,
-                role=role.value,
-            )
-        return self.redirect("admin_account", "Roles saved.", account_id=self.account.id)
+        accounts.set_roles(self.request.dbsession, account, wanted, self.request.account)
+        return self.redirect("admin_account", "Roles saved.", account_id=account.id)

@@ -5,27 +5,31 @@ import csv
 import io
 from datetime import date
 
-from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
-from sqlalchemy import select
 
+from tmo.constitution import SeatCategoryKey
 from tmo.forms import FormPage, form_page
-from tmo.models.board import Director, Directorship
-from tmo.models.membership import Member
+from tmo.models.board import Directorship
 from tmo.permissions import Permission
-from tmo.rules.board import END_REASONS, FILLED_BY_HOW, HOW_HELD, Seat
+from tmo.rules.board import (
+    END_REASONS,
+    FILLED_BY_HOW,
+    HOW_HELD,
+    REAPPOINTED,
+    Seat,
+    ways_of_holding,
+)
 from tmo.schemas.board import (
     NEW_PERSON,
     DeclarationSchema,
     EndTermSchema,
     appointment_schema,
 )
-from tmo.services import board, meetings
-from tmo.services.board import INTEREST_KINDS
-
-READ = ("GET", "HEAD")
+from tmo.services import board, meetings, membership
+from tmo.services.board import ELIGIBILITY_FLAGS, INTEREST_KINDS
+from tmo.views import READ
 
 
 def term_dates(directorship: Directorship) -> str:
@@ -42,7 +46,7 @@ def term_dates(directorship: Directorship) -> str:
 )
 def roster(request):
     return {
-        "rows": board.roster(request.dbsession, request.constitution, date.today()),
+        "rows": board.roster(request.dbsession, request.constitution, request.today),
         "how_held": HOW_HELD,
         "term_dates": term_dates,
     }
@@ -53,7 +57,7 @@ def roster_csv(request):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["category", "seat", "name", "how_held", "term_start", "term_end"])
-    for row in board.roster(request.dbsession, request.constitution, date.today()):
+    for row in board.roster(request.dbsession, request.constitution, request.today):
         held = row.directorship
         writer.writerow(
             [
@@ -77,7 +81,7 @@ def roster_csv(request):
     permission=NO_PERMISSION_REQUIRED,
 )
 def interests(request):
-    today = date.today()
+    today = request.today
     directors = board.serving_directors(request.dbsession, today)
     return {
         "directors": directors,
@@ -93,20 +97,17 @@ def interests(request):
     permission=Permission.BOARD_MANAGE,
 )
 def manage(request):
-    today = date.today()
+    today = request.today
     agm = parse_date(request.params.get("agm")) or board.next_elected_end(request.dbsession, today)
-    history = sorted(
-        board.all_directorships(request.dbsession),
-        key=lambda d: (d.seat_category, d.seat_number, d.start_date),
-    )
     return {
         "rows": board.roster(request.dbsession, request.constitution, today),
         "warnings": board.warnings(request.dbsession, request.constitution, today),
         "absences": meetings.board_absences(request.dbsession, request.constitution),
         "agm": agm,
         "retiring": board.retiring(request.dbsession, agm, today) if agm else [],
-        "history": history,
+        "history": board.terms_by_seat(request.dbsession),
         "how_held": HOW_HELD,
+        "reappointed": REAPPOINTED,
         "end_reasons": END_REASONS,
         "term_dates": term_dates,
         "today": today,
@@ -124,12 +125,32 @@ def seat_key(seat: Seat) -> str:
     return f"{seat.category}:{seat.number}"
 
 
-@form_page("board_appoint", "board/appoint.jinja2", Permission.BOARD_MANAGE)
+def seat_named(directorship: Directorship) -> str:
+    """'Youth chair seat 1': a term's seat as the secretary's pages name it."""
+    category = directorship.seat_category.replace("_", " ").capitalize()
+    return f"{category} seat {directorship.seat_number}"
+
+
+def back_to_the_board(request) -> tuple[str, str]:
+    return request.route_url("board_manage"), "Back to the board"
+
+
+@form_page("board_appoint", "form.jinja2", Permission.BOARD_MANAGE)
 class AppointPage(FormPage):
     submit_label = "Appoint"
+    heading = "Appoint a director"
+
+    def intro(self):
+        return [
+            "Every appointment is checked against the constitution: the seat limits, the size of "
+            "the board, the resident majority and the person's eligibility."
+        ]
+
+    def back(self):
+        return back_to_the_board(self.request)
 
     def seat_choices(self):
-        rows = board.roster(self.request.dbsession, self.request.constitution, date.today())
+        rows = board.roster(self.request.dbsession, self.request.constitution, self.request.today)
         return [
             (
                 seat_key(row.seat),
@@ -141,13 +162,12 @@ class AppointPage(FormPage):
 
     def make_schema(self):
         dbsession = self.request.dbsession
-        directors = dbsession.scalars(select(Director).order_by(Director.name)).all()
-        members = dbsession.scalars(
-            select(Member).where(Member.ceased_on.is_(None)).order_by(Member.name)
-        ).all()
-        return appointment_schema(self.seat_choices(), directors, members).bind(
-            request=self.request
-        )
+        return appointment_schema(
+            self.seat_choices(),
+            board.all_directors(dbsession),
+            membership.current_members(dbsession),
+            ways_of_holding(self.request.constitution.board),
+        ).bind(request=self.request)
 
     def initial(self):
         params = self.request.params
@@ -155,7 +175,7 @@ class AppointPage(FormPage):
         values = {
             "seat": seat,
             "director": params.get("director", NEW_PERSON),
-            "start": parse_date(params.get("start")) or date.today(),
+            "start": parse_date(params.get("start")) or self.request.today,
         }
         category = seat.partition(":")[0]
         if category in {c.key for c in self.request.constitution.board.seat_categories}:
@@ -164,46 +184,29 @@ class AppointPage(FormPage):
             values["how"] = FILLED_BY_HOW[filled_by]
         return values
 
-    def person(self, appstruct) -> Director:
-        dbsession = self.request.dbsession
-        if appstruct["director"] == NEW_PERSON:
-            director = Director(name=appstruct["name"], date_of_birth=appstruct["date_of_birth"])
-            dbsession.add(director)
-        else:
-            director = dbsession.get(Director, int(appstruct["director"]))
-        member = appstruct["member"]
-        if member:
-            director.member_id = int(member)
-            director.member = dbsession.get(Member, int(member))
-        for flag in (
-            "is_employee",
-            "is_paid_contractor",
-            "is_disqualified",
-            "has_serious_arrears",
-            "council_associated",
-        ):
-            setattr(director, flag, appstruct[flag])
-        return director
-
     def succeed(self, form, appstruct):
         category, number = appstruct["seat"].split(":")
-        try:
-            appointed = board.appoint(
-                self.request.dbsession,
-                self.request.constitution,
-                director=self.person(appstruct),
-                seat=Seat(category, int(number)),
-                how=appstruct["how"],
-                start=appstruct["start"],
-                actor_id=self.request.account.id,
-                nomination_date=appstruct["nomination_date"],
-                decision_reference=appstruct["decision_reference"],
-                next_agm=appstruct["next_agm"],
-            )
-        except board.BoardError as refusal:
-            # Nothing of the refused appointment (a new person, say) may be kept.
-            self.request.tm.doom()
-            return self.refuse(form, " ".join(refusal.problems), "seat")
+        chosen = appstruct["director"]
+        director = board.director_to_appoint(
+            self.request.dbsession,
+            director_id=None if chosen == NEW_PERSON else int(chosen),
+            name=appstruct["name"],
+            date_of_birth=appstruct["date_of_birth"],
+            member_id=int(appstruct["member"]) if appstruct["member"] else None,
+            **{flag: appstruct[flag] for flag in ELIGIBILITY_FLAGS},
+        )
+        appointed = board.appoint(
+            self.request.dbsession,
+            self.request.constitution,
+            director=director,
+            seat=Seat(SeatCategoryKey(category), int(number)),
+            how=appstruct["how"],
+            start=appstruct["start"],
+            actor_id=self.request.account.id,
+            nomination_date=appstruct["nomination_date"],
+            decision_reference=appstruct["decision_reference"],
+            next_agm=appstruct["next_agm"],
+        )
         held = appointed.directorship
         self.request.session.flash(
             f"{held.director.name} holds the seat {term_dates(held)}.", "success"
@@ -219,38 +222,36 @@ class AppointPage(FormPage):
         return self.redirect("board_manage")
 
 
-@form_page("board_term_end", "board/end.jinja2", Permission.BOARD_MANAGE)
+@form_page("board_term_end", "form.jinja2", Permission.BOARD_MANAGE)
 class EndTermPage(FormPage):
     schema = EndTermSchema
     submit_label = "End the term"
 
-    def __init__(self, context, request):
-        super().__init__(context, request)
-        self.directorship = request.dbsession.get(Directorship, int(request.matchdict["term_id"]))
-        if self.directorship is None:
-            raise HTTPNotFound()
+    @property
+    def heading(self):
+        return f"End the term of {self.context.directorship.director.name}"
+
+    def intro(self):
+        directorship = self.context.directorship
+        return [f"{seat_named(directorship)}, {term_dates(directorship)}."]
+
+    def back(self):
+        return back_to_the_board(self.request)
 
     def initial(self):
-        return {"on": date.today()}
-
-    def extra(self):
-        return {"directorship": self.directorship, "term_dates": term_dates}
+        return {"on": self.request.today}
 
     def succeed(self, form, appstruct):
-        try:
-            board.end_term(
-                self.request.dbsession,
-                self.directorship,
-                on=appstruct["on"],
-                reason=appstruct["reason"],
-                note=appstruct["note"],
-                actor_id=self.request.account.id,
-            )
-        except board.BoardError as refusal:
-            return self.refuse(form, " ".join(refusal.problems), "on")
-        return self.redirect(
-            "board_manage", f"The term of {self.directorship.director.name} has ended."
+        directorship = self.context.directorship
+        board.end_term(
+            self.request.dbsession,
+            directorship,
+            on=appstruct["on"],
+            reason=appstruct["reason"],
+            note=appstruct["note"],
+            actor_id=self.request.account.id,
         )
+        return self.redirect("board_manage", f"The term of {directorship.director.name} has ended.")
 
 
 @form_page("board_director", "board/director.jinja2", Permission.BOARD_MANAGE)
@@ -260,50 +261,38 @@ class DirectorPage(FormPage):
     schema = DeclarationSchema
     submit_label = "Record the declaration"
 
-    def __init__(self, context, request):
-        super().__init__(context, request)
-        self.director = request.dbsession.get(Director, int(request.matchdict["director_id"]))
-        if self.director is None:
-            raise HTTPNotFound()
-
     def extra(self):
+        director = self.context.director
         return {
-            "director": self.director,
+            "director": director,
             "kinds": dict(INTEREST_KINDS),
             "how_held": HOW_HELD,
             "term_dates": term_dates,
-            "due": board.renewal_due(self.director, self.request.constitution, date.today()),
+            "due": board.renewal_due(director, self.request.constitution, self.request.today),
         }
 
     def succeed(self, form, appstruct):
         board.declare_interest(
             self.request.dbsession,
-            self.director,
+            self.context.director,
             kind=appstruct["kind"],
             description=appstruct["description"],
             from_date=appstruct["from_date"],
             to_date=appstruct["to_date"],
             actor_id=self.request.account.id,
+            today=self.request.today,
         )
         return self.declared()
 
     def declared(self):
         return self.redirect(
-            "board_director", "The declaration is recorded.", director_id=self.director.id
+            "board_director", "The declaration is recorded.", director_id=self.context.director.id
         )
 
 
-@form_page("board_my_interests", "board/my_interests.jinja2", Permission.BOARD_INTERESTS_DECLARE)
+@form_page("board_my_interests", "board/my_interests.jinja2", Permission.BOARD_INTERESTS_OWN)
 class MyInterestsPage(DirectorPage):
     """A director declares their own interests."""
-
-    def __init__(self, context, request):
-        FormPage.__init__(self, context, request)
-        self.director = request.dbsession.scalar(
-            select(Director).where(Director.account_id == request.account.id)
-        )
-        if self.director is None:
-            raise HTTPNotFound()
 
     def declared(self):
         return self.redirect("board_my_interests", "Your declaration is recorded.")

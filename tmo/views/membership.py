@@ -4,18 +4,16 @@ number and manages their membership; the secretary decides applications and keep
 
 import csv
 import io
-from datetime import date
 
-from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPFound
 from pyramid.response import Response
 from pyramid.view import view_config
-from sqlalchemy import or_, select
 
 from tmo.forms import FormPage, form_page
-from tmo.models.audit import AuditEntry
-from tmo.models.membership import Block, Estate, Member, MembershipApplication
+from tmo.models.membership import MembershipApplication
 from tmo.permissions import Permission
-from tmo.rules.membership import HOLDING_LABELS
+from tmo.presenters import london
+from tmo.rules.membership import HOLDING_LABELS, ApplicationStatus
 from tmo.schemas.accounts import ConfirmSchema
 from tmo.schemas.membership import (
     ASSOCIATE,
@@ -28,8 +26,7 @@ from tmo.schemas.membership import (
 )
 from tmo.services import audit, membership, register_search
 from tmo.services.paging import page_number, paginate
-
-READ = ("GET", "HEAD")
+from tmo.views import READ
 
 
 def holding_label(application: MembershipApplication) -> str:
@@ -48,22 +45,14 @@ def holding_label(application: MembershipApplication) -> str:
     permission=Permission.MEMBERSHIP_SELF_MANAGE,
 )
 def my_membership(request):
-    account = request.account
-    applications = request.dbsession.scalars(
-        select(MembershipApplication)
-        .where(MembershipApplication.account_id == account.id)
-        .order_by(MembershipApplication.id.desc())
-    ).all()
-    former = request.dbsession.scalars(
-        select(Member)
-        .where(Member.account_id == account.id, Member.ceased_on.is_not(None))
-        .order_by(Member.ceased_on.desc())
-    ).all()
+    account_id = request.account.id
+    applications = membership.applications_of(request.dbsession, account_id)
+    latest = applications[0] if applications else None
     return {
-        "member": membership.active_membership(request.dbsession, account.id),
-        "pending": next((a for a in applications if a.status == membership.SUBMITTED), None),
-        "latest": applications[0] if applications else None,
-        "former": former,
+        "member": request.identity.member,
+        "pending": next((a for a in applications if a.status == ApplicationStatus.SUBMITTED), None),
+        "rejected": latest if latest and latest.status == ApplicationStatus.REJECTED else None,
+        "former": membership.former_memberships(request.dbsession, account_id),
         "ceased_reasons": membership.CEASED_REASONS,
         "holding_label": holding_label,
     }
@@ -93,8 +82,7 @@ class ApplyPage(FormPage):
         return {"postcode": self.postcode, "homes": self.homes}
 
     def get(self):
-        account = self.request.account
-        if membership.active_membership(self.request.dbsession, account.id):
+        if self.request.identity.member is not None:
             return HTTPFound(self.request.route_url("membership"))
         if not self.homes:
             return {"form": None, "form_failed": False, **self.extra()}
@@ -108,93 +96,86 @@ class ApplyPage(FormPage):
     def succeed(self, form, appstruct):
         home = next(h for h in self.homes if str(h.id) == appstruct["home"])
         associate = appstruct["holding"] == ASSOCIATE
-        try:
-            membership.apply_to_join(
-                self.request,
-                self.request.account,
-                home=home,
-                full_name=appstruct["full_name"],
-                holding="" if associate else appstruct["holding"],
-                associate=associate,
-                date_of_birth=appstruct["date_of_birth"],
-            )
-        except membership.MembershipError as error:
-            return self.refuse(form, str(error))
+        membership.apply_to_join(
+            self.request,
+            self.request.account,
+            home=home,
+            full_name=appstruct["full_name"],
+            holding="" if associate else appstruct["holding"],
+            associate=associate,
+            date_of_birth=appstruct["date_of_birth"],
+        )
         return self.redirect(
             "membership", "Your application has been sent. The secretary will check it."
         )
 
 
-@form_page("membership_withdraw", "membership/withdraw.jinja2", Permission.MEMBERSHIP_SELF_MANAGE)
+@form_page(
+    "membership_withdraw", "membership/withdraw.jinja2", Permission.MEMBERSHIP_APPLICATION_WITHDRAW
+)
 class WithdrawPage(FormPage):
     schema = ConfirmSchema
     submit_label = "Withdraw my application"
+    heading = "Withdraw your application"
 
-    def __init__(self, context, request):
-        super().__init__(context, request)
-        self.application = membership.pending_application(request.dbsession, request.account.id)
-        if self.application is None:
-            raise HTTPNotFound()
-
-    def extra(self):
-        return {"application": self.application}
+    def intro(self):
+        application = self.context.application
+        return [
+            f"You applied on {london(application.submitted_at)} for "
+            f"{application.home.address}. If you withdraw, you can apply again later."
+        ]
 
     def succeed(self, form, appstruct):
-        membership.withdraw_application(self.request, self.application)
+        membership.withdraw_application(self.request, self.context.application)
         return self.redirect("membership", "Your application has been withdrawn.")
 
 
-class OwnMembershipPage(FormPage):
-    """A page about the logged-in person's own active membership (and nobody else's)."""
-
-    def __init__(self, context, request):
-        super().__init__(context, request)
-        self.member = membership.active_membership(request.dbsession, request.account.id)
-        if self.member is None:
-            raise HTTPNotFound()
-
-    def extra(self):
-        return {"member": self.member}
-
-
-@form_page("membership_contact", "membership/contact.jinja2", Permission.MEMBERSHIP_SELF_MANAGE)
-class ContactPage(OwnMembershipPage):
+@form_page("membership_contact", "form.jinja2", Permission.MEMBERSHIP_MEMBER_OWN)
+class ContactPage(FormPage):
     schema = ContactSchema
     submit_label = "Save contact details"
+    heading = "Your contact details"
+
+    def intro(self):
+        return [
+            "The TMO uses these for membership business, such as notices of meetings and elections."
+        ]
 
     def initial(self):
-        return {"contact_email": self.member.contact_email, "phone": self.member.phone}
+        member = self.context.member
+        return {"contact_email": member.contact_email, "phone": member.phone}
 
     def succeed(self, form, appstruct):
         membership.update_contact(
             self.request,
-            self.member,
+            self.context.member,
             contact_email=appstruct["contact_email"],
             phone=appstruct["phone"],
         )
         return self.redirect("membership", "Your contact details have been saved.")
 
 
-@form_page("membership_resign", "membership/resign.jinja2", Permission.MEMBERSHIP_SELF_MANAGE)
-class ResignPage(OwnMembershipPage):
+@form_page("membership_resign", "form.jinja2", Permission.MEMBERSHIP_MEMBER_OWN)
+class ResignPage(FormPage):
     schema = ResignSchema
     submit_label = "Resign my membership"
+    heading = "Resign your membership"
+
+    def intro(self):
+        return [
+            "If you resign, you stop being a member of the TMO today "
+            f"({self.context.member.number_label}). You will not be able to vote in board "
+            "elections or at general meetings. You can apply to join again."
+        ]
 
     def succeed(self, form, appstruct):
-        membership.resign(self.request, self.member)
+        membership.resign(self.request, self.context.member)
         return self.redirect(
             "membership", "You have resigned. You are no longer a member and cannot vote."
         )
 
 
 # The secretary's side ---------------------------------------------------------------------------
-
-APPLICATION_FILTERS = (
-    ("submitted", "Waiting for a decision"),
-    ("admitted", "Admitted"),
-    ("rejected", "Rejected"),
-    ("withdrawn", "Withdrawn"),
-)
 
 
 @view_config(
@@ -204,19 +185,15 @@ APPLICATION_FILTERS = (
     permission=Permission.MEMBERSHIP_APPLICATIONS_DECIDE,
 )
 def applications(request):
-    status = request.params.get("status", "submitted")
-    if status not in dict(APPLICATION_FILTERS):
-        status = "submitted"
-    query = (
-        select(MembershipApplication)
-        .where(MembershipApplication.status == status)
-        .order_by(MembershipApplication.submitted_at, MembershipApplication.id)
-    )
+    asked = request.params.get("status", "")
+    status = ApplicationStatus(asked) if asked in set(ApplicationStatus) else None
+    status = status or ApplicationStatus.SUBMITTED
+    query = membership.applications_query(status)
     page = paginate(request.dbsession, query, page_number(request.params.get("page")))
     return {
         "page": page,
         "status": status,
-        "filters": APPLICATION_FILTERS,
+        "filters": [(each.value, each.label) for each in ApplicationStatus],
         "holding_label": holding_label,
     }
 
@@ -228,32 +205,22 @@ class ApplicationPage(FormPage):
     schema = DecisionSchema
     submit_label = "Record the decision"
 
-    def __init__(self, context, request):
-        super().__init__(context, request)
-        self.application = request.dbsession.get(
-            MembershipApplication, int(request.matchdict["application_id"])
-        )
-        if self.application is None:
-            raise HTTPNotFound()
-
     def extra(self):
+        application = self.context.application
         return {
-            "application": self.application,
+            "application": application,
             "holding_label": holding_label,
-            "decided": self.application.status != membership.SUBMITTED,
-            "today": date.today(),
+            "decided": application.status != ApplicationStatus.SUBMITTED,
         }
 
     def succeed(self, form, appstruct):
-        try:
-            if appstruct["decision"] == "admit":
-                member = membership.admit(self.request, self.application)
-                message = f"Admitted {member.name} as member {member.number_label}."
-            else:
-                membership.reject_application(self.request, self.application, appstruct["reason"])
-                message = f"The application from {self.application.full_name} was rejected."
-        except membership.MembershipError as error:
-            return self.refuse(form, str(error))
+        application = self.context.application
+        if appstruct["decision"] == "admit":
+            member = membership.admit(self.request, application)
+            message = f"Admitted {member.name} as member {member.number_label}."
+        else:
+            membership.reject_application(self.request, application, appstruct["reason"])
+            message = f"The application from {application.full_name} was rejected."
         return self.redirect("applications", message)
 
 
@@ -266,20 +233,12 @@ class ApplicationPage(FormPage):
 def register(request):
     query, filters = register_search.register_query(request.params)
     page = paginate(request.dbsession, query, page_number(request.params.get("page")))
-    estates = request.dbsession.scalars(select(Estate).order_by(Estate.name)).all()
-    # Plain rows: a large TMO has hundreds of blocks, and only their names are shown.
-    blocks = request.dbsession.execute(
-        select(Block.id, Block.name, Estate.name.label("estate"))
-        .join(Estate, Block.estate_id == Estate.id)
-        .order_by(Estate.name, Block.name)
-    ).all()
     return {
         "page": page,
         "filters": filters,
         "statuses": register_search.REGISTER_STATUSES,
-        "estates": estates,
-        "blocks": blocks,
-        "can_export": request.has_permission(Permission.MEMBERSHIP_REGISTER_EXPORT),
+        "estates": membership.estates(request.dbsession),
+        "blocks": membership.block_names(request.dbsession),
     }
 
 
@@ -290,13 +249,10 @@ def register(request):
 )
 def register_export(request):
     """The statutory register (Companies Act 2006 s113), current and former members, as CSV."""
-    rows = request.dbsession.scalars(
-        select(Member).where(Member.name != "").order_by(Member.member_number)
-    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["member_number", "name", "address", "date_admitted", "date_ceased"])
-    for member in rows:
+    for member in membership.statutory_register(request.dbsession):
         writer.writerow(
             [
                 member.number_label,
@@ -309,28 +265,9 @@ def register_export(request):
     audit.record(request.dbsession, "membership.register_exported", actor_id=request.account.id)
     response = Response(out.getvalue(), content_type="text/csv", charset="utf-8")
     response.content_disposition = (
-        f'attachment; filename="register-of-members-{date.today().isoformat()}.csv"'
+        f'attachment; filename="register-of-members-{request.today.isoformat()}.csv"'
     )
     return response
-
-
-def member_or_404(request) -> Member:
-    member = request.dbsession.get(Member, int(request.matchdict["member_id"]))
-    if member is None or member.name == "":
-        raise HTTPNotFound()
-    return member
-
-
-def member_history(dbsession, member: Member) -> list[AuditEntry]:
-    conditions = [(AuditEntry.target_type == "member") & (AuditEntry.target_id == str(member.id))]
-    if member.application_id:
-        conditions.append(
-            (AuditEntry.target_type == "membership_application")
-            & (AuditEntry.target_id == str(member.application_id))
-        )
-    return list(
-        dbsession.scalars(select(AuditEntry).where(or_(*conditions)).order_by(AuditEntry.id))
-    )
 
 
 @view_config(
@@ -339,48 +276,57 @@ def member_history(dbsession, member: Member) -> list[AuditEntry]:
     request_method=READ,
     permission=Permission.MEMBERSHIP_REGISTER_READ,
 )
-def register_member(request):
-    member = member_or_404(request)
+def register_member(context, request):
     return {
-        "member": member,
-        "history": member_history(request.dbsession, member),
+        "member": context.member,
+        "history": membership.history(request.dbsession, context.member),
         "ceased_reasons": membership.CEASED_REASONS,
-        "can_end": request.has_permission(Permission.MEMBERSHIP_MEMBER_END),
-        "can_erase": request.has_permission(Permission.MEMBERSHIP_MEMBER_ERASE),
     }
 
 
-class RegisterMemberPage(FormPage):
-    def __init__(self, context, request):
-        super().__init__(context, request)
-        self.member = member_or_404(request)
-
-    def extra(self):
-        return {"member": self.member}
-
-
-@form_page("member_register_end", "membership/end.jinja2", Permission.MEMBERSHIP_MEMBER_END)
-class EndMembershipPage(RegisterMemberPage):
+@form_page(
+    "member_register_end", "membership/register_form.jinja2", Permission.MEMBERSHIP_MEMBER_END
+)
+class EndMembershipPage(FormPage):
     schema = EndMembershipSchema
     submit_label = "End this membership"
 
+    @property
+    def heading(self):
+        return f"End the membership of {self.context.member.name}"
+
+    def intro(self):
+        return [
+            f"{self.context.member.number_label} will cease to be a member today and will no "
+            "longer be able to vote."
+        ]
+
+    def extra(self):
+        return {"member": self.context.member}
+
     def succeed(self, form, appstruct):
-        try:
-            membership.end_membership(self.request, self.member, appstruct["note"])
-        except membership.MembershipError as error:
-            return self.refuse(form, str(error))
+        membership.end_membership(self.request, self.context.member, appstruct["note"])
         return self.redirect(
-            "member_register_entry", "The membership has ended.", member_id=self.member.id
+            "member_register_entry", "The membership has ended.", member_id=self.context.member.id
         )
 
 
-@form_page("member_register_erase", "membership/erase.jinja2", Permission.MEMBERSHIP_MEMBER_ERASE)
-class ErasePage(RegisterMemberPage):
+@form_page(
+    "member_register_erase", "membership/register_form.jinja2", Permission.MEMBERSHIP_MEMBER_ERASE
+)
+class ErasePage(FormPage):
     schema = EraseSchema
     submit_label = "Erase personal data"
 
+    @property
+    def heading(self):
+        return f"Erase the personal data of {self.context.member.name}"
+
+    def extra(self):
+        return {"member": self.context.member}
+
     def succeed(self, form, appstruct):
-        membership.erase_personal_data(self.request, self.member)
+        membership.erase_personal_data(self.request, self.context.member)
         return self.redirect(
-            "member_register_entry", "Personal data erased.", member_id=self.member.id
+            "member_register_entry", "Personal data erased.", member_id=self.context.member.id
         )

@@ -1,8 +1,6 @@
 """The property import page: the secretary or administrator uploads the council's CSV export, to
 check it or to import it, and sees what changed (or every line that is wrong) on the same page."""
 
-from datetime import date
-
 import deform
 
 from tmo.forms import AccessibleForm, FormPage, form_page
@@ -49,23 +47,26 @@ class PropertyImportPage(FormPage):
 
     def succeed(self, form, appstruct):
         upload = appstruct["csv_file"]
-        try:
-            report = import_properties(
-                self.request.dbsession,
-                read_upload(upload),
-                as_of=date.today(),
-                actor_id=self.request.account.id,
-                dry_run=appstruct["dry_run"],
-                file_name=upload["filename"],
-            )
-        except PropertyImportError as error:
-            form.row_problems = tuple(describe_error(*problem) for problem in error.errors)
-            count = len(error.errors)
-            return self.refuse(
-                form,
-                f"The file has {count} problem{'s' if count != 1 else ''}, so nothing was "
-                "imported. Correct the file and choose it again.",
-                "csv_file",
-            )
+        report = import_properties(
+            self.request.dbsession,
+            read_upload(upload),
+            as_of=self.request.today,
+            actor_id=self.request.account.id,
+            dry_run=appstruct["dry_run"],
+            file_name=upload["filename"],
+        )
         fresh = self.make_form()
         return {**self.page(fresh, fresh.render()), "report": report}
+
+    def refused(self, form, refusal):
+        if not isinstance(refusal, PropertyImportError):
+            return super().refused(form, refusal)
+        # The summary counts the problems and the error summary names each wrong line.
+        form.row_problems = tuple(describe_error(*problem) for problem in refusal.errors)
+        count = len(refusal.errors)
+        return self.refuse(
+            form,
+            f"The file has {count} problem{'s' if count != 1 else ''}, so nothing was "
+            "imported. Correct the file and choose it again.",
+            "csv_file",
+        )

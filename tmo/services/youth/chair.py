@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tmo.constitution import Constitution
+from tmo.constitution import Constitution, SeatCategoryKey
 from tmo.models.board import Director
 from tmo.models.youth import (
     YouthChairCandidate,
@@ -23,7 +23,7 @@ from tmo.rules.youth import ChairElectionStatus, YouthError
 from tmo.services import audit, board
 from tmo.services.youth.forum import forum_members, full_name, in_forum, member_ends
 
-YOUTH_CHAIR_SEAT = Seat("youth_chair", 1)
+YOUTH_CHAIR_SEAT = Seat(SeatCategoryKey.YOUTH_CHAIR, 1)
 
 
 def chair_on(dbsession: Session, day: date) -> YouthChairTerm | None:

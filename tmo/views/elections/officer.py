@@ -5,6 +5,7 @@ ballots. The election's scrutineer reads them all and changes nothing."""
 import colander
 from pyramid.view import view_config
 
+from tmo.constitution import SeatCategoryKey
 from tmo.forms import FormPage, act, form_page
 from tmo.permissions import Permission, Role
 from tmo.rules.elections import STATUS_LABELS
@@ -60,7 +61,10 @@ class NewElectionPage(FormPage):
 
     def initial(self):
         seats, description = elections.seats_falling_due(
-            self.request.dbsession, self.request.constitution, "resident", self.request.today
+            self.request.dbsession,
+            self.request.constitution,
+            SeatCategoryKey.RESIDENT,
+            self.request.today,
         )
         return {
             "method": self.request.constitution.elections.method,
