@@ -16,6 +16,7 @@ from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from tmo.refusal import Refusal
+from tmo.views import READ
 
 SEARCH_PATH = (str(files("tmo") / "templates" / "deform"), str(files("deform") / "templates"))
 # Widgets that render a group of inputs: the error summary links to the first of them.
@@ -200,7 +201,7 @@ def form_page(route_name: str, renderer: str, permission, *, post_permission=Non
             renderer=renderer,
             permission=permission,
             attr="get",
-            request_method=("GET", "HEAD"),
+            request_method=READ,
             _depth=1,
         )(cls)
         view_config(

@@ -8,6 +8,7 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPFound, HTT
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from tmo.security import Concealed
+from tmo.views import READ
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def forbidden(exc, request):
     is sent to log in."""
     if isinstance(getattr(exc, "result", None), Concealed):
         return page_not_found(request)
-    if request.account is None and request.method in ("GET", "HEAD"):
+    if request.account is None and request.method in READ:
         return HTTPFound(request.route_url("login", _query={"next": request.path_qs}))
     return _page(
         request,
