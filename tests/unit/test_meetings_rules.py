@@ -172,6 +172,15 @@ def test_every_transition_from_the_wrong_state_is_refused_with_a_reason(state, t
         assert rules.MINUTES_STATES[state].lower() in problem
 
 
+def test_a_step_of_the_minutes_leads_to_its_state_or_is_refused_saying_why():
+    assert rules.check_minutes_transition(rules.DRAFT, rules.MinutesStep.CIRCULATE) is (
+        rules.MinutesState.CIRCULATED
+    )
+    with pytest.raises(rules.MeetingError, match="The minutes cannot be signed: they are draft"):
+        rules.check_minutes_transition(rules.DRAFT, rules.MinutesStep.SIGN)
+    assert [state.label for state in rules.MinutesState] == list(rules.MINUTES_STATES.values())
+
+
 def test_only_draft_minutes_are_edited_and_only_later_ones_amended():
     assert [s for s in rules.MINUTES_STATES if rules.record_editable(s)] == [rules.DRAFT]
     assert [s for s in rules.MINUTES_STATES if rules.amendable(s)] == [

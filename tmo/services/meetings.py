@@ -38,10 +38,10 @@ from tmo.models.meetings import (
 from tmo.models.membership import Member
 from tmo.models.meta import utcnow
 from tmo.permissions import Role
-from tmo.refusal import Refusal
 from tmo.rules import board as board_rules
 from tmo.rules import meetings as rules
 from tmo.rules import voting
+from tmo.rules.meetings import MeetingError
 from tmo.rules.membership import may_vote
 from tmo.services import audit, files
 from tmo.services import board as board_service
@@ -49,10 +49,6 @@ from tmo.services.mail import send_mail
 from tmo.services.search import LIKE_ESCAPE, contains_pattern
 
 LONDON = ZoneInfo("Europe/London")
-
-
-class MeetingError(Refusal):
-    """A change refused; the message says why in words the secretary can act on."""
 
 
 def london_day(moment: datetime) -> date:
@@ -816,10 +812,7 @@ def write_item_minutes(
 
 
 def _transition(meeting: Meeting, transition: str) -> None:
-    problem = rules.minutes_transition_problem(meeting.minutes_state, transition)
-    if problem:
-        raise MeetingError(problem)
-    meeting.minutes_state = rules.MINUTES_TRANSITIONS[transition][1]
+    meeting.minutes_state = rules.check_minutes_transition(meeting.minutes_state, transition)
 
 
 def circulate_minutes(request, meeting: Meeting) -> None:
