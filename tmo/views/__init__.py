@@ -10,6 +10,17 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from tmo.contexts import site
 from tmo.contexts.elections import BallotExportContext, CandidateContext, ElectionContext
+from tmo.contexts.meetings import (
+    ActionContext,
+    BodyContext,
+    CalendarFeedContext,
+    ItemContext,
+    MeetingContext,
+    MinutesContext,
+    PaperContext,
+    RequisitionContext,
+    SeatContext,
+)
 
 # The methods of a view that only reads.
 READ = ("GET", "HEAD")
@@ -183,6 +194,39 @@ CONTEXTS = {
     "election_decide": CandidateContext,
     "election_cancel": ElectionContext,
     "election_paper": ElectionContext,
+    "meetings_calendar_ics": CalendarFeedContext,
+    "meetings_body": BodyContext,
+    "meetings_body_ics": BodyContext,
+    "meetings_meeting": MeetingContext,
+    "meetings_minutes": MinutesContext,
+    "meetings_minutes_pdf": MinutesContext,
+    "meetings_agenda_pdf": MeetingContext,
+    "meetings_paper": PaperContext,
+    "meetings_record": MeetingContext,
+    "meetings_record_pdf": MeetingContext,
+    "meetings_record_agenda_pdf": MeetingContext,
+    "meetings_sign": MeetingContext,
+    "requisition_sign": RequisitionContext,
+    "meetings_body_manage": BodyContext,
+    "meetings_body_edit": BodyContext,
+    "meetings_body_member_end": SeatContext,
+    "meetings_schedule": BodyContext,
+    "meetings_run": MeetingContext,
+    "meetings_attendance": MeetingContext,
+    "meetings_item_new": MeetingContext,
+    "meetings_cancel": MeetingContext,
+    "meetings_circulate": MeetingContext,
+    "meetings_amend": MeetingContext,
+    "meetings_item": ItemContext,
+    "meetings_item_declare": ItemContext,
+    "meetings_item_motion": ItemContext,
+    "meetings_item_decision": ItemContext,
+    "meetings_item_action": ItemContext,
+    "meetings_item_minutes": ItemContext,
+    "meetings_item_paper": ItemContext,
+    "meetings_item_move": ItemContext,
+    "meetings_approve": ItemContext,
+    "meetings_action_done": ActionContext,
 }
 
 
