@@ -1041,3 +1041,32 @@ def test_the_secretary_changes_a_body_but_never_into_its_own_parent(testapp, dbs
         2,
         rules.COMMITTEE,
     )
+
+
+def test_notice_and_circulating_the_minutes_go_by_the_app_s_clock(
+    testapp, dbsession, logged_in, clock
+):
+    """Both read the clock the app runs on (the computer's is years behind it here): notice
+    given on its today, and the draft minutes circulated only once its clock passes the
+    meeting's start."""
+    clock.set(datetime(2031, 3, 2, 10, 0, tzinfo=UTC))
+    body = committee(dbsession)
+    secretary(logged_in)
+    page = schedule_form(testapp, body, date(2031, 3, 9)).follow()
+    assert "The meeting is scheduled and the notice has been sent." in page.text
+    meeting = dbsession.scalar(select(Meeting).where(Meeting.body_id == body.id))
+    clock.advance(days=3)
+    refused = schedule_form(testapp, body, date(2031, 3, 9), title="Another meeting")
+    assert "notice given today allows 4. The earliest date is 12 March 2031." in refused.text
+
+    circulate = f"/secretary/meetings/{meeting.id}/circulate"
+    token = {"csrf_token": testapp.cookies["tmo_csrf"]}
+    page = testapp.post(circulate, token).follow()
+    assert "The meeting has not happened yet: there is nothing to circulate." in page.text
+    assert "Circulate the draft minutes" not in page.text
+    clock.set(datetime(2031, 3, 9, 21, 0, tzinfo=UTC))
+    page = testapp.get(f"/secretary/meetings/{meeting.id}")
+    assert "Circulate the draft minutes" in page.text
+    page = testapp.post(circulate, token).follow()
+    assert "The draft minutes have been circulated to the members." in page.text
+    assert fresh(dbsession, meeting).circulated_at == datetime(2031, 3, 9, 21, 0, tzinfo=UTC)
