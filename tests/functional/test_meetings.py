@@ -16,7 +16,7 @@ from webtest.forms import Radio
 from tests.conftest import choose, log_in
 from tests.factories import AccountFactory, MemberFactory
 from tests.functional.test_board import seat_board
-from tmo.clock import SystemClock
+from tmo.clock import SystemClock, london_day
 from tmo.constitution import Constitution
 from tmo.models.audit import AuditEntry
 from tmo.models.board import Director
@@ -1070,3 +1070,30 @@ def test_notice_and_circulating_the_minutes_go_by_the_app_s_clock(
     page = testapp.post(circulate, token).follow()
     assert "The draft minutes have been circulated to the members." in page.text
     assert fresh(dbsession, meeting).circulated_at == datetime(2031, 3, 9, 21, 0, tzinfo=UTC)
+
+
+def test_the_full_record_says_until_when_the_constitution_keeps_the_minutes(
+    testapp, dbsession, logged_in
+):
+    from dataclasses import replace
+
+    from tmo.services.constitution import adopt_constitution
+
+    rules_kept = Constitution()
+    rules_kept = replace(
+        rules_kept, meetings=replace(rules_kept.meetings, minutes_retention_years=12)
+    )
+    adopt_constitution(
+        dbsession,
+        rules_kept,
+        effective_from=date(2020, 1, 1),
+        note="Keep minutes 12 years",
+        actor_id=None,
+    )
+    body = committee(dbsession)
+    meeting = past_meeting(dbsession, body, 3)
+    day = london_day(meeting.starts_at)
+    logged_in(Role.DIRECTOR)
+    page = testapp.get(f"/meetings/{meeting.id}/record")
+    kept = day.replace(year=day.year + 12)
+    assert f"kept until {kept:%-d %B %Y}, 12 years after the meeting" in page.text

@@ -263,3 +263,11 @@ def test_a_recorded_vote_tallies_to_one_count_per_member(named):
     votes_for, against, abstain = rules.tally(named)
     assert votes_for + against + abstain == len(named)
     assert votes_for == sum(1 for vote in named.values() if vote == rules.FOR)
+
+
+def test_minutes_are_kept_the_constitution_s_years_after_the_meeting():
+    assert rules.minutes_kept_until(DAY, RULES) == date(2036, 3, 2)
+    longer = dataclasses.replace(RULES, minutes_retention_years=25)
+    assert rules.minutes_kept_until(DAY, longer) == date(2051, 3, 2)
+    # 29 February is kept until 28 February in a common year.
+    assert rules.minutes_kept_until(date(2028, 2, 29), RULES) == date(2038, 2, 28)

@@ -1,6 +1,7 @@
 """Meetings rules: notice periods, quorum (leaving out members with a declared interest), votes and
-the chair's casting vote, the minutes' lifecycle, attendance marks and statistics, actions carried
-forward, and requisitions. Plain values in, plain values out: no database, no web.
+the chair's casting vote, the minutes' lifecycle and how long they are kept, attendance marks and
+statistics, actions carried forward, and requisitions. Plain values in, plain values out: no
+database, no web.
 """
 
 import enum
@@ -12,6 +13,7 @@ from datetime import date, timedelta
 from tmo.constitution import MeetingRules
 from tmo.refusal import Refusal
 from tmo.rules import voting
+from tmo.rules.membership import add_years
 from tmo.rules.voting import ABSTAIN, AGAINST, FOR
 
 # Kinds of body, in the order a secretary thinks of them.
@@ -316,6 +318,12 @@ def amendable(state: str) -> bool:
 
 def published(state: str) -> bool:
     return state == SIGNED
+
+
+def minutes_kept_until(meeting_on: date, rules: MeetingRules) -> date:
+    """The last day the minutes of a meeting held on ``meeting_on`` must be kept: the
+    constitution's years after the meeting (the Companies Act's floor is 10)."""
+    return add_years(meeting_on, rules.minutes_retention_years)
 
 
 # -- Attendance ----------------------------------------------------------------------------------

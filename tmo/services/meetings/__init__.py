@@ -2,7 +2,7 @@
 checked and sent (``scheduling``), agendas with standing items and papers and what the public may
 see of them (``agenda``), attendance and the live quorum, attendance statistics and the board's
 absence flag (``attendance``), the record kept at the meeting (``record``), the minutes'
-lifecycle and publication (``minutes``), calendar feeds (``calendars``), and members'
+lifecycle, publication and retention (``minutes``), calendar feeds (``calendars``), and members'
 requisitions of a general meeting (``requisitions``).
 
 The names below are the service's whole interface; callers use them as
@@ -60,6 +60,8 @@ from tmo.services.meetings.minutes import (
     approve_minutes,
     approving_decision,
     circulate_minutes,
+    kept_until,
+    past_retention,
     published_query,
     sign_minutes,
     unsigned,
@@ -129,6 +131,7 @@ __all__ = [
     "has_calendar_token",
     "held_and_coming_query",
     "item_quorum",
+    "kept_until",
     "london_day",
     "meeting_participants",
     "meeting_quorums",
@@ -140,6 +143,7 @@ __all__ = [
     "pack_papers",
     "paper_limit",
     "participants",
+    "past_retention",
     "present_members",
     "previous_meeting",
     "public_items",

@@ -1,18 +1,20 @@
 """The minutes' lifecycle: circulated to the body's members, approved by a decision of the next
 meeting, signed by the chair and published, corrected afterwards only by recorded amendments;
-the published minutes and their search, and the minutes still to finish."""
+the published minutes and their search, the minutes still to finish, and how long minutes are
+kept."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
-from tmo.clock import london_day
+from tmo.clock import london_day, london_midnight
 from tmo.constitution import Constitution
 from tmo.models.accounts import Account
 from tmo.models.meetings import AgendaItem, Body, Decision, Meeting, MinutesAmendment
 from tmo.rules import meetings as rules
 from tmo.rules.meetings import MeetingError, MinutesStep
+from tmo.rules.membership import add_years
 from tmo.services import audit
 from tmo.services.meetings.agenda import ensure_editable
 from tmo.services.meetings.attendance import ensure_quorate
@@ -168,3 +170,22 @@ def unsigned(dbsession: Session, limit: int = 50) -> list[Meeting]:
             .limit(limit)
         )
     )
+
+
+def kept_until(meeting: Meeting, constitution: Constitution) -> date:
+    """The last day the meeting's minutes must be kept, by the constitution's rule."""
+    return rules.minutes_kept_until(london_day(meeting.starts_at), constitution.meetings)
+
+
+def past_retention(dbsession: Session, constitution: Constitution, today: date) -> list[Meeting]:
+    """Meetings held (not cancelled) whose minutes have been kept for the constitution's years by
+    ``today``, oldest first: they may now be destroyed, if the board so decides."""
+    # A day late enough to narrow the query (29 February included); the rule decides exactly.
+    years_ago = add_years(today, -constitution.meetings.minutes_retention_years)
+    before = london_midnight(years_ago + timedelta(days=1))
+    held = dbsession.scalars(
+        select(Meeting)
+        .where(Meeting.cancelled_at.is_(None), Meeting.starts_at < before)
+        .order_by(Meeting.starts_at)
+    )
+    return [m for m in held if kept_until(m, constitution) < today]

@@ -1,6 +1,6 @@
 """A meeting's full record, confidential items and papers included, for those who may read it
 (the board's officers and the scrutineer, and the members of the meeting's own body): the minutes
-as a page and a PDF, and the full agenda pack; and the chair signing them."""
+as a page and a PDF, the full agenda pack, how long they are kept; and the chair signing them."""
 
 from pyramid.view import view_config
 
@@ -20,7 +20,12 @@ from tmo.views.meetings import MeetingPage, agenda_pdf, minutes_pdf, minutes_val
     permission=Permission.MEETINGS_RECORD_READ,
 )
 def record(context, request):
-    return minutes_values(request, context.meeting, full=True)
+    meeting = context.meeting
+    return {
+        **minutes_values(request, meeting, full=True),
+        "kept_until": meetings.kept_until(meeting, request.constitution),
+        "retention_years": request.constitution.meetings.minutes_retention_years,
+    }
 
 
 @view_config(
