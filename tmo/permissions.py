@@ -93,9 +93,20 @@ class Permission(enum.StrEnum):
     YOUTH_JOIN = "youth:membership:apply"
     YOUTH_READ = "youth:budget:read"
     YOUTH_TAKE_PART = "youth:proposals:propose"
-    YOUTH_REPORT = "youth:proposals:report"
     YOUTH_MANAGE = "youth:forum:manage"
-    YOUTH_RATIFY = "youth:proposals:ratify"
+    # A young person's full name (others see an under-18's first name only).
+    YOUTH_NAMES_READ = "youth:members:names"
+    # A proposal: knowing of it (a draft is its proposer's own), and its steps, by who takes them.
+    YOUTH_PROPOSAL_READ = "youth:proposal:read"
+    # Changing, sending and withdrawing it: its proposer, while in the forum.
+    YOUTH_PROPOSAL_EDIT = "youth:proposal:edit"
+    # Voting on it, or declaring an interest instead.
+    YOUTH_PROPOSAL_VOTE = "youth:proposal:vote"
+    # The youth worker's steps: the check, the count of the forum's vote and the spend.
+    YOUTH_PROPOSAL_MANAGE = "youth:proposal:manage"
+    YOUTH_PROPOSAL_RATIFY = "youth:proposal:ratify"
+    YOUTH_PROPOSAL_REPORT = "youth:proposal:report"
+    YOUTH_CHAIR_VOTE = "youth:chair:vote"
 
 
 # Routes anyone may reach. A view on any other route must name a Permission.

@@ -3,6 +3,7 @@ each case builds the object, loads its context with the route's real factory, an
 security policy for each person."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from pyramid.httpexceptions import HTTPNotFound
@@ -18,17 +19,20 @@ from tests.elections_setup import (
     stand,
     web_request,
 )
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, YouthMemberFactory
 from tests.functional.test_meetings import PDF, committee, held_with_confidential_item
+from tmo.clock import london_day
+from tmo.constitution import Constitution
 from tmo.contexts.elections import CandidateContext, ElectionContext
 from tmo.contexts.meetings import MeetingContext, MinutesContext, PaperContext, RequisitionContext
+from tmo.contexts.youth import ChairElectionContext, ProposalContext, ProposalFileContext
 from tmo.models.elections import Election
 from tmo.models.meetings import Meeting, Requisition
 from tmo.models.membership import Member
 from tmo.permissions import Permission, Role
 from tmo.rules.elections import Status
 from tmo.rules.meetings import GENERAL_ITEM, MinutesState
-from tmo.services import elections, meetings
+from tmo.services import elections, meetings, youth
 
 NOBODY = "nobody logged in"
 
@@ -243,6 +247,99 @@ def a_requisition(app, dbsession) -> Scene:
     return Scene(people, factory=RequisitionContext, matchdict={"requisition_id": requisition.id})
 
 
+# -- The Youth Forum ------------------------------------------------------------------------------
+
+QUOTE = (b"%PDF-1.4 a quote from the supplier\n", "quote.pdf")
+
+
+def young(name: str, **membership):
+    """A Youth Forum member with an account that holds the youth member role."""
+    account = AccountFactory(roles=[Role.YOUTH_MEMBER], display_name=name)
+    return YouthMemberFactory(account=account, first_name=name, **membership)
+
+
+def forum_people():
+    """Its proposer (in the forum), another forum member, one who has left, the youth worker,
+    the secretary, a director and someone not logged in."""
+    yesterday = london_day(now()) - timedelta(days=1)
+    proposer = young("Amara")
+    return proposer, {
+        "its proposer": proposer.account,
+        "another forum member": young("Ben").account,
+        "a member who has left": young("Cal", left_on=yesterday).account,
+        "the youth worker": AccountFactory(roles=[Role.YOUTH_WORKER]),
+        "the secretary": AccountFactory(roles=[Role.SECRETARY]),
+        "a director": AccountFactory(roles=[Role.DIRECTOR]),
+        NOBODY: None,
+    }
+
+
+def drafted(dbsession, proposer):
+    proposal = youth.draft_proposal(
+        dbsession,
+        proposer,
+        youth.ProposalFields("Football goals", "Play", "Everyone", "sport", 50_000, "2 goals"),
+        quote=QUOTE,
+        actor_id=None,
+    )
+    dbsession.flush()
+    return proposal
+
+
+def a_draft(app, dbsession) -> Scene:
+    proposer, people = forum_people()
+    proposal = drafted(dbsession, proposer)
+    return Scene(people, factory=ProposalContext, matchdict={"proposal_id": proposal.id})
+
+
+def a_draft_whose_proposer_left(app, dbsession) -> Scene:
+    proposer, people = forum_people()
+    proposal = drafted(dbsession, proposer)
+    proposer.left_on = london_day(now()) - timedelta(days=1)
+    dbsession.flush()
+    return Scene(people, factory=ProposalContext, matchdict={"proposal_id": proposal.id})
+
+
+def a_drafts_quote(app, dbsession) -> Scene:
+    proposer, people = forum_people()
+    proposal = drafted(dbsession, proposer)
+    return Scene(people, factory=ProposalFileContext, matchdict={"file_id": proposal.quote_file_id})
+
+
+def a_proposal_sent_back(app, dbsession) -> Scene:
+    proposer, people = forum_people()
+    proposal = drafted(dbsession, proposer)
+    youth.submit_proposal(dbsession, proposal, proposer, actor_id=None, now=now())
+    youth.return_proposal(dbsession, proposal, comments="A second quote, please.", actor_id=None)
+    dbsession.flush()
+    return Scene(people, factory=ProposalContext, matchdict={"proposal_id": proposal.id})
+
+
+def a_vote_open(app, dbsession) -> Scene:
+    proposer, people = forum_people()
+    proposal = drafted(dbsession, proposer)
+    youth.submit_proposal(dbsession, proposal, proposer, actor_id=None, now=now())
+    youth.open_vote(
+        dbsession, Constitution(), proposal, comments="", actor_id=None, today=london_day(now())
+    )
+    dbsession.flush()
+    return Scene(people, factory=ProposalContext, matchdict={"proposal_id": proposal.id})
+
+
+def a_chair_election(app, dbsession) -> Scene:
+    candidate, people = forum_people()
+    youth.open_chair_election(
+        dbsession, Constitution(), candidates=[candidate], actor_id=None, today=london_day(now())
+    )
+    dbsession.flush()
+    return Scene(people, factory=ChairElectionContext)
+
+
+def no_chair_election(app, dbsession) -> Scene:
+    _, people = forum_people()
+    return Scene(people, factory=ChairElectionContext)
+
+
 CASES = [
     pytest.param(
         Permission.ELECTIONS_READ,
@@ -420,6 +517,111 @@ CASES = [
             NOBODY: False,
         },
         id="only a current member of the TMO signs a requisition",
+    ),
+    pytest.param(
+        Permission.YOUTH_PROPOSAL_READ,
+        a_draft,
+        {
+            "its proposer": True,
+            "another forum member": "404",
+            "the youth worker": "404",
+            "the secretary": "404",
+            NOBODY: "404",
+        },
+        id="a draft proposal is known only to its proposer",
+    ),
+    pytest.param(
+        Permission.YOUTH_PROPOSAL_READ,
+        a_drafts_quote,
+        {"its proposer": True, "another forum member": "404", "the youth worker": "404"},
+        id="a draft's quote is its proposer's alone",
+    ),
+    pytest.param(
+        Permission.YOUTH_PROPOSAL_READ,
+        a_vote_open,
+        {"another forum member": True, "the youth worker": True, "a director": True},
+        id="a proposal sent to the youth worker may be known of",
+    ),
+    pytest.param(
+        Permission.YOUTH_PROPOSAL_EDIT,
+        a_proposal_sent_back,
+        {
+            "its proposer": True,
+            "another forum member": False,
+            "the youth worker": False,
+            NOBODY: False,
+        },
+        id="only its proposer changes, sends or withdraws a proposal",
+    ),
+    pytest.param(
+        Permission.YOUTH_PROPOSAL_EDIT,
+        a_draft_whose_proposer_left,
+        {"its proposer": False},
+        id="a proposer who has left the forum no longer changes their proposal",
+    ),
+    pytest.param(
+        Permission.YOUTH_PROPOSAL_READ,
+        a_draft_whose_proposer_left,
+        {"its proposer": True, "another forum member": "404"},
+        id="a draft stays its proposer's own after they leave",
+    ),
+    pytest.param(
+        Permission.YOUTH_PROPOSAL_VOTE,
+        a_vote_open,
+        {
+            "its proposer": True,
+            "another forum member": True,
+            "a member who has left": False,
+            "the youth worker": False,
+            "the secretary": False,
+            NOBODY: False,
+        },
+        id="forum members vote on a proposal or declare an interest",
+    ),
+    pytest.param(
+        Permission.YOUTH_PROPOSAL_MANAGE,
+        a_vote_open,
+        {
+            "the youth worker": True,
+            "its proposer": False,
+            "the secretary": False,
+            "a director": False,
+        },
+        id="the youth worker checks a proposal, counts its vote and records its spend",
+    ),
+    pytest.param(
+        Permission.YOUTH_PROPOSAL_RATIFY,
+        a_vote_open,
+        {"the secretary": True, "the youth worker": False, "a director": False},
+        id="the secretary records the board's ratification",
+    ),
+    pytest.param(
+        Permission.YOUTH_PROPOSAL_REPORT,
+        a_vote_open,
+        {
+            "the youth worker": True,
+            "its proposer": True,
+            "another forum member": False,
+            "the secretary": False,
+        },
+        id="the youth worker or its proposer reports back",
+    ),
+    pytest.param(
+        Permission.YOUTH_CHAIR_VOTE,
+        a_chair_election,
+        {
+            "another forum member": True,
+            "a member who has left": False,
+            "the youth worker": False,
+            NOBODY: False,
+        },
+        id="forum members vote for the chair",
+    ),
+    pytest.param(
+        Permission.YOUTH_CHAIR_VOTE,
+        no_chair_election,
+        {"another forum member": "404", "the youth worker": "404"},
+        id="there is no vote for the chair while none is open",
     ),
 ]
 

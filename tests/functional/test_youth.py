@@ -15,18 +15,33 @@ from sqlalchemy import func, select
 
 from tests.conftest import choose, log_in
 from tests.factories import AccountFactory, YouthMemberFactory
+from tmo.clock import london_day
 from tmo.constitution import Constitution
 from tmo.models.audit import AuditEntry
 from tmo.models.board import Directorship
 from tmo.models.meetings import AgendaItem, Body, Decision, Meeting
-from tmo.models.youth import YouthChairCandidate, YouthLedgerEntry, YouthMember, YouthProposal
+from tmo.models.youth import (
+    YouthChairCandidate,
+    YouthLedgerEntry,
+    YouthMember,
+    YouthProposal,
+    YouthVote,
+)
 from tmo.permissions import Role
 from tmo.rules import meetings as meeting_rules
 from tmo.rules import youth as rules
+from tmo.rules.youth import ProposalStatus
 from tmo.services import pdf as pdf_service
 from tmo.services import youth
 
-TODAY = date.today()
+
+def now() -> datetime:
+    """The moment a test acts at: these tests run on the computer's clock."""
+    return datetime.now(UTC)
+
+
+# The day the app's requests take as today: the date in London.
+TODAY = london_day(now())
 PDF = b"%PDF-1.4 a quote from the supplier\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -147,7 +162,7 @@ def test_a_proposal_from_idea_to_report_through_the_web(testapp, dbsession, logg
     assert "Say what needs to change" in returned.text
     act(testapp, proposal.id, "check", decision="vote", comments="Feasible and allowed.")
     # A refused request's session is closed with its transaction: read the proposal afresh.
-    assert dbsession.get(YouthProposal, proposal.id).status == rules.VOTING
+    assert dbsession.get(YouthProposal, proposal.id).status == ProposalStatus.VOTING
 
     for person in (amara, ben):
         testapp.reset()
@@ -237,7 +252,7 @@ def voted(dbsession, proposer, cost=50_000):
         quote=(PDF, "quote.pdf"),
         actor_id=None,
     )
-    youth.submit_proposal(dbsession, proposal, proposer, actor_id=None)
+    youth.submit_proposal(dbsession, proposal, proposer, actor_id=None, now=now())
     youth.open_vote(dbsession, Constitution(), proposal, comments="", actor_id=None, today=TODAY)
     dbsession.commit()
     return proposal
@@ -252,7 +267,7 @@ def test_the_secretary_records_the_boards_ratification_of_a_big_spend(
     youth.cast_vote(dbsession, proposal, amara, choice="for", actor_id=None, today=TODAY)
     youth.count_proposal_votes(dbsession, Constitution(), proposal.id, actor_id=None, today=TODAY)
     dbsession.commit()
-    assert proposal.status == rules.AWAITING_RATIFICATION
+    assert proposal.status == ProposalStatus.AWAITING_RATIFICATION
 
     logged_in(Role.SECRETARY)
     page = testapp.get(f"/youth/proposals/{proposal.id}")
@@ -273,7 +288,7 @@ def test_the_secretary_records_the_boards_ratification_of_a_big_spend(
     ).follow()
     assert "Ratified: Board 3 June, minute 6, 3 June 2026." in done.text
     ratified = dbsession.get(YouthProposal, proposal.id)
-    assert ratified.status == rules.COMMITTED
+    assert ratified.status == ProposalStatus.COMMITTED
     assert ratified.ratification_decision_id is None
     assert ratified.ratification_date == date(2026, 6, 3)
     assert ratification_audit(dbsession, proposal)["decision"] is None
@@ -295,7 +310,7 @@ def awaiting_ratification(dbsession, title="Recording studio", cost=120_000):
     youth.cast_vote(dbsession, proposal, amara, choice="for", actor_id=None, today=TODAY)
     youth.count_proposal_votes(dbsession, Constitution(), proposal.id, actor_id=None, today=TODAY)
     dbsession.commit()
-    assert proposal.status == rules.AWAITING_RATIFICATION
+    assert proposal.status == ProposalStatus.AWAITING_RATIFICATION
     return proposal
 
 
@@ -373,7 +388,7 @@ def test_the_secretary_ratifies_by_choosing_the_boards_recorded_decision(
     testapp.get(link["href"])  # the public minutes page it links to
 
     done = dbsession.get(YouthProposal, proposal.id)
-    assert done.status == rules.COMMITTED
+    assert done.status == ProposalStatus.COMMITTED
     assert done.ratification_decision_id == ratifying.id
     assert done.ratification_date == london(ratifying)
     assert done.ratification_reference == ""
@@ -425,14 +440,19 @@ def test_only_a_board_decision_ratifies_and_a_refusal_releases_the_money(
     both = form.submit("submit")
     assert "leave the minute in words empty" in both.text
     unchanged = dbsession.get(YouthProposal, proposal.id)
-    assert unchanged.status == rules.AWAITING_RATIFICATION
+    assert unchanged.status == ProposalStatus.AWAITING_RATIFICATION
     assert unchanged.ratification_decision_id is None
 
     # The service holds the same line for any caller.
     for wrong, message in ((committee, "not the board"), (future, "has not taken place")):
         with pytest.raises(youth.YouthError, match=message):
             youth.record_ratification(
-                dbsession, unchanged, ratified=True, decision_id=wrong.id, actor_id=None
+                dbsession,
+                unchanged,
+                ratified=True,
+                decision_id=wrong.id,
+                actor_id=None,
+                now=now(),
             )
 
     form = testapp.get(f"/youth/proposals/{proposal.id}/ratify").forms["form"]
@@ -581,7 +601,7 @@ def test_the_demo_forum_has_members_a_budget_in_use_and_proposals_in_every_state
     for proposal in dbsession.scalars(select(YouthProposal)):
         page = testapp.get(f"/youth/proposals/{proposal.id}", expect_errors=True)
         # A draft is its proposer's own until they send it.
-        assert page.status_int == (404 if proposal.status == rules.DRAFT else 200)
+        assert page.status_int == (404 if proposal.status == ProposalStatus.DRAFT else 200)
     assert testapp.get("/youth/budget/board-report.pdf").body.startswith(b"%PDF-")
     assert "Yusuf Ali chairs the forum" in testapp.get("/youth/chair").text
 
@@ -603,7 +623,7 @@ def test_a_draft_is_private_until_sent_and_can_be_withdrawn(testapp, dbsession):
     assert "Secret idea" in testapp.get("/youth/proposals").text
     done = act(testapp, draft.id, "withdraw").follow()
     assert "Your proposal is withdrawn." in done.text
-    assert dbsession.get(YouthProposal, draft.id).status == rules.WITHDRAWN
+    assert dbsession.get(YouthProposal, draft.id).status == ProposalStatus.WITHDRAWN
 
 
 def test_a_chair_who_leaves_the_forum_leaves_the_board_seat(testapp, dbsession):
@@ -667,3 +687,61 @@ def test_a_tied_vote_for_chair_elects_nobody(dbsession):
     notes = youth.count_chair_election(dbsession, rules_, election, actor_id=None, today=TODAY)
     assert notes == ["No candidate won outright (a tie, or no votes): open a new vote."]
     assert youth.chair_on(dbsession, TODAY) is None
+
+
+def test_a_drafts_quote_is_its_proposers_alone_until_it_is_sent(testapp, dbsession, logged_in):
+    amara, ben = member(dbsession, "Amara"), member(dbsession, "Ben")
+    draft = youth.draft_proposal(
+        dbsession,
+        amara,
+        youth.ProposalFields("Secret idea", "Play", "Everyone", "sport", 10_000, "A ball"),
+        quote=(PDF, "quote.pdf"),
+        actor_id=None,
+    )
+    dbsession.commit()
+    quote = f"/youth/files/{draft.quote_file_id}"
+    log_in(testapp, ben.account.email)
+    assert testapp.get(quote, expect_errors=True).status_int == 404
+    testapp.reset()
+    logged_in(Role.YOUTH_WORKER)
+    assert testapp.get(quote, expect_errors=True).status_int == 404
+    testapp.reset()
+    log_in(testapp, amara.account.email)
+    assert testapp.get(quote).body == PDF
+
+    # Each request's session ends with it: send the proposal as read afresh.
+    sent = dbsession.get(YouthProposal, draft.id)
+    youth.submit_proposal(dbsession, sent, sent.proposer, actor_id=None, now=now())
+    dbsession.commit()
+    testapp.reset()
+    log_in(testapp, ben.account.email)
+    assert testapp.get(quote).body == PDF
+
+
+def test_a_vote_closes_by_the_apps_clock(testapp, dbsession, clock):
+    amara, ben = member(dbsession, "Amara"), member(dbsession, "Ben")
+    proposal = youth.draft_proposal(
+        dbsession,
+        amara,
+        youth.ProposalFields("Goals", "Play", "Everyone", "sport", 50_000, "2 goals"),
+        quote=(PDF, "quote.pdf"),
+        actor_id=None,
+    )
+    youth.submit_proposal(dbsession, proposal, amara, actor_id=None, now=now())
+    # Opened eight days ago: a week's vote, closed since yesterday.
+    opened = TODAY - timedelta(days=8)
+    youth.open_vote(dbsession, Constitution(), proposal, comments="", actor_id=None, today=opened)
+    dbsession.commit()
+    page = f"/youth/proposals/{proposal.id}"
+    log_in(testapp, ben.account.email)
+    assert "Vote on this proposal" not in testapp.get(page).text
+
+    clock.advance(days=-5)  # back to while the vote was open
+    assert "Vote on this proposal" in testapp.get(page).text
+    form = testapp.get(f"{page}/vote").forms["form"]
+    choose(form, "for")
+
+    clock.advance(days=5)  # and on again, past its last day
+    refused = form.submit("submit")
+    assert "Voting on this proposal has closed." in refused.text
+    assert dbsession.scalar(select(func.count()).select_from(YouthVote)) == 0

@@ -4,7 +4,7 @@ for the last of the money without ever over-committing it."""
 
 import dataclasses
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, select
@@ -23,9 +23,11 @@ from tmo.models.youth import (
     YouthVote,
 )
 from tmo.rules import youth as rules
+from tmo.rules.youth import ProposalStatus
 from tmo.services import youth
 
 TODAY = date.today()
+NOW = datetime.now(UTC)
 RULES = Constitution()
 PDF = b"%PDF-1.4 a quote\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -47,7 +49,7 @@ def voted_proposal(dbsession, members, cost=50_000, votes=("for",), constitution
     proposal = youth.draft_proposal(
         dbsession, proposer, fields(cost), quote=(PDF, "quote.pdf"), actor_id=None
     )
-    youth.submit_proposal(dbsession, proposal, proposer, actor_id=None)
+    youth.submit_proposal(dbsession, proposal, proposer, actor_id=None, now=NOW)
     youth.open_vote(dbsession, constitution, proposal, comments="", actor_id=None, today=day)
     for member, choice in zip(members, votes, strict=False):
         youth.cast_vote(dbsession, proposal, member, choice=choice, actor_id=None, today=day)
@@ -67,7 +69,7 @@ def test_a_proposal_goes_from_draft_to_reported_and_the_ledger_follows(dbsession
     later = TODAY + timedelta(days=1)
     assert youth.turnout(dbsession, RULES, proposal, TODAY) == youth.Turnout(3, 3)
     youth.count_proposal_votes(dbsession, RULES, proposal.id, actor_id=None, today=later)
-    assert proposal.status == rules.COMMITTED
+    assert proposal.status == ProposalStatus.COMMITTED
     assert (proposal.votes_for, proposal.votes_against) == (2, 1)
     assert balances(dbsession) == rules.Balances(1_500_000, 50_000, 0)
 
@@ -75,7 +77,7 @@ def test_a_proposal_goes_from_draft_to_reported_and_the_ledger_follows(dbsession
         dbsession, proposal, amount=46_000, on=later, receipt=(PNG, "receipt.png"), actor_id=None
     )
     assert note == "Underspent by £40.00: released back to the budget."
-    assert proposal.status == rules.SPENT
+    assert proposal.status == ProposalStatus.SPENT
     assert balances(dbsession) == rules.Balances(1_500_000, 0, 46_000)
     assert balances(dbsession).remaining == 1_454_000
 
@@ -98,7 +100,7 @@ def test_a_proposal_goes_from_draft_to_reported_and_the_ledger_follows(dbsession
         actor_id=None,
         today=later,
     )
-    assert proposal.status == rules.REPORTED
+    assert proposal.status == ProposalStatus.REPORTED
     assert [p.caption for p in proposal.photos] == ["The new goals"]
     kinds = [e.kind for e in youth.year_entries(dbsession, year)]
     assert kinds == ["allocation", "commitment", "spend", "release"]
@@ -111,7 +113,7 @@ def test_each_step_refuses_the_wrong_state_and_the_wrong_person(dbsession):
     youth.open_year(dbsession, RULES, day=TODAY, actor_id=None)
     proposal = youth.draft_proposal(dbsession, members[0], fields(), actor_id=None)
     with pytest.raises(youth.YouthError, match="Upload a quote"):
-        youth.submit_proposal(dbsession, proposal, members[0], actor_id=None)
+        youth.submit_proposal(dbsession, proposal, members[0], actor_id=None, now=NOW)
     with pytest.raises(youth.YouthError, match="Only the member who proposed"):
         youth.edit_proposal(dbsession, proposal, members[1], fields(), actor_id=None)
     with pytest.raises(youth.YouthError, match="cannot be put to the forum's vote now"):
@@ -119,12 +121,12 @@ def test_each_step_refuses_the_wrong_state_and_the_wrong_person(dbsession):
     youth.edit_proposal(
         dbsession, proposal, members[0], fields(), quote=(PDF, "q.pdf"), actor_id=None
     )
-    youth.submit_proposal(dbsession, proposal, members[0], actor_id=None)
+    youth.submit_proposal(dbsession, proposal, members[0], actor_id=None, now=NOW)
     with pytest.raises(youth.YouthError, match="Say what needs to change"):
         youth.return_proposal(dbsession, proposal, comments="", actor_id=None)
     youth.return_proposal(dbsession, proposal, comments="Find a cheaper quote.", actor_id=None)
-    assert proposal.status == rules.RETURNED
-    youth.submit_proposal(dbsession, proposal, members[0], actor_id=None)
+    assert proposal.status == ProposalStatus.RETURNED
+    youth.submit_proposal(dbsession, proposal, members[0], actor_id=None, now=NOW)
     youth.open_vote(dbsession, RULES, proposal, comments="Feasible.", actor_id=None, today=TODAY)
     youth.declare_interest(dbsession, proposal, members[1], note="My brother", actor_id=None)
     with pytest.raises(youth.YouthError, match="declared an interest"):
@@ -134,7 +136,7 @@ def test_each_step_refuses_the_wrong_state_and_the_wrong_person(dbsession):
         youth.cast_vote(dbsession, proposal, members[0], choice="for", actor_id=None, today=TODAY)
     # The only member who may vote has voted: the count need not wait for the window.
     youth.count_proposal_votes(dbsession, RULES, proposal.id, actor_id=None, today=TODAY)
-    assert proposal.status == rules.COMMITTED
+    assert proposal.status == ProposalStatus.COMMITTED
     closed = proposal.vote_closes_on
     with pytest.raises(youth.YouthError, match="cannot be voted on now"):
         youth.cast_vote(dbsession, proposal, members[1], choice="for", actor_id=None, today=closed)
@@ -150,7 +152,7 @@ def test_a_vote_is_not_counted_early_and_a_tie_goes_the_chairs_way(dbsession):
     youth.count_proposal_votes(
         dbsession, RULES, proposal.id, actor_id=None, today=proposal.vote_closes_on
     )
-    assert proposal.status == rules.LOST  # the chair voted against
+    assert proposal.status == ProposalStatus.LOST  # the chair voted against
     assert proposal.by_casting_vote
 
 
@@ -159,7 +161,7 @@ def test_above_the_threshold_the_board_ratifies_or_the_money_is_released(dbsessi
     youth.open_year(dbsession, RULES, day=TODAY, actor_id=None)
     big = voted_proposal(dbsession, members, cost=250_000)
     youth.count_proposal_votes(dbsession, RULES, big.id, actor_id=None, today=TODAY)
-    assert big.status == rules.AWAITING_RATIFICATION
+    assert big.status == ProposalStatus.AWAITING_RATIFICATION
     assert balances(dbsession).committed == 250_000
     with pytest.raises(youth.YouthError, match="cannot be given a spend now"):
         youth.record_spend(
@@ -172,8 +174,9 @@ def test_above_the_threshold_the_board_ratifies_or_the_money_is_released(dbsessi
         reference="Board 3 June 2026, minute 6",
         decided_on=TODAY,
         actor_id=None,
+        now=NOW,
     )
-    assert big.status == rules.COMMITTED
+    assert big.status == ProposalStatus.COMMITTED
     assert big.ratification_reference == "Board 3 June 2026, minute 6"
 
     other = voted_proposal(dbsession, members, cost=300_000)
@@ -185,8 +188,9 @@ def test_above_the_threshold_the_board_ratifies_or_the_money_is_released(dbsessi
         reference="Board minute 9",
         decided_on=TODAY,
         actor_id=None,
+        now=NOW,
     )
-    assert other.status == rules.NOT_RATIFIED
+    assert other.status == ProposalStatus.NOT_RATIFIED
     assert balances(dbsession) == rules.Balances(1_500_000, 250_000, 0)
 
 
@@ -219,7 +223,7 @@ def test_a_passed_proposal_the_budget_cannot_cover_is_agreed_but_unfunded(dbsess
     youth.open_year(dbsession, RULES, day=TODAY, actor_id=None)
     proposal = voted_proposal(dbsession, members, cost=1_500_001)
     youth.count_proposal_votes(dbsession, RULES, proposal.id, actor_id=None, today=TODAY)
-    assert proposal.status == rules.UNFUNDED
+    assert proposal.status == ProposalStatus.UNFUNDED
     assert balances(dbsession).committed == 0
 
 
@@ -235,7 +239,7 @@ def test_at_the_year_end_unspent_money_lapses_or_carries_over(dbsession, year_en
         dbsession, members, cost=200_000, constitution=constitution, day=last_year
     )
     youth.count_proposal_votes(dbsession, constitution, pending.id, actor_id=None, today=last_year)
-    assert pending.status == rules.AWAITING_RATIFICATION
+    assert pending.status == ProposalStatus.AWAITING_RATIFICATION
     new = youth.open_year(dbsession, constitution, day=TODAY, actor_id=None)
     assert old.closed_on == TODAY
     old_balances = youth.year_balances(dbsession, old)
@@ -311,7 +315,7 @@ def test_fifty_approvals_racing_never_over_commit_the_budget(engine):
         for number in range(RACERS):
             proposal = YouthProposal(
                 proposer=member,
-                status=rules.VOTING,
+                status=ProposalStatus.VOTING,
                 vote_opened_on=TODAY - timedelta(days=8),
                 vote_closes_on=TODAY - timedelta(days=1),
                 **vars(fields(COST, title=f"Racing proposal {number}")),
@@ -349,8 +353,8 @@ def test_fifty_approvals_racing_never_over_commit_the_budget(engine):
                 select(YouthLedgerEntry).where(YouthLedgerEntry.kind == rules.COMMITMENT)
             ).all()
         assert errors == []
-        assert statuses.count(rules.COMMITTED) == 21
-        assert statuses.count(rules.UNFUNDED) == RACERS - 21
+        assert statuses.count(ProposalStatus.COMMITTED) == 21
+        assert statuses.count(ProposalStatus.UNFUNDED) == RACERS - 21
         assert len(entries) == 21
         assert total == rules.Balances(1_500_000, 21 * COST, 0)
         assert total.remaining == 30_000

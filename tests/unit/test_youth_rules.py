@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tmo.constitution import YouthRules
 from tmo.rules import youth as rules
+from tmo.rules.youth import ProposalStatus
 
 RULES = YouthRules()
 
@@ -153,9 +154,9 @@ def test_big_spends_need_the_boards_ratification():
 
 
 def test_each_transition_starts_only_from_its_states():
-    assert rules.transition_problem(rules.DRAFT, "submit") is None
-    assert rules.transition_problem(rules.SUBMITTED, "open_vote") is None
-    assert rules.transition_problem(rules.COMMITTED, "submit") == (
+    assert rules.transition_problem(ProposalStatus.DRAFT, "submit") is None
+    assert rules.transition_problem(ProposalStatus.SUBMITTED, "open_vote") is None
+    assert rules.transition_problem(ProposalStatus.COMMITTED, "submit") == (
         "This proposal cannot be sent to the youth worker now: it is “Money committed”."
     )
     for action, (starts, _) in rules.TRANSITIONS.items():

@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from tmo.constitution import Constitution
 from tmo.demo.accounts import add_demo_account
+from tmo.demo.clock import start_of
 from tmo.models.accounts import Account
 from tmo.models.board import Directorship
 from tmo.models.youth import YouthChairTerm, YouthMember, YouthProposal
 from tmo.permissions import Role
 from tmo.rules import youth as youth_rules
+from tmo.rules.youth import MemberStatus, ProposalStatus
 from tmo.services import youth
 
 # The Youth Forum's demo members besides Yusuf (youth@example.org, its chair): (email, first name,
@@ -100,7 +102,7 @@ def enrol_demo_forum(
             surname=surname,
             date_of_birth=born,
             postcode="W10 5PA",
-            status="approved" if approved else "applied",
+            status=MemberStatus.APPROVED if approved else MemberStatus.APPLIED,
             approved_on=joined if approved else None,
             decided_by_id=worker.id if approved else None,
         )
@@ -142,7 +144,9 @@ def take_proposal(forum: DemoForum, number, title, category, pounds, until, vote
     made = draft_demo_proposal(forum, proposer, title, category, pounds)
     if until == "draft":
         return
-    youth.submit_proposal(forum.dbsession, made, proposer, actor_id=proposer.account_id)
+    youth.submit_proposal(
+        forum.dbsession, made, proposer, actor_id=proposer.account_id, now=start_of(day)
+    )
     if until == "withdrawn":
         youth.withdraw_proposal(forum.dbsession, made, proposer, actor_id=proposer.account_id)
     elif until == "returned":
@@ -188,7 +192,7 @@ def carry_out(forum: DemoForum, made: YouthProposal, number, pounds, until, day:
     youth.count_proposal_votes(
         dbsession, forum.constitution, made.id, actor_id=worker.id, today=day
     )
-    if made.status == youth_rules.AWAITING_RATIFICATION and until != "awaiting":
+    if made.status == ProposalStatus.AWAITING_RATIFICATION and until != "awaiting":
         youth.record_ratification(
             dbsession,
             made,
@@ -196,6 +200,7 @@ def carry_out(forum: DemoForum, made: YouthProposal, number, pounds, until, day:
             reference=f"Board {day:%-d %B %Y}, minute 8",
             decided_on=day,
             actor_id=None,
+            now=start_of(day),
         )
     if until in ("spent", "reported"):
         youth.record_spend(

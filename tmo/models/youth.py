@@ -16,7 +16,8 @@ from tmo.models.accounts import Account
 from tmo.models.board import Directorship
 from tmo.models.files import StoredFile
 from tmo.models.meetings import Decision
-from tmo.models.meta import Base, utcnow
+from tmo.models.meta import Base, StrEnumType, utcnow
+from tmo.rules.youth import ChairElectionStatus, MemberStatus, ProposalStatus
 
 
 class YouthMember(Base):
@@ -41,7 +42,9 @@ class YouthMember(Base):
     date_of_birth: Mapped[date]
     postcode: Mapped[str] = mapped_column(String(10))
     # applied -> approved | rejected
-    status: Mapped[str] = mapped_column(String(16), default="applied", index=True)
+    status: Mapped[MemberStatus] = mapped_column(
+        StrEnumType(MemberStatus, 16), default=MemberStatus.APPLIED, index=True
+    )
     applied_at: Mapped[datetime] = mapped_column(default=utcnow)
     approved_on: Mapped[date | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
@@ -105,7 +108,9 @@ class YouthProposal(Base):
     cost_pence: Mapped[int]
     cost_breakdown: Mapped[str] = mapped_column(Text)
     quote_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
-    status: Mapped[str] = mapped_column(String(24), default="draft", index=True)
+    status: Mapped[ProposalStatus] = mapped_column(
+        StrEnumType(ProposalStatus, 24), default=ProposalStatus.DRAFT, index=True
+    )
     worker_comments: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
@@ -201,7 +206,9 @@ class YouthChairElection(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     opened_on: Mapped[date]
     closes_on: Mapped[date]
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[ChairElectionStatus] = mapped_column(
+        StrEnumType(ChairElectionStatus, 16), default=ChairElectionStatus.OPEN
+    )
     winner_id: Mapped[int | None] = mapped_column(ForeignKey("youth_member.id"))
     counted_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,11 +1,13 @@
 """Youth Forum rules: who is in the forum on a day (the age band, ageing out on a birthday), what
-others may see of a young person, the financial year, the budget ledger's arithmetic, the
-proposal lifecycle, counting a forum vote, and electing the chair.
+others may see of a young person, the lifecycles of a membership, a proposal and the chair's
+election, the financial year, the budget ledger's arithmetic, counting a forum vote, and electing
+the chair.
 
 Pure functions over plain values. Membership ends by date, so a member ages out on their birthday
 without anything having to run. Money is integer pence throughout.
 """
 
+import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -13,9 +15,16 @@ from datetime import date
 
 from tmo.constitution import MeetingRules, YouthRules
 from tmo.presenters import money as format_pounds
+from tmo.refusal import Refusal
 from tmo.rules import voting
 from tmo.rules.membership import add_years, age_on
 from tmo.rules.voting import ABSTAIN, AGAINST, FOR
+
+
+class YouthError(Refusal):
+    """A step refused; the message says why in words the person can act on, and ``field`` names
+    the form field it is about (none: the whole form)."""
+
 
 # Age -----------------------------------------------------------------------------------------
 
@@ -84,6 +93,40 @@ def shown_name(first_name: str, surname: str, born: date, day: date) -> str:
     if age_on(born, day) < ADULT_AGE:
         return first_name
     return f"{first_name} {surname}".strip()
+
+
+# Membership --------------------------------------------------------------------------------
+
+
+class MemberStatus(enum.StrEnum):
+    """A request to join, which a youth worker approves (a membership, until the member ages
+    out or leaves, by date) or does not."""
+
+    APPLIED = "applied"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return MEMBER_LABELS[self]
+
+
+MEMBER_LABELS = {
+    MemberStatus.APPLIED: "Waiting for approval",
+    MemberStatus.APPROVED: "Approved",
+    MemberStatus.REJECTED: "Not approved",
+}
+
+MEMBER_TRANSITIONS: dict[MemberStatus, frozenset[MemberStatus]] = {
+    MemberStatus.APPLIED: frozenset({MemberStatus.APPROVED, MemberStatus.REJECTED}),
+    MemberStatus.APPROVED: frozenset(),
+    MemberStatus.REJECTED: frozenset(),
+}
+
+
+def check_member_transition(current: MemberStatus, target: MemberStatus) -> None:
+    if target not in MEMBER_TRANSITIONS[current]:
+        raise YouthError("This application has already been decided.")
 
 
 # The financial year ------------------------------------------------------------------------
@@ -237,75 +280,128 @@ def needs_ratification(cost: int, rules: YouthRules) -> bool:
 
 # Proposals ---------------------------------------------------------------------------------
 
-DRAFT, SUBMITTED, RETURNED, VOTING, LOST, UNFUNDED = (
-    "draft",
-    "submitted",
-    "returned",
-    "voting",
-    "lost",
-    "unfunded",
-)
-AWAITING_RATIFICATION, NOT_RATIFIED, COMMITTED, SPENT, REPORTED, WITHDRAWN = (
-    "awaiting_ratification",
-    "not_ratified",
-    "committed",
-    "spent",
-    "reported",
-    "withdrawn",
-)
+
+class ProposalStatus(enum.StrEnum):
+    """Where a proposal is in its life: drafted, sent to the youth worker (or sent back), put to
+    the forum's vote, agreed (and funded, or not), ratified by the board above the threshold,
+    spent and reported back; or withdrawn by its proposer."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    VOTING = "voting"
+    LOST = "lost"
+    UNFUNDED = "unfunded"
+    AWAITING_RATIFICATION = "awaiting_ratification"
+    NOT_RATIFIED = "not_ratified"
+    COMMITTED = "committed"
+    SPENT = "spent"
+    REPORTED = "reported"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return STATUSES[self]
+
+
 STATUSES = {
-    DRAFT: "Draft",
-    SUBMITTED: "Waiting for the youth worker",
-    RETURNED: "Sent back with comments",
-    VOTING: "Forum vote open",
-    LOST: "Not agreed by the forum",
-    UNFUNDED: "Agreed, but not enough money left",
-    AWAITING_RATIFICATION: "Agreed, waiting for the board",
-    NOT_RATIFIED: "Not ratified by the board",
-    COMMITTED: "Money committed",
-    SPENT: "Money spent",
-    REPORTED: "Reported back",
-    WITHDRAWN: "Withdrawn",
+    ProposalStatus.DRAFT: "Draft",
+    ProposalStatus.SUBMITTED: "Waiting for the youth worker",
+    ProposalStatus.RETURNED: "Sent back with comments",
+    ProposalStatus.VOTING: "Forum vote open",
+    ProposalStatus.LOST: "Not agreed by the forum",
+    ProposalStatus.UNFUNDED: "Agreed, but not enough money left",
+    ProposalStatus.AWAITING_RATIFICATION: "Agreed, waiting for the board",
+    ProposalStatus.NOT_RATIFIED: "Not ratified by the board",
+    ProposalStatus.COMMITTED: "Money committed",
+    ProposalStatus.SPENT: "Money spent",
+    ProposalStatus.REPORTED: "Reported back",
+    ProposalStatus.WITHDRAWN: "Withdrawn",
 }
-# Each transition: the states it may start from and the state it leads to (the count of a vote
-# leads to LOST, UNFUNDED, AWAITING_RATIFICATION or COMMITTED, as the result and budget say).
-TRANSITIONS = {
-    "edit": ((DRAFT, RETURNED), None),
-    "submit": ((DRAFT, RETURNED), SUBMITTED),
-    "return": ((SUBMITTED,), RETURNED),
-    "open_vote": ((SUBMITTED,), VOTING),
-    "vote": ((VOTING,), VOTING),
-    "count": ((VOTING,), None),
-    "ratify": ((AWAITING_RATIFICATION,), COMMITTED),
-    "refuse_ratification": ((AWAITING_RATIFICATION,), NOT_RATIFIED),
-    "spend": ((COMMITTED,), SPENT),
-    "report": ((SPENT,), REPORTED),
-    "withdraw": ((DRAFT, SUBMITTED, RETURNED), WITHDRAWN),
-}
-ACTION_NAMES = {
-    "edit": "changed",
-    "submit": "sent to the youth worker",
-    "return": "sent back",
-    "open_vote": "put to the forum's vote",
-    "vote": "voted on",
-    "count": "counted",
-    "ratify": "ratified",
-    "refuse_ratification": "refused ratification",
-    "spend": "given a spend",
-    "report": "reported on",
-    "withdraw": "withdrawn",
-}
+# Agreed by the forum and funded: what the public summary lists.
+FUNDED = (
+    ProposalStatus.AWAITING_RATIFICATION,
+    ProposalStatus.COMMITTED,
+    ProposalStatus.SPENT,
+    ProposalStatus.REPORTED,
+)
 
 
-def transition_problem(status: str, action: str) -> str | None:
-    """Why a proposal in ``status`` cannot be ``action``-ed (None if it can)."""
-    starts, _ = TRANSITIONS[action]
+class Step(enum.StrEnum):
+    """What is done to a proposal; each step is audited as ``youth.proposal.<step>``."""
+
+    EDIT = "edit"
+    SUBMIT = "submit"
+    RETURN = "return"
+    OPEN_VOTE = "open_vote"
+    VOTE = "vote"
+    COUNT = "count"
+    RATIFY = "ratify"
+    REFUSE_RATIFICATION = "refuse_ratification"
+    SPEND = "spend"
+    REPORT = "report"
+    WITHDRAW = "withdraw"
+
+
+# Each step as the end of "This proposal cannot be ... now".
+STEP_WORDS = {
+    Step.EDIT: "changed",
+    Step.SUBMIT: "sent to the youth worker",
+    Step.RETURN: "sent back",
+    Step.OPEN_VOTE: "put to the forum's vote",
+    Step.VOTE: "voted on",
+    Step.COUNT: "counted",
+    Step.RATIFY: "ratified",
+    Step.REFUSE_RATIFICATION: "refused ratification",
+    Step.SPEND: "given a spend",
+    Step.REPORT: "reported on",
+    Step.WITHDRAW: "withdrawn",
+}
+
+# Each step: the states it may start from and the state it leads to (None: it stays; the count
+# of a vote leads to LOST, UNFUNDED, AWAITING_RATIFICATION or COMMITTED, as the result and the
+# budget say).
+TRANSITIONS: dict[Step, tuple[frozenset[ProposalStatus], ProposalStatus | None]] = {
+    Step.EDIT: (frozenset({ProposalStatus.DRAFT, ProposalStatus.RETURNED}), None),
+    Step.SUBMIT: (
+        frozenset({ProposalStatus.DRAFT, ProposalStatus.RETURNED}),
+        ProposalStatus.SUBMITTED,
+    ),
+    Step.RETURN: (frozenset({ProposalStatus.SUBMITTED}), ProposalStatus.RETURNED),
+    Step.OPEN_VOTE: (frozenset({ProposalStatus.SUBMITTED}), ProposalStatus.VOTING),
+    Step.VOTE: (frozenset({ProposalStatus.VOTING}), ProposalStatus.VOTING),
+    Step.COUNT: (frozenset({ProposalStatus.VOTING}), None),
+    Step.RATIFY: (frozenset({ProposalStatus.AWAITING_RATIFICATION}), ProposalStatus.COMMITTED),
+    Step.REFUSE_RATIFICATION: (
+        frozenset({ProposalStatus.AWAITING_RATIFICATION}),
+        ProposalStatus.NOT_RATIFIED,
+    ),
+    Step.SPEND: (frozenset({ProposalStatus.COMMITTED}), ProposalStatus.SPENT),
+    Step.REPORT: (frozenset({ProposalStatus.SPENT}), ProposalStatus.REPORTED),
+    Step.WITHDRAW: (
+        frozenset({ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED}),
+        ProposalStatus.WITHDRAWN,
+    ),
+}
+# Where members may vote on a proposal (once its vote opens) or declare an interest in it.
+BEFORE_THE_COUNT = frozenset({ProposalStatus.SUBMITTED, ProposalStatus.VOTING})
+
+
+def transition_problem(status: ProposalStatus, step: Step) -> str | None:
+    """Why a proposal in ``status`` cannot take ``step`` (None if it can)."""
+    starts, _ = TRANSITIONS[step]
     if status in starts:
         return None
     return (
-        f"This proposal cannot be {ACTION_NAMES[action]} now: it is "
-        f"“{STATUSES.get(status, status)}”."
+        f"This proposal cannot be {STEP_WORDS[step]} now: it is “{STATUSES.get(status, status)}”."
     )
+
+
+def check_transition(status: ProposalStatus, step: Step) -> None:
+    """Refuse ``step`` on a proposal in ``status``, saying why, unless it may be taken."""
+    problem = transition_problem(status, step)
+    if problem:
+        raise YouthError(problem)
 
 
 CHOICES = {FOR: "For", AGAINST: "Against", ABSTAIN: "Abstain"}
@@ -350,6 +446,38 @@ def may_count(closes_on: date, today: date, eligible: int, voted: int) -> bool:
     """A vote is counted once its window has closed, or sooner when every forum member who may
     vote has voted."""
     return today >= closes_on or (eligible > 0 and voted >= eligible)
+
+
+# The chair --------------------------------------------------------------------------------
+
+
+class ChairElectionStatus(enum.StrEnum):
+    """The forum's vote for its chair: open until a youth worker counts it."""
+
+    OPEN = "open"
+    COUNTED = "counted"
+
+    @property
+    def label(self) -> str:
+        return CHAIR_ELECTION_LABELS[self]
+
+
+CHAIR_ELECTION_LABELS = {
+    ChairElectionStatus.OPEN: "Voting open",
+    ChairElectionStatus.COUNTED: "Counted",
+}
+
+CHAIR_ELECTION_TRANSITIONS: dict[ChairElectionStatus, frozenset[ChairElectionStatus]] = {
+    ChairElectionStatus.OPEN: frozenset({ChairElectionStatus.COUNTED}),
+    ChairElectionStatus.COUNTED: frozenset(),
+}
+
+
+def check_chair_election_transition(
+    current: ChairElectionStatus, target: ChairElectionStatus
+) -> None:
+    if target not in CHAIR_ELECTION_TRANSITIONS[current]:
+        raise YouthError("This election has already been counted.")
 
 
 def chair_winner(tallies: Mapping[int, int]) -> int | None:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from tmo.permissions import Permission, Role
 from tmo.rules import meetings as meeting_rules
 from tmo.rules.elections import CandidateStatus, Status
+from tmo.rules.youth import ProposalStatus
 
 Check = Callable[[object, object], bool]
 
@@ -136,6 +137,22 @@ RECORD_READERS: list[list[Check]] = [
 # -- The Youth Forum ------------------------------------------------------------------------------
 
 
+def in_youth_forum(identity, context) -> bool:
+    """A member of the Youth Forum today (members age out on a birthday, by date)."""
+    return identity.in_youth_forum
+
+
+def proposal_sent(identity, context) -> bool:
+    """A proposal may be known of once its proposer has sent it: a draft is theirs alone."""
+    return context.proposal.status != ProposalStatus.DRAFT
+
+
+def proposes_it(identity, context) -> bool:
+    """The forum member who proposed this proposal."""
+    member = identity.youth_member
+    return member is not None and member.id == context.proposal.proposer_id
+
+
 # -- Membership, the board, accounts and administration -------------------------------------------
 
 
@@ -202,9 +219,18 @@ PERMITS: dict[Permission, list[list[Check]]] = {
         [holds(R.YOUTH_WORKER)],
     ],
     P.YOUTH_TAKE_PART: [[holds(R.YOUTH_MEMBER)]],
-    P.YOUTH_REPORT: [[holds(R.YOUTH_MEMBER)], [holds(R.YOUTH_WORKER)]],
     P.YOUTH_MANAGE: [[holds(R.YOUTH_WORKER)]],
-    P.YOUTH_RATIFY: [[holds(R.SECRETARY)]],
+    P.YOUTH_NAMES_READ: [[holds(R.YOUTH_WORKER)]],
+    P.YOUTH_PROPOSAL_READ: [[proposal_sent], [proposes_it]],
+    P.YOUTH_PROPOSAL_EDIT: [[holds(R.YOUTH_MEMBER), in_youth_forum, proposes_it]],
+    P.YOUTH_PROPOSAL_VOTE: [[holds(R.YOUTH_MEMBER), in_youth_forum]],
+    P.YOUTH_PROPOSAL_MANAGE: [[holds(R.YOUTH_WORKER)]],
+    P.YOUTH_PROPOSAL_RATIFY: [[holds(R.SECRETARY)]],
+    P.YOUTH_PROPOSAL_REPORT: [
+        [holds(R.YOUTH_WORKER)],
+        [holds(R.YOUTH_MEMBER), in_youth_forum, proposes_it],
+    ],
+    P.YOUTH_CHAIR_VOTE: [[holds(R.YOUTH_MEMBER), in_youth_forum]],
 }
 
 # A refusal of these answers 404: the page does not exist for that person (yet).
@@ -218,6 +244,7 @@ CONCEALED = frozenset(
         P.MEETINGS_MINUTES_READ,
         P.MEETINGS_PAPER_READ,
         P.MEETINGS_REQUISITION_SIGN,
+        P.YOUTH_PROPOSAL_READ,
     }
 )
 

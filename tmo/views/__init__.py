@@ -21,6 +21,14 @@ from tmo.contexts.meetings import (
     RequisitionContext,
     SeatContext,
 )
+from tmo.contexts.youth import (
+    ChairContext,
+    ChairElectionContext,
+    ForumMemberContext,
+    ProposalContext,
+    ProposalFileContext,
+    ReportPhotoContext,
+)
 
 # The methods of a view that only reads.
 READ = ("GET", "HEAD")
@@ -227,6 +235,23 @@ CONTEXTS = {
     "meetings_item_move": ItemContext,
     "meetings_approve": ItemContext,
     "meetings_action_done": ActionContext,
+    "youth_proposal": ProposalContext,
+    "youth_proposal_edit": ProposalContext,
+    "youth_proposal_withdraw": ProposalContext,
+    "youth_proposal_submit": ProposalContext,
+    "youth_proposal_check": ProposalContext,
+    "youth_proposal_interest": ProposalContext,
+    "youth_proposal_vote": ProposalContext,
+    "youth_proposal_count": ProposalContext,
+    "youth_proposal_ratify": ProposalContext,
+    "youth_proposal_spend": ProposalContext,
+    "youth_proposal_report": ProposalContext,
+    "youth_file": ProposalFileContext,
+    "youth_photo": ReportPhotoContext,
+    "youth_member": ForumMemberContext,
+    "youth_chair": ChairContext,
+    "youth_chair_vote": ChairElectionContext,
+    "youth_chair_count": ChairElectionContext,
 }
 
 
