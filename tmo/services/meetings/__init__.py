@@ -10,8 +10,6 @@ The names below are the service's whole interface; callers use them as
 from the request it is given): none reads the clock.
 """
 
-# tmo.services.youth dates a board decision with it; its home is tmo.clock.
-from tmo.clock import london_day
 from tmo.rules.meetings import MeetingError
 from tmo.services.meetings.agenda import (
     Shown,
@@ -132,7 +130,6 @@ __all__ = [
     "held_and_coming_query",
     "item_quorum",
     "kept_until",
-    "london_day",
     "meeting_participants",
     "meeting_quorums",
     "meetings_for_account",
