@@ -62,12 +62,18 @@ class Permission(enum.StrEnum):
     # A director's own declarations, as that director.
     BOARD_INTERESTS_OWN = "board:interests:own"
     MEETINGS_MANAGE = "meetings:meetings:manage"
+    # The full record of one meeting, confidential items included: the board's officers and the
+    # scrutineer for every body, and the members of the meeting's own body.
     MEETINGS_RECORD_READ = "meetings:record:read"
+    # A meeting's public minutes: they exist once signed.
+    MEETINGS_MINUTES_READ = "meetings:minutes:read"
+    # A paper of an agenda item: anyone's, but a confidential item's only the record's readers'.
+    MEETINGS_PAPER_READ = "meetings:paper:read"
     MEETINGS_MINUTES_SIGN = "meetings:minutes:sign"
-    MEETINGS_REQUISITION_SIGN = "meetings:requisitions:sign"
+    # Members see the requisitions of a general meeting; a current member starts or signs one.
+    MEETINGS_REQUISITIONS_READ = "meetings:requisitions:read"
+    MEETINGS_REQUISITION_SIGN = "meetings:requisition:sign"
     MEETINGS_CALENDAR_OWN = "meetings:calendar:own"
-    # The full record of a body's meetings, for its own members (and MEETINGS_RECORD_READ).
-    MEETINGS_RECORD_OWN = "meetings:record:own"
     ADMIN_ACCOUNTS_READ = "admin:accounts:read"
     ADMIN_ROLES_GRANT = "admin:roles:grant"
     ADMIN_CONSTITUTION_EDIT = "admin:constitution:edit"

@@ -16,6 +16,8 @@ from webtest.forms import Radio
 from tests.conftest import choose, log_in
 from tests.factories import AccountFactory, MemberFactory
 from tests.functional.test_board import seat_board
+from tmo.clock import SystemClock, london_day
+from tmo.constitution import Constitution
 from tmo.models.audit import AuditEntry
 from tmo.models.board import Director
 from tmo.models.meetings import (
@@ -34,7 +36,12 @@ from tmo.services import meetings
 from tmo.services import pdf as pdf_service
 
 PDF = b"%PDF-1.4\n" + b"x" * 2000
-TODAY = meetings.today()
+TODAY = SystemClock().today()
+
+
+def now() -> datetime:
+    """The moment a test acts at, when it calls a service itself: the computer's clock."""
+    return datetime.now(UTC)
 
 
 def committee(dbsession, size=5, quorum=3, name="Finance and Audit Committee"):
@@ -164,7 +171,7 @@ def test_the_board_body_s_members_are_the_serving_directors(dbsession):
     assert len(people) == 15
     assert all(p.key.startswith("director:") for p in people)
     # The quorum is the constitution's, and changes with it.
-    assert meetings.quorum_rule(board, meetings.Constitution()).number == 5
+    assert meetings.quorum_rule(board, Constitution()).number == 5
 
 
 # -- Scheduling -----------------------------------------------------------------------------------
@@ -269,7 +276,7 @@ def test_attendance_by_form_and_the_quorum_leaves_out_declared_interests(
 def motion(dbsession, item, proposer, seconder, votes, casting="", constitution=None):
     return meetings.record_motion(
         dbsession,
-        constitution or meetings.Constitution(),
+        constitution or Constitution(),
         item,
         text="That the budget is approved",
         proposer_key=proposer,
@@ -328,7 +335,7 @@ def test_a_motion_nobody_votes_for_or_against_falls_unless_the_constitution_lets
     people = keys(dbsession, body)
     attend(dbsession, meeting, people)
     item = budget_item(dbsession, meeting)
-    default = meetings.Constitution()
+    default = Constitution()
     chair_decides = dataclasses.replace(
         default,
         meetings=dataclasses.replace(default.meetings, casting_vote_when_no_votes_cast=True),
@@ -381,7 +388,7 @@ def held_with_confidential_item(dbsession, body, days_ago):
         title="Investigation report",
         content=PDF,
         filename="investigation.pdf",
-        constitution=meetings.Constitution(),
+        constitution=Constitution(),
         actor_id=None,
     )
     dbsession.commit()
@@ -437,7 +444,7 @@ def test_the_minutes_lifecycle_from_draft_to_signed_and_public_without_confident
     first = fresh(dbsession, first)
     assert first.minutes_state == rules.SIGNED and first.signed_by_id == chair.id
     with pytest.raises(meetings.MeetingError, match="they are signed by the chair"):
-        meetings.sign_minutes(dbsession, first, chair=chair)
+        meetings.sign_minutes(dbsession, first, chair=chair, now=now())
 
     # The public sees the minutes without the confidential item, its minute or its paper.
     testapp.get("/account").forms[0].submit()
@@ -487,7 +494,9 @@ def test_signed_minutes_change_only_by_recorded_amendments(testapp, dbsession, l
     body = committee(dbsession)
     meeting = held_with_confidential_item(dbsession, body, 30)
     with pytest.raises(meetings.MeetingError, match="amendments begin once circulated"):
-        meetings.amend_minutes(dbsession, meeting, item=None, text="x", reason="y", actor_id=None)
+        meetings.amend_minutes(
+            dbsession, meeting, item=None, text="x", reason="y", actor_id=None, now=now()
+        )
     meeting.minutes_state = rules.SIGNED
     dbsession.commit()
     with pytest.raises(meetings.MeetingError, match="only by a recorded amendment"):
@@ -504,7 +513,13 @@ def test_signed_minutes_change_only_by_recorded_amendments(testapp, dbsession, l
     assert meeting.items[4].minutes_text == "The committee noted better cleaning scores."
     # An amendment to a confidential item is as private as the item.
     meetings.amend_minutes(
-        dbsession, meeting, item=meeting.items[5], text="Appeal lodged.", reason="r", actor_id=None
+        dbsession,
+        meeting,
+        item=meeting.items[5],
+        text="Appeal lodged.",
+        reason="r",
+        actor_id=None,
+        now=now(),
     )
     dbsession.commit()
     assert "Appeal lodged." not in testapp.get(f"/meetings/{meeting.id}/minutes").text
@@ -516,22 +531,28 @@ def test_minutes_cannot_be_approved_before_circulation_or_at_the_same_meeting(db
     with pytest.raises(meetings.MeetingError, match="first meeting"):
         meetings.approve_minutes(
             dbsession,
-            meetings.Constitution(),
+            Constitution(),
             item_of(first, rules.LAST_MINUTES_ITEM),
             actor_id=None,
+            now=now(),
         )
     second = past_meeting(dbsession, body, 2)
     attend(dbsession, second, keys(dbsession, body)[:3])
     with pytest.raises(meetings.MeetingError, match="only circulated to the members minutes"):
         meetings.approve_minutes(
             dbsession,
-            meetings.Constitution(),
+            Constitution(),
             item_of(second, rules.LAST_MINUTES_ITEM),
             actor_id=None,
+            now=now(),
         )
     with pytest.raises(meetings.MeetingError, match="under the item 'Minutes of the last meeting'"):
         meetings.approve_minutes(
-            dbsession, meetings.Constitution(), item_of(second, rules.APOLOGIES_ITEM), actor_id=None
+            dbsession,
+            Constitution(),
+            item_of(second, rules.APOLOGIES_ITEM),
+            actor_id=None,
+            now=now(),
         )
 
 
@@ -595,7 +616,7 @@ def test_apologies_not_accepted_count_as_absences(dbsession):
     for days_ago in (90, 60, 30):
         meeting = past_meeting(dbsession, board, days_ago)
         attend(dbsession, meeting, people[1:], apologies=[people[0]], accepted=False)
-    assert list(meetings.board_absences(dbsession, meetings.Constitution()).values()) == [3]
+    assert list(meetings.board_absences(dbsession, Constitution(), now()).values()) == [3]
 
 
 # -- Calendars, papers -----------------------------------------------------------------------------
@@ -709,7 +730,7 @@ def test_members_requisition_a_general_meeting_and_the_secretary_is_told(
     assert meetings.called_meeting(dbsession, requisition).kind == rules.EGM
     assert "Called:" in testapp.get("/secretary/meetings").text
     member = dbsession.scalar(select(Member).where(Member.account_id == accounts[1].id))
-    request = SimpleNamespace(dbsession=dbsession, account=accounts[1])
+    request = SimpleNamespace(dbsession=dbsession, account=accounts[1], today=TODAY, now=now())
     with pytest.raises(meetings.MeetingError, match="already signed"):
         meetings.sign_requisition(request, requisition, member)
 
@@ -828,13 +849,13 @@ def test_no_public_meetings_page_ever_shows_a_confidential_item(
         title="Cleaning scores",
         content=PDF,
         filename="scores.pdf",
-        constitution=meetings.Constitution(),
+        constitution=Constitution(),
         actor_id=None,
     )
     meeting.minutes_state = rules.SIGNED
     belonging = AccountFactory()
     fresh(dbsession, body).members[0].account_id = belonging.id
-    token = meetings.new_calendar_token(dbsession, belonging)
+    token = meetings.new_calendar_token(dbsession, belonging, now())
     dbsession.commit()
     if roles:
         logged_in(*roles)
@@ -1020,3 +1041,59 @@ def test_the_secretary_changes_a_body_but_never_into_its_own_parent(testapp, dbs
         2,
         rules.COMMITTEE,
     )
+
+
+def test_notice_and_circulating_the_minutes_go_by_the_app_s_clock(
+    testapp, dbsession, logged_in, clock
+):
+    """Both read the clock the app runs on (the computer's is years behind it here): notice
+    given on its today, and the draft minutes circulated only once its clock passes the
+    meeting's start."""
+    clock.set(datetime(2031, 3, 2, 10, 0, tzinfo=UTC))
+    body = committee(dbsession)
+    secretary(logged_in)
+    page = schedule_form(testapp, body, date(2031, 3, 9)).follow()
+    assert "The meeting is scheduled and the notice has been sent." in page.text
+    meeting = dbsession.scalar(select(Meeting).where(Meeting.body_id == body.id))
+    clock.advance(days=3)
+    refused = schedule_form(testapp, body, date(2031, 3, 9), title="Another meeting")
+    assert "notice given today allows 4. The earliest date is 12 March 2031." in refused.text
+
+    circulate = f"/secretary/meetings/{meeting.id}/circulate"
+    token = {"csrf_token": testapp.cookies["tmo_csrf"]}
+    page = testapp.post(circulate, token).follow()
+    assert "The meeting has not happened yet: there is nothing to circulate." in page.text
+    assert "Circulate the draft minutes" not in page.text
+    clock.set(datetime(2031, 3, 9, 21, 0, tzinfo=UTC))
+    page = testapp.get(f"/secretary/meetings/{meeting.id}")
+    assert "Circulate the draft minutes" in page.text
+    page = testapp.post(circulate, token).follow()
+    assert "The draft minutes have been circulated to the members." in page.text
+    assert fresh(dbsession, meeting).circulated_at == datetime(2031, 3, 9, 21, 0, tzinfo=UTC)
+
+
+def test_the_full_record_says_until_when_the_constitution_keeps_the_minutes(
+    testapp, dbsession, logged_in
+):
+    from dataclasses import replace
+
+    from tmo.services.constitution import adopt_constitution
+
+    rules_kept = Constitution()
+    rules_kept = replace(
+        rules_kept, meetings=replace(rules_kept.meetings, minutes_retention_years=12)
+    )
+    adopt_constitution(
+        dbsession,
+        rules_kept,
+        effective_from=date(2020, 1, 1),
+        note="Keep minutes 12 years",
+        actor_id=None,
+    )
+    body = committee(dbsession)
+    meeting = past_meeting(dbsession, body, 3)
+    day = london_day(meeting.starts_at)
+    logged_in(Role.DIRECTOR)
+    page = testapp.get(f"/meetings/{meeting.id}/record")
+    kept = day.replace(year=day.year + 12)
+    assert f"kept until {kept:%-d %B %Y}, 12 years after the meeting" in page.text

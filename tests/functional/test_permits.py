@@ -20,11 +20,13 @@ from tests.elections_setup import (
     web_request,
 )
 from tests.factories import AccountFactory, MemberFactory, TenancyFactory, YouthMemberFactory
+from tests.functional.test_meetings import PDF, committee, held_with_confidential_item
 from tmo.clock import london_day
 from tmo.constitution import Constitution, SeatCategoryKey
 from tmo.contexts.accounts import AccountContext
 from tmo.contexts.board import DirectorshipContext, OwnDirectorContext
 from tmo.contexts.elections import CandidateContext, ElectionContext
+from tmo.contexts.meetings import MeetingContext, MinutesContext, PaperContext, RequisitionContext
 from tmo.contexts.membership import (
     ApplicationContext,
     OwnApplicationContext,
@@ -34,12 +36,14 @@ from tmo.contexts.membership import (
 from tmo.contexts.youth import ChairElectionContext, ProposalContext, ProposalFileContext
 from tmo.models.board import Director, Directorship
 from tmo.models.elections import Election
+from tmo.models.meetings import Meeting, Requisition
 from tmo.models.membership import Member, MembershipApplication
 from tmo.permissions import Permission, Role
 from tmo.rules.board import BOARD
 from tmo.rules.elections import Status
+from tmo.rules.meetings import GENERAL_ITEM, MinutesState
 from tmo.rules.membership import ApplicationStatus
-from tmo.services import elections, youth
+from tmo.services import elections, meetings, youth
 
 NOBODY = "nobody logged in"
 
@@ -159,6 +163,99 @@ def declared(app, dbsession) -> Scene:
     election.status = Status.DECLARED
     dbsession.flush()
     return scene
+
+
+# -- Meetings -------------------------------------------------------------------------------------
+
+
+def meeting_people(dbsession, body) -> dict:
+    """The board's officers and the scrutineer, a member of ``body`` and one of another body, a
+    member of the TMO, and residents."""
+    seated, elsewhere = AccountFactory(), AccountFactory()
+    other = committee(dbsession, name="Complaints Panel")
+    body.members[1].account_id = seated.id
+    other.members[1].account_id = elsewhere.id
+    dbsession.flush()
+    return {
+        "a director": AccountFactory(roles=[Role.DIRECTOR]),
+        "the chair": AccountFactory(roles=[Role.CHAIR]),
+        "the secretary": AccountFactory(roles=[Role.SECRETARY]),
+        "the scrutineer": AccountFactory(roles=[Role.SCRUTINEER]),
+        "a member of the committee": seated,
+        "a member of another committee": elsewhere,
+        "a member of the TMO": member("Mo Member").account,
+        "a resident": AccountFactory(),
+        NOBODY: None,
+    }
+
+
+def held_meeting(app, dbsession, minutes_state=MinutesState.DRAFT) -> Scene:
+    """A committee's meeting held five days ago, one of its items confidential with a paper."""
+    body = committee(dbsession)
+    meeting = held_with_confidential_item(dbsession, body, 5)
+    meeting.minutes_state = minutes_state
+    people = meeting_people(dbsession, body)
+    return Scene(people, factory=MeetingContext, matchdict={"meeting_id": meeting.id})
+
+
+def draft_minutes(app, dbsession) -> Scene:
+    scene = held_meeting(app, dbsession)
+    return Scene(scene.people, factory=MinutesContext, matchdict=scene.matchdict)
+
+
+def signed_minutes(app, dbsession) -> Scene:
+    scene = held_meeting(app, dbsession, MinutesState.SIGNED)
+    return Scene(scene.people, factory=MinutesContext, matchdict=scene.matchdict)
+
+
+def approved_minutes(app, dbsession) -> Scene:
+    return held_meeting(app, dbsession, MinutesState.APPROVED)
+
+
+def a_paper(app, dbsession, *, confidential: bool) -> Scene:
+    scene = held_meeting(app, dbsession)
+    meeting = dbsession.get(Meeting, scene.matchdict["meeting_id"])
+    item = next(
+        i for i in meeting.items if i.kind == GENERAL_ITEM and i.confidential == confidential
+    )
+    # The confidential item comes with its paper; the open one is given one.
+    paper = item.papers[0] if confidential else add_a_paper(dbsession, item)
+    return Scene(scene.people, factory=PaperContext, matchdict={"paper_id": paper.id})
+
+
+def add_a_paper(dbsession, item):
+    paper = meetings.add_paper(
+        dbsession,
+        item,
+        title="Cleaning scores",
+        content=PDF,
+        filename="scores.pdf",
+        constitution=RULES,
+        actor_id=None,
+    )
+    dbsession.flush()
+    return paper
+
+
+def confidential_paper(app, dbsession) -> Scene:
+    return a_paper(app, dbsession, confidential=True)
+
+
+def open_paper(app, dbsession) -> Scene:
+    return a_paper(app, dbsession, confidential=False)
+
+
+def a_requisition(app, dbsession) -> Scene:
+    requisition = Requisition(purpose="To discuss the cladding on Elm House")
+    dbsession.add(requisition)
+    dbsession.flush()
+    people = {
+        "a member of the TMO": member("Mo Member").account,
+        "the member role without a membership": AccountFactory(roles=[Role.MEMBER]),
+        "a resident": AccountFactory(),
+        NOBODY: None,
+    }
+    return Scene(people, factory=RequisitionContext, matchdict={"requisition_id": requisition.id})
 
 
 # -- The Youth Forum ------------------------------------------------------------------------------
@@ -361,6 +458,76 @@ CASES = [
         counted,
         {NOBODY: True, "a member": True},
         id="the ballots are published once the poll has closed",
+    ),
+    pytest.param(
+        Permission.MEETINGS_RECORD_READ,
+        held_meeting,
+        {
+            "a director": True,
+            "the chair": True,
+            "the secretary": True,
+            "the scrutineer": True,
+            "a member of the committee": True,
+            "a member of another committee": False,
+            "a member of the TMO": False,
+            "a resident": False,
+            NOBODY: False,
+        },
+        id="a meeting's full record is for the board's officers, the scrutineer and its own body",
+    ),
+    pytest.param(
+        Permission.MEETINGS_MINUTES_READ,
+        draft_minutes,
+        {"the secretary": "404", "a member of the committee": "404", NOBODY: "404"},
+        id="minutes not yet signed are not published, to anyone",
+    ),
+    pytest.param(
+        Permission.MEETINGS_MINUTES_READ,
+        signed_minutes,
+        {NOBODY: True, "a resident": True, "the secretary": True},
+        id="signed minutes are public",
+    ),
+    pytest.param(
+        Permission.MEETINGS_PAPER_READ,
+        confidential_paper,
+        {
+            "a director": True,
+            "the scrutineer": True,
+            "a member of the committee": True,
+            "a member of another committee": "404",
+            "a member of the TMO": "404",
+            NOBODY: "404",
+        },
+        id="a confidential item's paper exists only for the readers of the record",
+    ),
+    pytest.param(
+        Permission.MEETINGS_PAPER_READ,
+        open_paper,
+        {NOBODY: True, "a resident": True},
+        id="a paper of an open item is public",
+    ),
+    pytest.param(
+        Permission.MEETINGS_MINUTES_SIGN,
+        approved_minutes,
+        {
+            "the chair": True,
+            "the secretary": False,
+            "a director": False,
+            "a member of the committee": False,
+            NOBODY: False,
+        },
+        id="the chair signs the minutes",
+    ),
+    pytest.param(
+        Permission.MEETINGS_REQUISITION_SIGN,
+        a_requisition,
+        {
+            "a member of the TMO": True,
+            "the member role without a membership": False,
+            "a resident": False,
+            NOBODY: False,
+        },
+        id="only a current member of the TMO signs a requisition",
     ),
     pytest.param(
         Permission.YOUTH_PROPOSAL_READ,

@@ -172,6 +172,15 @@ def test_every_transition_from_the_wrong_state_is_refused_with_a_reason(state, t
         assert rules.MINUTES_STATES[state].lower() in problem
 
 
+def test_a_step_of_the_minutes_leads_to_its_state_or_is_refused_saying_why():
+    assert rules.check_minutes_transition(rules.DRAFT, rules.MinutesStep.CIRCULATE) is (
+        rules.MinutesState.CIRCULATED
+    )
+    with pytest.raises(rules.MeetingError, match="The minutes cannot be signed: they are draft"):
+        rules.check_minutes_transition(rules.DRAFT, rules.MinutesStep.SIGN)
+    assert [state.label for state in rules.MinutesState] == list(rules.MINUTES_STATES.values())
+
+
 def test_only_draft_minutes_are_edited_and_only_later_ones_amended():
     assert [s for s in rules.MINUTES_STATES if rules.record_editable(s)] == [rules.DRAFT]
     assert [s for s in rules.MINUTES_STATES if rules.amendable(s)] == [
@@ -254,3 +263,11 @@ def test_a_recorded_vote_tallies_to_one_count_per_member(named):
     votes_for, against, abstain = rules.tally(named)
     assert votes_for + against + abstain == len(named)
     assert votes_for == sum(1 for vote in named.values() if vote == rules.FOR)
+
+
+def test_minutes_are_kept_the_constitution_s_years_after_the_meeting():
+    assert rules.minutes_kept_until(DAY, RULES) == date(2036, 3, 2)
+    longer = dataclasses.replace(RULES, minutes_retention_years=25)
+    assert rules.minutes_kept_until(DAY, longer) == date(2051, 3, 2)
+    # 29 February is kept until 28 February in a common year.
+    assert rules.minutes_kept_until(date(2028, 2, 29), RULES) == date(2038, 2, 28)

@@ -13,7 +13,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tmo.models.files import StoredFile
-from tmo.models.meta import Base, utcnow
+from tmo.models.meta import Base, StrEnumType, utcnow
+from tmo.rules.meetings import MinutesState
 
 
 class Body(Base):
@@ -70,8 +71,9 @@ class Meeting(Base):
     online_link: Mapped[str] = mapped_column(String(500), default="")
     notice_given_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
-    # One of tmo.rules.meetings.MINUTES_STATES.
-    minutes_state: Mapped[str] = mapped_column(String(32), default="draft")
+    minutes_state: Mapped[MinutesState] = mapped_column(
+        StrEnumType(MinutesState, 32), default=MinutesState.DRAFT
+    )
     circulated_at: Mapped[datetime | None]
     # Approved by a Decision of a later meeting (decision.approves_meeting_id).
     signed_at: Mapped[datetime | None]

@@ -1,15 +1,19 @@
 """Meetings rules: notice periods, quorum (leaving out members with a declared interest), votes and
-the chair's casting vote, the minutes lifecycle, attendance marks and statistics, actions carried
-forward, and requisitions. Plain values in, plain values out: no database, no web.
+the chair's casting vote, the minutes' lifecycle and how long they are kept, attendance marks and
+statistics, actions carried forward, and requisitions. Plain values in, plain values out: no
+database, no web.
 """
 
+import enum
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tmo.constitution import MeetingRules
+from tmo.refusal import Refusal
 from tmo.rules import voting
+from tmo.rules.membership import add_years
 from tmo.rules.voting import ABSTAIN, AGAINST, FOR
 
 # Kinds of body, in the order a secretary thinks of them.
@@ -72,6 +76,12 @@ AGM_ITEMS = (
     ("appointments", "Appointment of the auditors and other appointments"),
 )
 GENERAL_ITEM = "item"
+
+
+class MeetingError(Refusal):
+    """A change to a body, a meeting or its record refused; the message says why in words the
+    secretary can act on."""
+
 
 # Votes.
 VOTES = {FOR: "For", AGAINST: "Against", ABSTAIN: "Abstained"}
@@ -223,25 +233,56 @@ def vote_outcome(votes_for: int, against: int, casting: str | None, casting_allo
 
 # -- Minutes -------------------------------------------------------------------------------------
 
-DRAFT = "draft"
-CIRCULATED = "circulated"
-APPROVED = "approved"
-SIGNED = "signed"
+
+class MinutesState(enum.StrEnum):
+    """The minutes' life: drafted from the record, circulated to the body's members, approved as
+    a true record by a decision of the next meeting, signed by the chair. Each step moves one
+    state on; none goes back (a later correction is a recorded amendment)."""
+
+    DRAFT = "draft"
+    CIRCULATED = "circulated"
+    APPROVED = "approved"
+    SIGNED = "signed"
+
+    @property
+    def label(self) -> str:
+        return MINUTES_STATES[self]
+
+
+# The states by their short names, as the rest of tmo writes them.
+DRAFT, CIRCULATED, APPROVED, SIGNED = MinutesState
+
 MINUTES_STATES = {
     DRAFT: "Draft",
     CIRCULATED: "Circulated to the members",
     APPROVED: "Approved as a true record",
     SIGNED: "Signed by the chair",
 }
-# transition -> (from, to)
-MINUTES_TRANSITIONS = {
-    "circulate": (DRAFT, CIRCULATED),
-    "approve": (CIRCULATED, APPROVED),
-    "sign": (APPROVED, SIGNED),
+
+
+class MinutesStep(enum.StrEnum):
+    """The steps a person takes with the minutes: the secretary circulates them, the next
+    meeting approves them, the chair signs them."""
+
+    CIRCULATE = "circulate"
+    APPROVE = "approve"
+    SIGN = "sign"
+
+    @property
+    def verb(self) -> str:
+        return {"circulate": "circulated", "approve": "approved", "sign": "signed"}[self]
+
+
+# step -> (the state it is taken from, the state it leads to)
+MINUTES_TRANSITIONS: dict[MinutesStep, tuple[MinutesState, MinutesState]] = {
+    MinutesStep.CIRCULATE: (DRAFT, CIRCULATED),
+    MinutesStep.APPROVE: (CIRCULATED, APPROVED),
+    MinutesStep.SIGN: (APPROVED, SIGNED),
 }
 
 
 def minutes_transition_problem(state: str, transition: str) -> str | None:
+    """Why the minutes in ``state`` cannot take the step ``transition``; None when they can."""
     source, _ = MINUTES_TRANSITIONS[transition]
     if state != source:
         return (
@@ -252,8 +293,17 @@ def minutes_transition_problem(state: str, transition: str) -> str | None:
     return None
 
 
+def check_minutes_transition(state: str, transition: str) -> MinutesState:
+    """The state the step ``transition`` leads to from ``state``, or a refusal saying why it
+    cannot be taken."""
+    problem = minutes_transition_problem(state, transition)
+    if problem:
+        raise MeetingError(problem)
+    return MINUTES_TRANSITIONS[transition][1]
+
+
 def transition_verb(transition: str) -> str:
-    return {"circulate": "circulated", "approve": "approved", "sign": "signed"}[transition]
+    return MinutesStep(transition).verb
 
 
 def record_editable(state: str) -> bool:
@@ -268,6 +318,12 @@ def amendable(state: str) -> bool:
 
 def published(state: str) -> bool:
     return state == SIGNED
+
+
+def minutes_kept_until(meeting_on: date, rules: MeetingRules) -> date:
+    """The last day the minutes of a meeting held on ``meeting_on`` must be kept: the
+    constitution's years after the meeting (the Companies Act's floor is 10)."""
+    return add_years(meeting_on, rules.minutes_retention_years)
 
 
 # -- Attendance ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ nomination that is not yours).
 from collections.abc import Callable
 
 from tmo.permissions import Permission, Role
+from tmo.rules import meetings as meeting_rules
 from tmo.rules.elections import CandidateStatus, Status
 from tmo.rules.membership import ApplicationStatus
 from tmo.rules.youth import ProposalStatus
@@ -109,6 +110,31 @@ def own_photo(identity, context) -> bool:
 # -- Meetings -------------------------------------------------------------------------------------
 
 
+def sits_on_the_body(identity, context) -> bool:
+    """A member of the meeting's body on the day of the meeting."""
+    return context.asker_sits_on_the_body
+
+
+def minutes_published(identity, context) -> bool:
+    """Minutes are published once the chair has signed them."""
+    return meeting_rules.published(context.meeting.minutes_state)
+
+
+def paper_not_confidential(identity, context) -> bool:
+    return not context.item.confidential
+
+
+# Who reads a meeting's whole record: the board's officers and the scrutineer for every body,
+# anyone for the meetings of a body they sit on.
+RECORD_READERS: list[list[Check]] = [
+    [holds(Role.DIRECTOR)],
+    [holds(Role.CHAIR)],
+    [holds(Role.SECRETARY)],
+    [holds(Role.SCRUTINEER)],
+    [sits_on_the_body],
+]
+
+
 # -- The Youth Forum ------------------------------------------------------------------------------
 
 
@@ -185,16 +211,13 @@ PERMITS: dict[Permission, list[list[Check]]] = {
     P.BOARD_INTERESTS_OWN: [[holds(R.DIRECTOR), is_the_director]],
     # Meetings
     P.MEETINGS_MANAGE: [[holds(R.SECRETARY)]],
-    P.MEETINGS_RECORD_READ: [
-        [holds(R.DIRECTOR)],
-        [holds(R.CHAIR)],
-        [holds(R.SECRETARY)],
-        [holds(R.SCRUTINEER)],
-    ],
+    P.MEETINGS_RECORD_READ: RECORD_READERS,
+    P.MEETINGS_MINUTES_READ: [[minutes_published]],
+    P.MEETINGS_PAPER_READ: [[paper_not_confidential], *RECORD_READERS],
     P.MEETINGS_MINUTES_SIGN: [[holds(R.CHAIR)]],
-    P.MEETINGS_REQUISITION_SIGN: [[holds(R.MEMBER)]],
+    P.MEETINGS_REQUISITIONS_READ: [[holds(R.MEMBER)]],
+    P.MEETINGS_REQUISITION_SIGN: [[holds(R.MEMBER), is_member]],
     P.MEETINGS_CALENDAR_OWN: [[holds(R.RESIDENT)]],
-    P.MEETINGS_RECORD_OWN: [[holds(R.RESIDENT)]],
     # Elections
     P.ELECTIONS_READ: [[election_announced], [officiates]],
     P.ELECTIONS_NOMINATE: [[holds(R.MEMBER), is_member]],
@@ -244,6 +267,9 @@ CONCEALED = frozenset(
         P.ELECTIONS_CANDIDATE_PHOTO,
         P.ELECTIONS_RESULT_READ,
         P.ELECTIONS_BALLOTS_READ,
+        P.MEETINGS_MINUTES_READ,
+        P.MEETINGS_PAPER_READ,
+        P.MEETINGS_REQUISITION_SIGN,
         P.YOUTH_PROPOSAL_READ,
     }
 )

@@ -102,7 +102,7 @@ def manage(request):
     return {
         "rows": board.roster(request.dbsession, request.constitution, today),
         "warnings": board.warnings(request.dbsession, request.constitution, today),
-        "absences": meetings.board_absences(request.dbsession, request.constitution),
+        "absences": meetings.board_absences(request.dbsession, request.constitution, request.now),
         "agm": agm,
         "retiring": board.retiring(request.dbsession, agm, today) if agm else [],
         "history": board.terms_by_seat(request.dbsession),

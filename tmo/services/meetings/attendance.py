@@ -1,0 +1,215 @@
+"""Attendance: who was present, sent apologies or was absent (a general meeting's from its sign-in
+sheet), the live quorum of each item leaving out declared interests, and over the meetings held,
+each member's attendance statistics and the board's absence flag."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tmo.constitution import Constitution
+from tmo.models.meetings import AgendaItem, Attendance, Body, Meeting
+from tmo.models.membership import Member
+from tmo.rules import board as board_rules
+from tmo.rules import meetings as rules
+from tmo.rules.meetings import MeetingError
+from tmo.services import audit
+from tmo.services.meetings.agenda import ensure_editable
+from tmo.services.meetings.bodies import meeting_participants, quorum_rule
+from tmo.services.meetings.scheduling import meetings_of
+
+
+@dataclass(frozen=True)
+class AttendanceEntry:
+    key: str
+    status: str
+    apologies_accepted: bool = True
+    arrived: str = ""
+    departed: str = ""
+
+
+def record_attendance(
+    dbsession: Session,
+    meeting: Meeting,
+    entries: list[AttendanceEntry],
+    guests: list[str],
+    *,
+    actor_id: int | None,
+) -> None:
+    """Who was present, sent apologies or was absent (every member of the body on the day), and
+    who else was in attendance."""
+    ensure_editable(meeting)
+    members = {p.key: p for p in meeting_participants(dbsession, meeting)}
+    # The form lists everyone afresh: a row it no longer names goes.
+    given = {entry.key for entry in entries}
+    wanted_guests = [name for name in dict.fromkeys(guests) if name]
+    for row in list(meeting.attendance):
+        if row.status == rules.IN_ATTENDANCE:
+            if row.name not in wanted_guests:
+                meeting.attendance.remove(row)
+        elif row.person_key not in given:
+            meeting.attendance.remove(row)
+    existing = {row.person_key: row for row in meeting.attendance}
+    for entry in entries:
+        if entry.key not in members:
+            raise MeetingError("Attendance can be recorded only for the body's members.")
+        if entry.status not in (rules.PRESENT, rules.APOLOGIES, rules.ABSENT):
+            raise MeetingError(f"Choose whether {members[entry.key].name} was present.")
+        row = existing.get(entry.key)
+        if row is None:
+            row = Attendance(person_key=entry.key, name=members[entry.key].name)
+            meeting.attendance.append(row)
+        row.status = entry.status
+        row.apologies_accepted = entry.apologies_accepted
+        row.arrived, row.departed = entry.arrived, entry.departed
+    known = {row.name for row in meeting.attendance if row.status == rules.IN_ATTENDANCE}
+    dbsession.flush()
+    number = max(
+        (
+            int(row.person_key.partition(":")[2])
+            for row in meeting.attendance
+            if row.person_key.startswith("guest:")
+        ),
+        default=0,
+    )
+    for name in wanted_guests:
+        if name not in known:
+            number += 1
+            meeting.attendance.append(
+                Attendance(person_key=f"guest:{number}", name=name, status=rules.IN_ATTENDANCE)
+            )
+    dbsession.flush()
+    present = sum(1 for row in meeting.attendance if row.status == rules.PRESENT)
+    audit.record(
+        dbsession,
+        "meetings.attendance_recorded",
+        actor_id=actor_id,
+        target=meeting,
+        present=present,
+    )
+
+
+def member_numbers(text: str, field: str) -> list[int]:
+    parts = text.replace(",", " ").split()
+    too_long = [part for part in parts if len(part) > 9]
+    if too_long:
+        raise MeetingError(f"{too_long[0][:20]} is not a member number.", field)
+    return [int(part) for part in parts]
+
+
+def general_meeting_entries(
+    dbsession: Session, meeting: Meeting, present: str, apologies: str
+) -> list[AttendanceEntry]:
+    """Attendance at a general meeting from the sign-in sheet's member numbers."""
+    wanted = {number: rules.PRESENT for number in member_numbers(present, "present")}
+    for number in member_numbers(apologies, "apologies"):
+        if number in wanted:
+            raise MeetingError(
+                f"Member {number} cannot be both present and sending apologies.", "apologies"
+            )
+        wanted[number] = rules.APOLOGIES
+    entitled = meeting_members(dbsession, meeting)
+    found = dict(
+        dbsession.execute(
+            select(Member.member_number, Member.id).where(Member.member_number.in_(list(wanted)))
+        ).all()
+    )
+    unknown = sorted(n for n in wanted if f"member:{found.get(n)}" not in entitled)
+    if unknown:
+        listed = ", ".join(str(n) for n in unknown[:20])
+        raise MeetingError(f"Not members entitled to vote on the day: {listed}.", "present")
+    return [AttendanceEntry(f"member:{found[n]}", status) for n, status in wanted.items()]
+
+
+def meeting_members(dbsession: Session, meeting: Meeting) -> set[str]:
+    return {p.key for p in meeting_participants(dbsession, meeting)}
+
+
+def present_members(
+    dbsession: Session, meeting: Meeting, members: set[str] | None = None
+) -> dict[str, str]:
+    """Members of the body present at the meeting: key -> name."""
+    members = meeting_members(dbsession, meeting) if members is None else members
+    return {
+        row.person_key: row.name
+        for row in meeting.attendance
+        if row.status == rules.PRESENT and row.person_key in members
+    }
+
+
+def meeting_quorums(
+    dbsession: Session, constitution: Constitution, meeting: Meeting
+) -> dict[int, rules.Quorum]:
+    """The quorum for each item (the body's members worked out once, for a register of
+    thousands)."""
+    members = meeting_members(dbsession, meeting)
+    needed = rules.quorum_needed(quorum_rule(meeting.body, constitution), len(members))
+    present = present_members(dbsession, meeting, members)
+    return {
+        item.id: rules.quorum(present, [d.person_key for d in item.declarations], needed)
+        for item in meeting.items
+    }
+
+
+def item_quorum(dbsession: Session, constitution: Constitution, item: AgendaItem) -> rules.Quorum:
+    """The live quorum for ``item``: members present, less those who declared an interest in it."""
+    return meeting_quorums(dbsession, constitution, item.meeting)[item.id]
+
+
+def ensure_quorate(
+    dbsession: Session, constitution: Constitution, item: AgendaItem
+) -> rules.Quorum:
+    found = item_quorum(dbsession, constitution, item)
+    if not found.quorate:
+        raise MeetingError(f"{found}: the meeting cannot decide this item.")
+    return found
+
+
+# -- Over the meetings held: statistics and the board's absence flag -------------------------------
+
+
+def held_meetings(dbsession: Session, body: Body, now: datetime) -> list[Meeting]:
+    """The body's meetings begun by ``now`` with their attendance recorded."""
+    return [m for m in meetings_of(dbsession, body) if m.starts_at <= now and m.attendance]
+
+
+def attendance_marks(
+    dbsession: Session, body: Body, now: datetime
+) -> dict[str, tuple[str, list[str]]]:
+    """person key -> (name, marks oldest first) over the body's meetings held by ``now``."""
+    marks: dict[str, tuple[str, list[str]]] = {}
+    for meeting in held_meetings(dbsession, body, now):
+        for row in meeting.attendance:
+            mark = rules.absence_mark(row.status, row.apologies_accepted)
+            if mark is not None:
+                marks.setdefault(row.person_key, (row.name, []))[1].append(mark)
+    return marks
+
+
+def attendance_statistics(
+    dbsession: Session, body: Body, now: datetime
+) -> list[tuple[str, rules.AttendanceStats]]:
+    return sorted(
+        (
+            (name, rules.attendance_stats(marks))
+            for name, marks in attendance_marks(dbsession, body, now).values()
+        ),
+        key=lambda row: row[0],
+    )
+
+
+def board_absences(dbsession: Session, constitution: Constitution, now: datetime) -> dict[int, int]:
+    """Serving directors flagged for missing the constitution's number of board meetings in a
+    row without accepted apologies: director id -> meetings missed."""
+    flagged: dict[int, int] = {}
+    for body in dbsession.scalars(select(Body).where(Body.kind == rules.BOARD)):
+        for key, (_, marks) in attendance_marks(dbsession, body, now).items():
+            if key.startswith("director:") and board_rules.flagged_for_absence(
+                marks, constitution.board
+            ):
+                director_id = int(key.partition(":")[2])
+                flagged[director_id] = max(
+                    flagged.get(director_id, 0), board_rules.consecutive_absences(marks)
+                )
+    return flagged
