@@ -105,6 +105,11 @@ class FormPage:
     def initial(self) -> dict:
         return {}
 
+    def title(self) -> str:
+        """The browser tab's words (the layout adds the TMO's name): the heading, unless a page
+        says more."""
+        return self.heading
+
     def intro(self) -> list[str]:
         return []
 
@@ -119,6 +124,7 @@ class FormPage:
         # deform's Chameleon templates escape every value they render.
         return {
             "heading": self.heading,
+            "title": self.title(),
             "intro": self.intro(),
             "back": self.back(),
             "form": Markup(rendered),  # noqa: S704

@@ -17,10 +17,22 @@ from tmo.views.elections import common
 SUPPORT_VERBS = {"proposer": "propose", "seconder": "second"}
 
 
+class ElectionFormPage(FormPage):
+    """A member's form about one election: its title follows the page's in the browser tab."""
+
+    def title(self):
+        return f"{self.heading} \N{EN DASH} {self.context.election.title}"
+
+
 @form_page("election_nominate", "elections/nominate.jinja2", Permission.ELECTIONS_NOMINATE)
-class NominatePage(FormPage):
+class NominatePage(ElectionFormPage):
     submit_label = "Send the nomination"
+    heading = "Make a nomination"
     field_aliases = {"proposer": "proposer_1", "seconder": "seconder_1"}
+
+    def back(self):
+        election = self.context.election
+        return self.request.route_url("election", election_id=election.id), "Back to the election"
 
     def make_schema(self):
         rules = self.request.constitution.elections
@@ -133,9 +145,19 @@ def withdraw(context, request):
     return act(request, withdraw_candidate, nomination_url(request, context))
 
 
-@form_page("election_consent", "elections/consent.jinja2", Permission.ELECTIONS_STAND)
-class ConsentPage(FormPage):
+@form_page("election_consent", "form.jinja2", Permission.ELECTIONS_STAND)
+class ConsentPage(ElectionFormPage):
     submit_label = "Consent and save my statement"
+    heading = "Consent to stand"
+
+    def intro(self):
+        return [
+            f"You have been nominated for {self.context.election.title}. Voters will read your "
+            "statement beside your name. If you add a photo, it is shown with your statement."
+        ]
+
+    def back(self):
+        return nomination_url(self.request, self.context), "Back to your nomination"
 
     def make_schema(self):
         rules = self.request.constitution.elections

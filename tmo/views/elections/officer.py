@@ -40,9 +40,22 @@ def manage_list(request):
     }
 
 
-@form_page("election_new", "elections/new.jinja2", Permission.ELECTIONS_SET_UP)
+@form_page("election_new", "form.jinja2", Permission.ELECTIONS_SET_UP)
 class NewElectionPage(FormPage):
     submit_label = "Set up the election"
+    heading = "Set up an election"
+
+    def back(self):
+        return self.request.route_url("elections_manage"), "Back to elections"
+
+    def intro(self):
+        rules = self.request.constitution.elections
+        return [
+            f"The constitution's timeline: nominations open {rules.notice_days} days after notice "
+            f"is given and stay open {rules.nomination_days} days; the poll opens "
+            f"{rules.statements_days} days after nominations close and stays open "
+            f"{rules.poll_days} days. The returning officer cannot stand as a candidate."
+        ]
 
     def make_schema(self):
         constitution = self.request.constitution
@@ -73,9 +86,6 @@ class NewElectionPage(FormPage):
             "seats": seats or colander.null,
             "seats_description": description,
         }
-
-    def extra(self):
-        return {"rules": self.request.constitution.elections}
 
     def succeed(self, form, appstruct):
         scrutineer = appstruct["scrutineer"]
@@ -153,15 +163,37 @@ def move(context, request):
     )
 
 
+class ReturningOfficerPage(FormPage):
+    """A form of the returning officer's about one election, on the one form template."""
+
+    def back(self):
+        election = self.context.election
+        return (
+            self.request.route_url("election_manage", election_id=election.id),
+            f"Back to {election.title}",
+        )
+
+    def extra(self):
+        election = self.context.election
+        return {
+            **common(self.request, election),
+            "paper": elections.surname_order(elections.accepted(election)),
+        }
+
+
 @form_page(
     "election_decide",
     "elections/decide.jinja2",
     Permission.ELECTIONS_OBSERVE,
     post_permission=Permission.ELECTIONS_RUN,
 )
-class DecidePage(FormPage):
+class DecidePage(ReturningOfficerPage):
     schema = DecisionSchema
     submit_label = "Record the decision"
+
+    @property
+    def heading(self):
+        return f"Nomination of {self.context.candidate.name}"
 
     def extra(self):
         candidate = self.context.candidate
@@ -190,24 +222,6 @@ class DecidePage(FormPage):
             f"The nomination of {candidate.name} is {candidate.status}.",
             election_id=self.context.election.id,
         )
-
-
-class ReturningOfficerPage(FormPage):
-    """A form of the returning officer's about one election, on the one form template."""
-
-    def back(self):
-        election = self.context.election
-        return (
-            self.request.route_url("election_manage", election_id=election.id),
-            f"Back to {election.title}",
-        )
-
-    def extra(self):
-        election = self.context.election
-        return {
-            **common(self.request, election),
-            "paper": elections.surname_order(elections.accepted(election)),
-        }
 
 
 @form_page("election_cancel", "form.jinja2", Permission.ELECTIONS_RUN)
