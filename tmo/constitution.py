@@ -10,6 +10,7 @@ import dataclasses
 import enum
 import typing
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -57,6 +58,12 @@ BALLOT_ORDERS = (
 YEAR_END = (
     ("lapse", "Unspent money lapses"),
     ("carry_over", "Unspent money carries over to next year"),
+)
+# The parts of the United Kingdom whose bank holidays differ (Wales keeps England's).
+BANK_HOLIDAY_REGIONS = (
+    ("england_and_wales", "England and Wales"),
+    ("scotland", "Scotland"),
+    ("northern_ireland", "Northern Ireland"),
 )
 
 
@@ -261,6 +268,46 @@ class MeetingRules:
 
 
 @dataclass(frozen=True)
+class NoticeRules:
+    post_delivery_hours: int = rule(
+        48,
+        "A posted notice is deemed delivered after (hours)",
+        "Only the hours of working days count: a letter posted on a Friday afternoon is deemed "
+        "delivered on the Tuesday afternoon.",
+        minimum=0,
+        maximum=168,
+        law="Companies Act 2006 s1147(2) and (5): 48 hours after posting, leaving out days that "
+        "are not working days, unless the articles say otherwise (s1147(6)).",
+    )
+    email_delivery_hours: int = rule(
+        48,
+        "An emailed notice is deemed delivered after (hours)",
+        "Only the hours of working days count, as for a letter.",
+        minimum=0,
+        maximum=168,
+        law="Companies Act 2006 s1147(3) and (5): 48 hours after sending, leaving out days that "
+        "are not working days, unless the articles say otherwise (s1147(6)).",
+    )
+    bank_holidays: str = rule(
+        "england_and_wales",
+        "Bank holidays of",
+        "The part of the United Kingdom where the TMO is registered.",
+        choices=BANK_HOLIDAY_REGIONS,
+        law="Companies Act 2006 s1173: a working day is not a Saturday, Sunday, Christmas Day, "
+        "Good Friday or a bank holiday in the part of the United Kingdom where the company is "
+        "registered.",
+    )
+    closure_days: tuple[date, ...] = rule(
+        (),
+        "Other days that are not working days",
+        "Days the TMO's own rules leave out as well, such as the days between Christmas and New "
+        "Year: one a line, as YYYY-MM-DD. Leaving a day out only makes notice longer.",
+        maximum=100,
+        kind="dates",
+    )
+
+
+@dataclass(frozen=True)
 class YouthRules:
     minimum_age: int = rule(
         13,
@@ -308,6 +355,7 @@ class Constitution:
     board: BoardRules = field(default_factory=BoardRules)
     elections: ElectionRules = field(default_factory=ElectionRules)
     meetings: MeetingRules = field(default_factory=MeetingRules)
+    notices: NoticeRules = field(default_factory=NoticeRules)
     youth: YouthRules = field(default_factory=YouthRules)
 
     def seat_category(self, key: SeatCategoryKey | str) -> SeatCategory:
@@ -340,6 +388,7 @@ SECTIONS = (
     ("board", "The board"),
     ("elections", "Elections"),
     ("meetings", "Meetings"),
+    ("notices", "Notices and how they are delivered"),
     ("youth", "Youth Forum"),
 )
 
@@ -354,6 +403,8 @@ def _plain(value):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
@@ -376,6 +427,11 @@ def from_dict(cls, data: dict | None):
             values[item.name] = from_dict(annotation, raw)
         elif item.name == "seat_categories":
             values[item.name] = tuple(from_dict(SeatCategory, entry) for entry in raw)
+        elif typing.get_origin(annotation) is tuple and typing.get_args(annotation)[0] is date:
+            # Stored as YYYY-MM-DD; a form hands over the dates themselves.
+            values[item.name] = tuple(
+                day if isinstance(day, date) else date.fromisoformat(day) for day in raw
+            )
         elif typing.get_origin(annotation) is tuple:
             values[item.name] = tuple(raw)
         else:

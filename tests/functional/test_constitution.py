@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tmo.constitution import Constitution, to_dict
@@ -55,18 +56,42 @@ def test_an_administrator_adopts_a_new_version(testapp, dbsession, logged_in):
     assert "£12,500.50" in public.text
 
 
-def test_a_rule_below_its_statutory_floor_is_refused_naming_the_law(testapp, dbsession, logged_in):
-    logged_in(Role.ADMINISTRATOR)
+def refused(testapp, dbsession, **typed):
+    """The administrator's form submitted with ``typed`` in its fields, refused: the page and
+    its error summary's words. Nothing typed is lost, and no version is stored."""
     form = edit_form(testapp)
-    form["general_meeting_notice_clear_days"] = "13"
-    form["note"] = "Shorter notice"
+    for name, value in typed.items():
+        form[name] = value
     page = form.submit("submit")
     assert page.status_int == 200
-    summary = page.html.select_one(".error-summary").get_text(" ", strip=True)
-    assert "Enter a number from 14 to 60" in summary
-    assert "Companies Act 2006 s307" in summary
-    assert page.forms["form"]["note"].value == "Shorter notice"
+    for name, value in typed.items():
+        assert page.forms["form"][name].value == value
     assert dbsession.scalar(select(ConstitutionVersion)) is None
+    return page.html.select_one(".error-summary").get_text(" ", strip=True)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        # A rule below its statutory floor, naming the law.
+        (
+            {"general_meeting_notice_clear_days": "13", "note": "Shorter notice"},
+            ["Enter a number from 14 to 60", "Companies Act 2006 s307"],
+        ),
+        # Closure days that are not days, naming each line.
+        (
+            {"closure_days": "2026-12-29\n30 December", "note": "Office closed"},
+            ["Write each day as YYYY-MM-DD", "line 2 (“30 December”) is not"],
+        ),
+    ],
+)
+def test_a_rule_the_form_cannot_take_is_refused_saying_why(
+    testapp, dbsession, logged_in, typed, said
+):
+    logged_in(Role.ADMINISTRATOR)
+    summary = refused(testapp, dbsession, **typed)
+    for words in said:
+        assert words in summary
 
 
 def test_contradictory_rules_are_refused(testapp, dbsession, logged_in):
@@ -118,15 +143,42 @@ def test_the_chair_s_casting_vote_when_nobody_votes_is_the_administrator_s_to_se
     assert "When nobody votes for or against, the chair may still give a casting vote" in public
 
 
-def test_a_version_stored_before_a_rule_existed_takes_the_rule_s_default(dbsession):
-    rules = to_dict(Constitution())  # as a version adopted before the rule was stored it
-    del rules["meetings"]["casting_vote_when_no_votes_cast"]
+def stored_long_ago(dbsession, rules: dict) -> Constitution:
+    """The constitution in force after ``rules`` were stored as a version adopted last year."""
     dbsession.add(
         ConstitutionVersion(
             effective_from=date.today() - timedelta(days=400), rules=rules, note="2025"
         )
     )
     dbsession.flush()
-    loaded = constitution_on(dbsession, date.today())
+    return constitution_on(dbsession, date.today())
+
+
+def test_a_version_stored_before_a_rule_existed_takes_the_rule_s_default(dbsession):
+    rules = to_dict(Constitution())  # as a version adopted before the rule was stored it
+    del rules["meetings"]["casting_vote_when_no_votes_cast"]
+    loaded = stored_long_ago(dbsession, rules)
     assert loaded.meetings.casting_vote_when_no_votes_cast is False
     assert loaded == Constitution()
+
+
+def test_an_administrator_sets_the_days_the_tmo_keeps_closed(testapp, dbsession, logged_in):
+    logged_in(Role.ADMINISTRATOR)
+    form = edit_form(testapp)
+    assert form["post_delivery_hours"].value == "48"
+    form["closure_days"] = "2026-12-30\n2026-12-29"
+    form["note"] = "Office closed between Christmas and New Year"
+    form.submit("submit").follow()
+    rules = constitution_on(dbsession, date.today())
+    assert rules.notices.closure_days == (date(2026, 12, 29), date(2026, 12, 30))
+    public = testapp.get("/constitution").text
+    assert "Notices and how they are delivered" in public
+    assert "29 December 2026, 30 December 2026" in public
+    assert "England and Wales" in public
+    assert "Companies Act 2006 s1147" in testapp.get("/admin/constitution").text
+
+
+def test_a_version_stored_before_the_notices_section_existed_takes_its_defaults(dbsession):
+    rules = to_dict(Constitution())  # as a version adopted before notices were a section
+    del rules["notices"]
+    assert stored_long_ago(dbsession, rules) == Constitution()

@@ -18,6 +18,7 @@ from tmo.constitution import (
     ElectionRules,
     MeetingRules,
     MembershipRules,
+    NoticeRules,
     SeatCategory,
     SeatCategoryKey,
     YouthRules,
@@ -76,6 +77,13 @@ def test_meeting_defaults():
     assert DEFAULTS.meetings.requisition_percent == 5
 
 
+def test_notice_defaults_are_the_companies_act_s():
+    assert DEFAULTS.notices.post_delivery_hours == 48
+    assert DEFAULTS.notices.email_delivery_hours == 48
+    assert DEFAULTS.notices.bank_holidays == "england_and_wales"
+    assert DEFAULTS.notices.closure_days == ()
+
+
 def test_the_defaults_contradict_nothing():
     assert DEFAULTS.problems() == []
 
@@ -128,6 +136,22 @@ def test_a_section_missing_from_an_older_version_takes_its_defaults():
     restored = from_dict(Constitution, stored)
     assert restored.youth == YouthRules()
     assert restored.organisation_name == "Older TMO"
+
+
+def test_a_version_stored_before_the_notices_section_takes_its_defaults():
+    stored = json.loads(json.dumps(to_dict(DEFAULTS)))
+    del stored["notices"]
+    assert from_dict(Constitution, stored).notices == NoticeRules()
+
+
+def test_closure_days_are_stored_as_iso_dates_and_load_as_dates():
+    closed = (datetime.date(2026, 12, 29), datetime.date(2026, 12, 30))
+    changed = dataclasses.replace(
+        DEFAULTS, notices=dataclasses.replace(DEFAULTS.notices, closure_days=closed)
+    )
+    stored = json.loads(json.dumps(to_dict(changed)))
+    assert stored["notices"]["closure_days"] == ["2026-12-29", "2026-12-30"]
+    assert from_dict(Constitution, stored).notices.closure_days == closed
 
 
 def test_a_seat_category_missing_a_newer_rule_takes_its_default():
@@ -265,6 +289,8 @@ def test_saving_the_unchanged_form_changes_nothing():
         ("meetings.requisition_percent", "11", "Companies Act 2006 s303"),
         ("meetings.requisition_call_days", "22", "Companies Act 2006 s304"),
         ("youth.minimum_age", "12", "Data Protection Act 2018"),
+        ("notices.post_delivery_hours", "169", "Companies Act 2006 s1147(2)"),
+        ("notices.email_delivery_hours", "-1", "Companies Act 2006 s1147(3)"),
     ],
 )
 def test_a_value_beyond_a_statutory_limit_is_refused_citing_the_law(path, value, law):
@@ -289,6 +315,50 @@ def test_a_value_at_its_statutory_floor_is_accepted(path, value):
     assert getattr(getattr(constitution_from(appstruct, DEFAULTS), section), name) == int(value)
 
 
+def test_closure_days_are_typed_one_a_line_and_kept_in_order_without_repeats():
+    schema = request_free_schema(DEFAULTS)
+    typed = "2026-12-30\n\n  2026-12-29 \n2026-12-30\n"
+    appstruct = schema.deserialize(submitted(DEFAULTS, **{"notices.closure_days": typed}))
+    assert constitution_from(appstruct, DEFAULTS).notices.closure_days == (
+        datetime.date(2026, 12, 29),
+        datetime.date(2026, 12, 30),
+    )
+    assert submitted(DEFAULTS)["notices"]["closure_days"] == ""
+    empty = schema.deserialize(submitted(DEFAULTS, **{"notices.closure_days": "  \n"}))
+    assert constitution_from(empty, DEFAULTS).notices.closure_days == ()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (
+            "2026-12-29\n29/12/2026",
+            "Write each day as YYYY-MM-DD, for example 2026-12-24: line 2 (“29/12/2026”) is not.",
+        ),
+        (
+            "2026-02-30\n20261231\n2026-12-24",
+            "Write each day as YYYY-MM-DD, for example 2026-12-24: line 1 (“2026-02-30”), "
+            "line 2 (“20261231”) are not.",
+        ),
+        (
+            "\n".join(f"2027-01-01 {n}" for n in range(3)),
+            "Write each day as YYYY-MM-DD, for example 2026-12-24: line 1 (“2027-01-01 0”), "
+            "line 2 (“2027-01-01 1”), line 3 (“2027-01-01 2”) are not.",
+        ),
+        (
+            "\n".join(
+                (datetime.date(2027, 1, 1) + datetime.timedelta(days=n)).isoformat()
+                for n in range(101)
+            ),
+            "Enter at most 100 days.",
+        ),
+    ],
+)
+def test_closure_days_that_are_not_days_are_refused_naming_each_line(typed, message):
+    errors = errors_for(DEFAULTS, **{"notices.closure_days": typed})
+    assert errors == {"notices.closure_days": message}
+
+
 def test_an_unknown_choice_is_refused():
     errors = errors_for(DEFAULTS, **{"elections.method": "first_past_the_post"})
     assert list(errors) == ["elections.method"]
@@ -303,6 +373,9 @@ def rule_values(item, annotation):
     """Every valid value of one rule, from its own metadata."""
     meta = item.metadata
     choices = meta.get("choices")
+    if meta.get("kind") == "dates":
+        days = st.sets(st.dates(datetime.date(2000, 1, 1)), max_size=meta["maximum"])
+        return days.map(lambda chosen: tuple(sorted(chosen)))
     if meta.get("kind") == "set":
         keys = [key for key, _ in choices]
         return st.sets(st.sampled_from(keys)).map(lambda s: tuple(k for k in keys if k in s))
@@ -335,6 +408,7 @@ CONSTITUTIONS = st.builds(
     board=rules_of(BoardRules, seat_categories=SEATS),
     elections=rules_of(ElectionRules),
     meetings=rules_of(MeetingRules),
+    notices=rules_of(NoticeRules),
     youth=rules_of(YouthRules),
 )
 

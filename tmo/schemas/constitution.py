@@ -7,6 +7,7 @@ the constitution adds it to this form with no other change.
 import dataclasses
 import datetime
 import decimal
+import re
 import typing
 
 import colander
@@ -24,6 +25,49 @@ from tmo.forms import CSRFSchema
 from tmo.schemas.nodes import checkbox_node, choice_node, date_node, number_node, text_node
 
 PENCE = decimal.Decimal(100)
+# A day as the form asks for it; Python would also take 20261224 and 2026-W52-4.
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class DateLines(colander.SchemaType):
+    """Days typed one a line as YYYY-MM-DD, kept in order without repeats; blank lines are
+    skipped. Each line that is not a day is named, with its number, in the one message."""
+
+    def __init__(self, maximum: int):
+        self.maximum = maximum
+
+    def serialize(self, node, appstruct):
+        if appstruct is colander.null:
+            return colander.null
+        return "\n".join(day.isoformat() for day in appstruct)
+
+    def deserialize(self, node, cstruct):
+        if cstruct is colander.null:
+            return colander.null
+        if not isinstance(cstruct, str):
+            raise colander.Invalid(node, "Enter the days as text, one a line.")
+        if not cstruct.strip():
+            return colander.null
+        days, wrong = set(), []
+        for number, line in enumerate(cstruct.splitlines(), start=1):
+            text = line.strip()
+            if not text:
+                continue
+            try:
+                if not ISO_DAY.match(text):
+                    raise ValueError(text)
+                days.add(datetime.date.fromisoformat(text))
+            except ValueError:
+                wrong.append(f"line {number} (“{text[:20]}”)")
+        if wrong:
+            raise colander.Invalid(
+                node,
+                f"Write each day as YYYY-MM-DD, for example 2026-12-24: {', '.join(wrong)} "
+                f"{'is' if len(wrong) == 1 else 'are'} not.",
+            )
+        if len(days) > self.maximum:
+            raise colander.Invalid(node, f"Enter at most {self.maximum} days.")
+        return tuple(sorted(days))
 
 
 def _range_message(meta) -> str:
@@ -52,6 +96,13 @@ def rule_node(name: str, annotation, meta: dict) -> colander.SchemaNode:
             validator=_money_range(meta),
             missing_msg=f"Enter an amount for “{title}”.",
             widget=deform.widget.TextInputWidget(attributes={"inputmode": "decimal"}),
+            **common,
+        )
+    if meta.get("kind") == "dates":
+        return colander.SchemaNode(
+            DateLines(meta["maximum"]),
+            widget=deform.widget.TextAreaWidget(rows=4),
+            missing=(),
             **common,
         )
     if meta.get("kind") == "set":
@@ -159,11 +210,12 @@ def constitution_schema(constitution: Constitution) -> colander.Schema:
     return schema
 
 
-def _money_sections():
+def _rules_of_kind(kind: str):
+    """(section, rule) for each rule of ``kind`` ("money", "dates")."""
     for name, _ in SECTIONS:
         cls = type(getattr(Constitution(), name))
         for item in dataclasses.fields(cls):
-            if item.metadata.get("kind") == "money":
+            if item.metadata.get("kind") == kind:
                 yield name, item.name
 
 
@@ -182,8 +234,10 @@ def appstruct_from(constitution: Constitution, effective_from: datetime.date) ->
         section = dict(data[name])
         section.pop("seat_categories", None)
         appstruct[name] = section
-    for section, key in _money_sections():
+    for section, key in _rules_of_kind("money"):
         appstruct[section][key] = decimal.Decimal(appstruct[section][key]) / PENCE
+    for section, key in _rules_of_kind("dates"):
+        appstruct[section][key] = getattr(getattr(constitution, section), key)
     for section in ("membership",):
         appstruct[section]["eligible_tenures"] = set(appstruct[section]["eligible_tenures"])
     return appstruct
@@ -193,7 +247,7 @@ def constitution_from(appstruct: dict, current: Constitution) -> Constitution:
     data = {"organisation_name": appstruct["general"]["organisation_name"]}
     for name, _ in SECTIONS:
         data[name] = dict(appstruct[name])
-    for section, key in _money_sections():
+    for section, key in _rules_of_kind("money"):
         data[section][key] = int(data[section][key] * PENCE)
     chosen = data["membership"]["eligible_tenures"]
     data["membership"]["eligible_tenures"] = [key for key, _ in TENURES if key in chosen]

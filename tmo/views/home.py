@@ -6,6 +6,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
 from tmo.constitution import SECTIONS
+from tmo.presenters import day
 from tmo.services.constitution import version_in_force
 from tmo.services.elections import open_polls
 from tmo.views import READ
@@ -31,6 +32,8 @@ def rule_rows(section) -> list[tuple[str, str]]:
         choices = dict(item.metadata.get("choices") or ())
         if item.metadata.get("kind") == "money":
             shown = f"£{value / 100:,.2f}"
+        elif item.metadata.get("kind") == "dates":
+            shown = ", ".join(day(each) for each in value) or "None"
         elif item.metadata.get("kind") == "set":
             shown = ", ".join(choices.get(key, key) for key in value) or "None"
         elif choices:
