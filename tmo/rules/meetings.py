@@ -14,6 +14,7 @@ from tmo.constitution import MeetingRules
 from tmo.refusal import Refusal
 from tmo.rules import voting
 from tmo.rules.membership import add_years
+from tmo.rules.notices import clear_days
 from tmo.rules.voting import ABSTAIN, AGAINST, FOR
 
 # Kinds of body, in the order a secretary thinks of them.
@@ -90,11 +91,6 @@ LOST = "lost"
 
 
 # -- Notice --------------------------------------------------------------------------------------
-
-
-def clear_days(notice_on: date, meeting_on: date) -> int:
-    """Days between notice and meeting, counting neither the day of notice nor the meeting's."""
-    return max(0, (meeting_on - notice_on).days - 1)
 
 
 def notice_problem(kind: str, notice_on: date, meeting_on: date, rules: MeetingRules) -> str | None:
