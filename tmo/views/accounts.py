@@ -1,6 +1,7 @@
 """Account pages: register, confirm an email address, log in and out, passwords, and the
 administrator's list of accounts with the roles each holds."""
 
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from pyramid.httpexceptions import HTTPFound
@@ -91,11 +92,15 @@ class EmailedLinkPage(FormPage):
     def token(self) -> str:
         return self.request.matchdict["token"]
 
-    def extra(self):
+    @cached_property
+    def valid(self) -> bool:
         found = accounts.valid_token(
             self.request.dbsession, self.token, self.purpose, self.request.now
         )
-        return {"valid": found is not None}
+        return found is not None
+
+    def extra(self):
+        return {"valid": self.valid}
 
 
 @form_page("verify_email", "accounts/verify_email.jinja2", NO_PERMISSION_REQUIRED)
@@ -104,7 +109,13 @@ class VerifyEmailPage(EmailedLinkPage):
 
     schema = ConfirmSchema
     submit_label = "Confirm my email address"
+    heading = "Confirm your email address"
     purpose = accounts.VERIFY_EMAIL
+
+    def intro(self):
+        if not self.valid:
+            return []
+        return ["Press the button to confirm this is your email address."]
 
     def succeed(self, form, appstruct):
         account = accounts.verify_email(self.request, self.token)
@@ -161,6 +172,7 @@ class ForgottenPasswordPage(ThrottledFormPage):
 class ResetPasswordPage(EmailedLinkPage):
     schema = ResetPasswordSchema
     submit_label = "Set my new password"
+    heading = "Set a new password"
     purpose = accounts.RESET_PASSWORD
     # The one field: a link that no longer works is said there too.
     default_field = "password"
@@ -227,6 +239,13 @@ def admin_accounts(request):
 class AdminAccountPage(FormPage):
     schema = RolesSchema
     submit_label = "Save roles"
+
+    @property
+    def heading(self):
+        return self.context.account.display_name
+
+    def back(self):
+        return self.request.route_url("admin_accounts"), "Back to accounts"
 
     def initial(self):
         return {"roles": {grant.role.value for grant in self.context.account.role_grants}}
