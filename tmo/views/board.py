@@ -261,6 +261,13 @@ class DirectorPage(FormPage):
     schema = DeclarationSchema
     submit_label = "Record the declaration"
 
+    @property
+    def heading(self):
+        return self.context.director.name
+
+    def back(self):
+        return back_to_the_board(self.request)
+
     def extra(self):
         director = self.context.director
         return {
@@ -293,6 +300,17 @@ class DirectorPage(FormPage):
 @form_page("board_my_interests", "board/my_interests.jinja2", Permission.BOARD_INTERESTS_OWN)
 class MyInterestsPage(DirectorPage):
     """A director declares their own interests."""
+
+    heading = "Your declarations of interest"
+
+    def intro(self):
+        return [
+            "Declare anything a member of the public might think could influence you as a "
+            "director. Your declarations are published in the register of interests."
+        ]
+
+    def back(self):
+        return None
 
     def declared(self):
         return self.redirect("board_my_interests", "Your declaration is recorded.")
