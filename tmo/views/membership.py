@@ -63,6 +63,7 @@ class ApplyPage(FormPage):
     """Step one finds the home by postcode (a GET form); step two is the application itself."""
 
     submit_label = "Apply to join"
+    heading = "Apply to join the TMO"
 
     def __init__(self, context, request):
         super().__init__(context, request)
@@ -70,6 +71,9 @@ class ApplyPage(FormPage):
         self.homes = (
             membership.homes_at_postcode(request.dbsession, self.postcode) if self.postcode else []
         )
+
+    def title(self):
+        return "Apply to join"
 
     def make_schema(self):
         return application_schema(
@@ -85,12 +89,13 @@ class ApplyPage(FormPage):
         if self.request.identity.member is not None:
             return HTTPFound(self.request.route_url("membership"))
         if not self.homes:
-            return {"form": None, "form_failed": False, **self.extra()}
+            # Step one: no home found yet, so nothing to apply for.
+            return self.page(None, "")
         return super().get()
 
     def post(self):
         if not self.homes:
-            return {"form": None, "form_failed": False, **self.extra()}
+            return self.page(None, "")
         return super().post()
 
     def succeed(self, form, appstruct):
@@ -204,6 +209,13 @@ def applications(request):
 class ApplicationPage(FormPage):
     schema = DecisionSchema
     submit_label = "Record the decision"
+
+    @property
+    def heading(self):
+        return f"Application from {self.context.application.full_name}"
+
+    def back(self):
+        return self.request.route_url("applications"), "Back to applications"
 
     def extra(self):
         application = self.context.application
