@@ -9,6 +9,7 @@ from tmo.services.constitution import adopt_constitution, history
 @form_page("constitution_edit", "constitution/edit.jinja2", Permission.ADMIN_CONSTITUTION_EDIT)
 class ConstitutionPage(FormPage):
     submit_label = "Adopt these rules"
+    heading = "Edit the constitution"
     # Where a contradiction between rules is shown on the form: the rule's section.
     field_aliases = {
         "board.maximum_directors": "board",
@@ -18,6 +19,12 @@ class ConstitutionPage(FormPage):
 
     def make_schema(self):
         return constitution_schema(self.request.constitution).bind(request=self.request)
+
+    def intro(self):
+        return [
+            "Record rules the members have adopted. Each change is kept as a new version with the "
+            "date it takes effect; the old versions stay on record below."
+        ]
 
     def initial(self):
         return appstruct_from(self.request.constitution, self.request.today)

@@ -33,6 +33,18 @@ class ImportForm(AccessibleForm):
 class PropertyImportPage(FormPage):
     schema = PropertyImportSchema
     submit_label = "Upload"
+    heading = "Import the property register"
+
+    def intro(self):
+        return [
+            "Upload the council's export of the homes on our estates and who holds each tenancy "
+            "or lease. Homes are matched by their property reference and tenancies by their "
+            "reference and holder number: new ones are added and changed ones updated. Homes "
+            "missing from the file are kept. A tenancy missing from the file is ended today, and "
+            "so is any membership that rests on it.",
+            'Nothing is saved unless every row of the file is correct. Tick "Check only" to see '
+            "what would change first.",
+        ]
 
     def make_form(self) -> ImportForm:
         return ImportForm(
