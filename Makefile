@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INI ?= development.ini
+PORT ?= 6543
 # Pyramid 2.1 imports pkg_resources; its deprecation notice is noise for anyone running tmo.
 export PYTHONWARNINGS := ignore:pkg_resources is deprecated:UserWarning
 
@@ -29,8 +30,11 @@ migrate: $(VENV)/.installed
 demo: migrate
 	$(BIN)/tmo-demo $(INI)
 
+# The mail worker sends the outbox's emails beside the web server, and stops with it.
 run: demo
-	$(BIN)/pserve $(INI)
+	$(BIN)/tmo-mail-worker $(INI) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/pserve $(INI) http_port=$(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 import tmo
 from tests import factories
+from tests.mail import sent_mail
 from tmo.models import Base, get_engine
 from tmo.scripts.migrate import alembic_config
 from tmo.settings import finalise, normalise_database_url
@@ -79,12 +80,25 @@ def app(app_settings, engine):
     return tmo.main({}, **app_settings)
 
 
+class SentMail:
+    """The app's mailer as a test reads it: ``outbox`` is every email sent so far, once the mail
+    worker has sent what the requests queued (``tests.mail``)."""
+
+    def __init__(self, app, dbsession):
+        self.app, self.dbsession = app, dbsession
+        self.dummy = app.registry.getUtility(IMailer)
+
+    @property
+    def outbox(self) -> list:
+        return sent_mail(self.app.registry, self.dbsession)
+
+
 @pytest.fixture
-def mailer(app):
-    mailer = app.registry.getUtility(IMailer)
-    mailer.outbox.clear()
-    yield mailer
-    mailer.outbox.clear()
+def mailer(app, dbsession):
+    outbox = app.registry.getUtility(IMailer).outbox
+    outbox.clear()
+    yield SentMail(app, dbsession)
+    outbox.clear()
 
 
 @pytest.fixture

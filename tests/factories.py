@@ -1,7 +1,7 @@
 """factory_boy factories for the models; each test's session is bound by the ``dbsession``
 fixture, and a factory's commit only releases that test's SAVEPOINT."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 import factory
@@ -10,6 +10,7 @@ from tmo.models.accounts import Account, RoleGrant
 from tmo.models.membership import Estate, Home, Member, Tenancy
 from tmo.models.meta import utcnow
 from tmo.models.youth import YouthMember
+from tmo.rules.notices import Channel
 from tmo.services.accounts import hash_password
 
 PASSWORD = "plum-tree-estate-41"
@@ -101,6 +102,10 @@ class MemberFactory(BaseFactory):
     name = factory.SelfAttribute("tenancy.holder_name")
     address = factory.LazyAttribute(lambda member: member.home.address)
     admitted_on = date(2020, 5, 1)
+    # Members made for a test have agreed to notices by email (those with no email on record
+    # are still reached by post); a test of letters says otherwise.
+    contact_by = Channel.EMAIL
+    email_agreed_at = datetime(2020, 5, 1, tzinfo=UTC)
 
 
 @registered

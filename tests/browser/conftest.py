@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 import waitress
 from pyramid.paster import get_appsettings
-from pyramid_mailer.interfaces import IMailer
 from sqlalchemy.engine import URL, make_url
 from waitress import wasyncore
 
 import tmo
 from tests.ci import skip_or_fail
+from tests.mail import sent_mail
 from tmo.demo import load_demo
 from tmo.models import get_engine, get_session_factory
 from tmo.scripts.migrate import upgrade
@@ -80,8 +80,10 @@ class LiveServer:
 
     @property
     def outbox(self) -> list:
-        """Every message the app has sent (pyramid_mailer's DummyMailer, tmo.mail_mode memory)."""
-        return self.app.registry.getUtility(IMailer).outbox
+        """Every message the app has sent (pyramid_mailer's DummyMailer, tmo.mail_mode memory),
+        once the mail worker has sent what is waiting in the outbox."""
+        with self.app.registry["dbsession_factory"]() as dbsession:
+            return sent_mail(self.app.registry, dbsession)
 
     def mail_to(self, address: str) -> list:
         return [message for message in self.outbox if address in message.recipients]

@@ -3,10 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from pyramid_mailer.interfaces import IMailer
 from sqlalchemy import select, update
 
-from tests.conftest import PASSWORD, link_in, log_in
+from tests.conftest import PASSWORD, SentMail, link_in, log_in
 from tests.factories import AccountFactory
 from tmo.models.accounts import Account, AccountToken, LoginSession, ThrottleEvent
 from tmo.models.audit import AuditEntry
@@ -312,7 +311,7 @@ def test_the_pages_and_mails_give_the_link_lifetimes_the_settings_set(app_settin
     )
     app = tmo.main({}, **settings)
     browser = webtest.TestApp(app, extra_environ={"tmo.dbsession": dbsession})
-    mailer = app.registry.getUtility(IMailer)
+    mailer = SentMail(app, dbsession)
     sent = register(browser, email="kim@example.org").follow()
     assert "The link works for 24 hours." in sent.text
     assert "The link works for 24 hours." in mailer.outbox[-1].body

@@ -22,6 +22,7 @@ from tmo.models.accounts import Account, RoleGrant
 from tmo.models.audit import AuditEntry
 from tmo.models.elections import Ballot, Candidate, Election, RollEntry, Supporter
 from tmo.models.membership import Estate, Home, Member, Tenancy
+from tmo.models.notices import Delivery, Notice
 from tmo.permissions import Role
 from tmo.scripts import election as election_script
 from tmo.scripts.migrate import upgrade
@@ -35,6 +36,8 @@ def remove_everything(engine) -> None:
     """Committed rows, in the order their foreign keys allow."""
     with engine.begin() as connection:
         for model in (
+            Delivery,
+            Notice,
             Ballot,
             RollEntry,
             Supporter,

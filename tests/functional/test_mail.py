@@ -1,11 +1,12 @@
-"""Mail in development: each message written to a folder and its arrival logged, without the
-one-time link that the message carries."""
+"""Mail in development: each message written to a folder by the mail worker and its sending
+logged, without the one-time link that the message carries."""
 
 import logging
 
 import webtest
 
 import tmo
+from tests.mail import sent_mail
 
 
 def test_development_mail_is_written_to_a_folder_and_logged_without_its_link(
@@ -19,6 +20,7 @@ def test_development_mail_is_written_to_a_folder_and_logged_without_its_link(
     form["password"] = "mango kettle orbit lantern"
     with caplog.at_level(logging.INFO, logger="tmo"):
         form.submit("submit")
+        sent_mail(app.app.registry, dbsession)
 
     (written,) = list(folder.iterdir())
     message = written.read_text()

@@ -188,7 +188,7 @@ def test_short_notice_is_refused_with_the_reason_and_good_notice_goes_to_every_m
     assert not mailer.outbox
 
     page = schedule_form(testapp, body, TODAY + timedelta(days=7)).follow()
-    assert "The meeting is scheduled and the notice has been sent." in page.text
+    assert "The meeting is scheduled. Its notice: 5 emails on their way." in page.text
     meeting = dbsession.scalar(select(Meeting))
     assert [i.title for i in meeting.items] == [title for _, title in rules.STANDING_ITEMS]
     assert sorted(m.recipients[0] for m in mailer.outbox) == [
@@ -406,7 +406,7 @@ def test_the_minutes_lifecycle_from_draft_to_signed_and_public_without_confident
     secretary(logged_in)
     page = testapp.get(f"/secretary/meetings/{first.id}")
     page = page.forms[1].submit().follow()
-    assert "The draft minutes have been circulated to the members." in page.text
+    assert "The draft minutes have been circulated to the members: 5 emails on" in page.text
     assert len(mailer.outbox) == 5 and "Draft minutes" in mailer.outbox[0].subject
     first = fresh(dbsession, first)
     assert first.minutes_state == rules.CIRCULATED
@@ -924,7 +924,7 @@ def test_a_meeting_is_cancelled_before_it_begins_and_the_members_are_told(
     assert "Say why the meeting is cancelled." in form.submit("submit").text
     form["reason"] = "The chair is unwell; the business moves to next month."
     page = form.submit("submit").follow()
-    assert "The meeting is cancelled and the members have been told." in page.text
+    assert "The meeting is cancelled. Telling the members: 5 emails on their way." in page.text
     assert len(mailer.outbox) == 5
     assert "The chair is unwell" in mailer.outbox[0].body
     assert "This meeting is cancelled." in testapp.get(f"/meetings/{soon.id}").text
@@ -1053,7 +1053,7 @@ def test_notice_and_circulating_the_minutes_go_by_the_app_s_clock(
     body = committee(dbsession)
     clerk = secretary(logged_in)
     page = schedule_form(testapp, body, date(2031, 3, 9)).follow()
-    assert "The meeting is scheduled and the notice has been sent." in page.text
+    assert "The meeting is scheduled. Its notice: 5 emails on their way." in page.text
     meeting = dbsession.scalar(select(Meeting).where(Meeting.body_id == body.id))
     clock.advance(days=3)
     # A log-in lasts hours by the same clock: days later the secretary logs in again.
@@ -1072,7 +1072,7 @@ def test_notice_and_circulating_the_minutes_go_by_the_app_s_clock(
     page = testapp.get(f"/secretary/meetings/{meeting.id}")
     assert "Circulate the draft minutes" in page.text
     page = testapp.post(circulate, token).follow()
-    assert "The draft minutes have been circulated to the members." in page.text
+    assert "The draft minutes have been circulated to the members: 5 emails" in page.text
     assert fresh(dbsession, meeting).circulated_at == datetime(2031, 3, 9, 21, 0, tzinfo=UTC)
 
 

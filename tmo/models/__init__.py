@@ -24,6 +24,7 @@ from tmo.models import (  # noqa: F401
     files,
     meetings,
     membership,
+    notices,
     youth,
 )
 from tmo.models.meta import Base

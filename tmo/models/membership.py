@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tmo.models.accounts import Account
 from tmo.models.meta import Base, StrEnumType, utcnow
+from tmo.models.notices import ContactChoice
 from tmo.rules.membership import ApplicationStatus
 
 
@@ -203,7 +204,7 @@ def _prefix_index(name: str, *columns: str) -> Index:
     return Index(name, *columns, postgresql_ops={columns[0]: "text_pattern_ops"})
 
 
-class Member(Base):
+class Member(ContactChoice, Base):
     """An entry in the register of members (Companies Act 2006 s113)."""
 
     __tablename__ = "member"
@@ -261,7 +262,7 @@ class Member(Base):
     search_street: Mapped[str | None] = _search_key(SEARCH_ADDRESS_LENGTH)
     search_postcode: Mapped[str | None] = _search_key(10)
 
-    account: Mapped[Account | None] = relationship()
+    account: Mapped[Account | None] = relationship(foreign_keys=[account_id])
     home: Mapped[Home] = relationship()
     tenancy: Mapped[Tenancy | None] = relationship()
 

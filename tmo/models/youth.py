@@ -17,10 +17,11 @@ from tmo.models.board import Directorship
 from tmo.models.files import StoredFile
 from tmo.models.meetings import Decision
 from tmo.models.meta import Base, StrEnumType, utcnow
+from tmo.models.notices import ContactChoice
 from tmo.rules.youth import ChairElectionStatus, MemberStatus, ProposalStatus
 
 
-class YouthMember(Base):
+class YouthMember(ContactChoice, Base):
     """A young person's application to the forum and, once approved, their membership."""
 
     __tablename__ = "youth_member"

@@ -12,6 +12,7 @@ meeting's 14. Hours are counted in England's days (Europe/London); moments are a
 values in, plain values out: no clock, no database, no web.
 """
 
+import enum
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
@@ -19,10 +20,85 @@ import holidays
 
 from tmo.clock import LONDON, london_day, london_midnight
 from tmo.constitution import NoticeRules
+from tmo.refusal import Refusal
 
-POST = "post"
-EMAIL = "email"
+
+class Channel(enum.StrEnum):
+    """How a person has chosen to be reached: by email (only with their agreement to electronic
+    communication, Companies Act 2006 Sch 5 para 6) or by post to their address."""
+
+    EMAIL = "email"
+    POST = "post"
+
+
+POST, EMAIL = Channel.POST, Channel.EMAIL
 MEANS = {POST: "by post", EMAIL: "by email"}
+
+
+class DeliveryStatus(enum.StrEnum):
+    """A message's life for one person. An email waits in the outbox (queued), is taken by the
+    worker (sending) and leaves (sent), or is given up after its last try (failed); a letter
+    waits for a print run (to print), is printed in one (printed) and is posted on a day the
+    secretary records (posted). Someone with neither an email nor an address cannot be reached."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    TO_PRINT = "to_print"
+    PRINTED = "printed"
+    POSTED = "posted"
+    UNREACHABLE = "unreachable"
+
+    @property
+    def label(self) -> str:
+        return DELIVERY_LABELS[self]
+
+
+DELIVERY_LABELS = {
+    DeliveryStatus.QUEUED: "Waiting to be emailed",
+    DeliveryStatus.SENDING: "Being emailed",
+    DeliveryStatus.SENT: "Emailed",
+    DeliveryStatus.FAILED: "Email failed",
+    DeliveryStatus.TO_PRINT: "Letter to print",
+    DeliveryStatus.PRINTED: "Letter printed, not yet posted",
+    DeliveryStatus.POSTED: "Letter posted",
+    DeliveryStatus.UNREACHABLE: "No email or address on record",
+}
+
+DELIVERY_TRANSITIONS: dict[DeliveryStatus, frozenset[DeliveryStatus]] = {
+    DeliveryStatus.QUEUED: frozenset({DeliveryStatus.SENDING}),
+    # A try that fails goes back to wait for the next, or is given up after the last.
+    DeliveryStatus.SENDING: frozenset(
+        {DeliveryStatus.SENT, DeliveryStatus.QUEUED, DeliveryStatus.FAILED}
+    ),
+    DeliveryStatus.SENT: frozenset(),
+    # The secretary may try a failed email again (after correcting the address, say).
+    DeliveryStatus.FAILED: frozenset({DeliveryStatus.QUEUED}),
+    DeliveryStatus.TO_PRINT: frozenset({DeliveryStatus.PRINTED}),
+    # A print run thrown away puts its letters back to be printed.
+    DeliveryStatus.PRINTED: frozenset({DeliveryStatus.POSTED, DeliveryStatus.TO_PRINT}),
+    DeliveryStatus.POSTED: frozenset(),
+    DeliveryStatus.UNREACHABLE: frozenset(),
+}
+
+
+class DeliveryRefused(Refusal):
+    pass
+
+
+def check_delivery_transition(current: DeliveryStatus, target: DeliveryStatus) -> None:
+    if target not in DELIVERY_TRANSITIONS[current]:
+        raise DeliveryRefused(
+            f"A message that is “{current.label.lower()}” cannot become “{target.label.lower()}”."
+        )
+
+
+def next_try_after(attempts: int, first: timedelta, longest: timedelta) -> timedelta:
+    """How long an email waits after its ``attempts``-th failed try: ``first``, doubling each
+    time, never more than ``longest``."""
+    return min(first * 2 ** max(attempts - 1, 0), longest)
+
 
 # The `holidays` package's code for each part of the United Kingdom the constitution may name.
 SUBDIVISIONS = {"england_and_wales": "ENG", "scotland": "SCT", "northern_ireland": "NIR"}

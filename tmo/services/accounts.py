@@ -19,8 +19,7 @@ from tmo.models.accounts import Account, AccountToken, LoginSession, RoleGrant
 from tmo.permissions import GRANTABLE_ROLES, Role
 from tmo.refusal import Refusal
 from tmo.rules.accounts import normalise_email, normalise_password, password_problem
-from tmo.services import audit
-from tmo.services.mail import send_mail
+from tmo.services import audit, notices
 from tmo.services.search import LIKE_ESCAPE, contains_pattern
 from tmo.services.throttle import Throttle
 
@@ -149,10 +148,11 @@ def email_link(request, account: Account, purpose: str) -> None:
     route = EMAILED_LINKS[purpose][0]
     lifetime = link_lifetime(request, purpose)
     token = issue_token(request, account, purpose, lifetime)
-    send_mail(
+    notices.send_email(
         request,
-        account.email,
-        purpose,
+        kind=purpose,
+        template=purpose,
+        to=notices.account_recipient(account),
         account=account,
         link=request.route_url(route, token=token),
         lifetime=describe_lifetime(lifetime),
@@ -187,10 +187,11 @@ def register_account(request, *, email: str, display_name: str, password: str) -
     _refuse_weak(password, email=email, display_name=display_name)
     existing = account_by_email(request.dbsession, email)
     if existing is not None:
-        send_mail(
+        notices.send_email(
             request,
-            existing.email,
-            "already_registered",
+            kind="already_registered",
+            template="already_registered",
+            to=notices.account_recipient(existing),
             account=existing,
             login_url=request.route_url("login"),
             reset_url=request.route_url("password_forgotten"),

@@ -28,8 +28,7 @@ from tmo.rules.membership import (
     next_member_number,
     purge_after,
 )
-from tmo.services import audit
-from tmo.services.mail import send_mail
+from tmo.services import audit, notices
 
 __all__ = ["ApplicationStatus", "MembershipError"]
 
@@ -221,10 +220,14 @@ def reject_application(request, application: MembershipApplication, reason: str)
         target=application,
         reason=reason,
     )
-    send_mail(
+    # The answer goes where the application came from: the applicant's own account.
+    notices.send(
         request,
-        application.account.email,
-        "membership_rejected",
+        kind="membership_decision",
+        template="membership_rejected",
+        recipients=[notices.account_recipient(application.account)],
+        about=application,
+        actor_id=request.account.id,
         application=application,
         reason=reason,
     )
@@ -268,7 +271,16 @@ def admit(request, application: MembershipApplication) -> Member:
         application=application.id,
         member_number=member.member_number,
     )
-    send_mail(request, application.account.email, "membership_admitted", member=member)
+    dbsession.flush()
+    notices.send(
+        request,
+        kind="membership_decision",
+        template="membership_admitted",
+        recipients=[notices.account_recipient(application.account)],
+        about=member,
+        actor_id=request.account.id,
+        member=member,
+    )
     return member
 
 

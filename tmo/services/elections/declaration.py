@@ -9,11 +9,10 @@ from tmo.models.elections import Candidate, Election
 from tmo.models.membership import Member
 from tmo.rules.elections import Status
 from tmo.services import board as board_service
+from tmo.services import notices
 from tmo.services.elections.counting import elected
 from tmo.services.elections.lifecycle import move_to
-from tmo.services.elections.nominations import email_of
 from tmo.services.elections.refusals import ElectionError
-from tmo.services.mail import send_mail
 
 
 def declare(request, election: Election, actor_id: int, today: date) -> list[Candidate]:
@@ -64,17 +63,15 @@ def declare(request, election: Election, actor_id: int, today: date) -> list[Can
         except board_service.BoardError as refused:
             raise ElectionError(" ".join(refused.problems)) from None
     members = dbsession.scalars(select(Member).where(Member.ceased_on.is_(None))).all()
-    link = request.route_url("election_result", election_id=election.id)
-    for member in members:
-        email = email_of(member)
-        if email:
-            send_mail(
-                request,
-                email,
-                "election_result",
-                election=election,
-                winners=winners,
-                name=member.name,
-                link=link,
-            )
+    notices.send(
+        request,
+        kind="election_result",
+        template="election_result",
+        recipients=[notices.member_recipient(member) for member in members],
+        about=election,
+        actor_id=actor_id,
+        election=election,
+        winners=winners,
+        link=request.route_url("election_result", election_id=election.id),
+    )
     return winners

@@ -15,11 +15,10 @@ from tmo.models.membership import Member
 from tmo.rules import elections as rules
 from tmo.rules.elections import CandidateStatus, Status
 from tmo.rules.membership import may_vote
-from tmo.services import audit
+from tmo.services import audit, notices
 from tmo.services import board as board_service
-from tmo.services.elections.nominations import accepted, email_of
+from tmo.services.elections.nominations import accepted
 from tmo.services.elections.refusals import ElectionError
-from tmo.services.mail import send_mail
 
 
 def status_of(election: Election, now: datetime) -> Status:
@@ -258,9 +257,9 @@ def entitled_members(dbsession: Session, day: date) -> list[Member]:
     return [m for m in members if may_vote(m.ceased_on, m.associate, day)]
 
 
-def open_poll(request, election: Election, actor_id: int) -> int:
-    """Freeze the roll, fix the seed, start the ballot log and send every voter the notice.
-    Returns the number of voters on the roll."""
+def open_poll(request, election: Election, actor_id: int) -> notices.Reach:
+    """Freeze the roll, fix the seed, start the ballot log and send every voter the notice, by
+    email or by post as each has chosen. Returns how the notice went out."""
     dbsession = request.dbsession
     now = request.now
     if rules.uncontested(len(accepted(election)), election.seats):
@@ -284,18 +283,16 @@ def open_poll(request, election: Election, actor_id: int) -> int:
     audit.record(
         dbsession, "election.roll_frozen", actor_id=actor_id, target=election, voters=len(voters)
     )
-    for member in voters:
-        email = email_of(member)
-        if email:
-            send_mail(
-                request,
-                email,
-                "election_notice",
-                election=election,
-                name=member.name,
-                link=request.route_url("election", election_id=election.id),
-            )
-    return len(voters)
+    return notices.send(
+        request,
+        kind="election_notice",
+        template="election_notice",
+        recipients=[notices.member_recipient(member) for member in voters],
+        about=election,
+        actor_id=actor_id,
+        election=election,
+        link=request.route_url("election", election_id=election.id),
+    )
 
 
 def cancel(dbsession, election: Election, reason: str, actor_id: int, now: datetime) -> None:

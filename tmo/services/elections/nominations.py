@@ -21,10 +21,6 @@ from tmo.services.elections.refusals import ElectionError
 from tmo.services.register_search import member_number
 
 
-def email_of(member: Member) -> str:
-    return member.contact_email or (member.account.email if member.account else "")
-
-
 def accepted(election: Election) -> list[Candidate]:
     return [
         candidate

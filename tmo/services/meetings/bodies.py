@@ -17,6 +17,7 @@ from tmo.rules import meetings as rules
 from tmo.rules.meetings import MeetingError
 from tmo.services import audit
 from tmo.services import board as board_service
+from tmo.services.notices import Recipient, member_recipient
 
 
 def bodies(dbsession: Session, *, besides: Body | None = None) -> list[Body]:
@@ -166,12 +167,24 @@ class Participant:
     account_id: int | None
     # A general meeting's members: their member number.
     number: int | None = None
+    # How a notice reaches them.
+    recipient: Recipient | None = None
 
 
 def director_email(director: Director) -> str:
     if director.account is not None:
         return director.account.email
     return director.member.contact_email if director.member else ""
+
+
+def director_recipient(director: Director) -> Recipient:
+    """A director who is a member is reached as they chose; one appointed from outside (a
+    councillor, an independent), by email where tmo has one."""
+    if director.member is not None:
+        return member_recipient(director.member)
+    return Recipient(
+        name=director.name, email=director_email(director), account_id=director.account_id
+    )
 
 
 def participants(dbsession: Session, body: Body, day: date) -> list[Participant]:
@@ -187,6 +200,7 @@ def participants(dbsession: Session, body: Body, day: date) -> list[Participant]
                 officers.get(d.id, "member"),
                 director_email(d),
                 d.account_id,
+                recipient=director_recipient(d),
             )
             for d in board_service.serving_directors(dbsession, day)
         ]
@@ -205,12 +219,20 @@ def participants(dbsession: Session, body: Body, day: date) -> list[Participant]
                 m.contact_email or (m.account.email if m.account else ""),
                 m.account_id,
                 m.member_number,
+                recipient=member_recipient(m),
             )
             for m in members
         ]
     return sorted(
         (
-            Participant(f"body_member:{seat.id}", seat.name, seat.role, seat.email, seat.account_id)
+            Participant(
+                f"body_member:{seat.id}",
+                seat.name,
+                seat.role,
+                seat.email,
+                seat.account_id,
+                recipient=Recipient(name=seat.name, email=seat.email, account_id=seat.account_id),
+            )
             for seat in seats
         ),
         key=lambda p: p.name,

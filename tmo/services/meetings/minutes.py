@@ -19,6 +19,7 @@ from tmo.services import audit
 from tmo.services.meetings.agenda import ensure_editable
 from tmo.services.meetings.attendance import ensure_quorate
 from tmo.services.meetings.scheduling import previous_meeting, started, tell_the_members
+from tmo.services.notices import Reach
 from tmo.services.search import LIKE_ESCAPE, contains_pattern
 
 
@@ -40,7 +41,7 @@ def take_step(dbsession: Session, meeting: Meeting, step: MinutesStep) -> None:
     meeting.minutes_state = rules.check_minutes_transition(meeting.minutes_state, step)
 
 
-def circulate_minutes(request, meeting: Meeting) -> None:
+def circulate_minutes(request, meeting: Meeting) -> Reach:
     """Draft -> circulated: the draft goes to every member of the body."""
     if not started(meeting, request.now):
         raise MeetingError("The meeting has not happened yet: there is nothing to circulate.")
@@ -52,7 +53,7 @@ def circulate_minutes(request, meeting: Meeting) -> None:
         actor_id=request.account.id,
         target=meeting,
     )
-    tell_the_members(request, meeting, "minutes_circulated")
+    return tell_the_members(request, meeting, "minutes_circulated")
 
 
 def approve_minutes(

@@ -16,8 +16,7 @@ from tmo.permissions import Role
 from tmo.rules import meetings as rules
 from tmo.rules.meetings import MeetingError
 from tmo.rules.membership import may_vote
-from tmo.services import audit
-from tmo.services.mail import send_mail
+from tmo.services import audit, notices
 
 
 def voting_members(dbsession: Session, day: date) -> int:
@@ -105,5 +104,11 @@ def sign_requisition(request, requisition: Requisition, member: Member) -> None:
             .join(RoleGrant, RoleGrant.account_id == Account.id)
             .where(RoleGrant.role == Role.SECRETARY)
         )
-        for secretary in secretaries:
-            send_mail(request, secretary.email, "requisition_reached", requisition=requisition)
+        notices.send(
+            request,
+            kind="requisition_reached",
+            template="requisition_reached",
+            recipients=[notices.account_recipient(secretary) for secretary in secretaries],
+            about=requisition,
+            requisition=requisition,
+        )

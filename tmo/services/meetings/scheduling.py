@@ -11,8 +11,7 @@ from tmo.clock import london_day
 from tmo.models.meetings import AgendaItem, Body, Meeting
 from tmo.rules import meetings as rules
 from tmo.rules.meetings import MeetingError
-from tmo.services import audit
-from tmo.services.mail import send_mail
+from tmo.services import audit, notices
 from tmo.services.meetings.bodies import meeting_participants
 
 
@@ -26,9 +25,10 @@ def schedule_meeting(
     place: str,
     online_link: str,
     requisition_id: int | None = None,
-) -> Meeting:
-    """A meeting with its standing items, if the notice given now is long enough; the notice is
-    emailed to every member of the body (for a general meeting, every member of the TMO)."""
+) -> tuple[Meeting, notices.Reach]:
+    """A meeting with its standing items, if the notice given now is long enough, and how its
+    notice went out to every member of the body (for a general meeting, every member of the
+    TMO): by email or by post, as each has chosen."""
     dbsession, constitution, now = request.dbsession, request.constitution, request.now
     if not place and not online_link:
         raise MeetingError("Give the place of the meeting, an online link, or both.", "place")
@@ -61,22 +61,31 @@ def schedule_meeting(
         body=body.id,
         starts_at=starts_at.isoformat(),
     )
-    tell_the_members(request, meeting, "meeting_notice")
-    return meeting
+    return meeting, tell_the_members(request, meeting, "meeting_notice")
 
 
-def tell_the_members(request, meeting: Meeting, template: str, **values) -> None:
-    """Email every member of the meeting's body who has an address."""
-    for person in meeting_participants(request.dbsession, meeting):
-        if person.email:
-            send_mail(request, person.email, template, meeting=meeting, person=person, **values)
+def tell_the_members(request, meeting: Meeting, template: str, **values) -> notices.Reach:
+    """Send every member of the meeting's body the message, by email or by post as each has
+    chosen; how it went out."""
+    return notices.send(
+        request,
+        kind=template,
+        template=template,
+        recipients=[
+            person.recipient for person in meeting_participants(request.dbsession, meeting)
+        ],
+        about=meeting,
+        actor_id=request.account.id if request.account else None,
+        meeting=meeting,
+        **values,
+    )
 
 
 def started(meeting: Meeting, now: datetime) -> bool:
     return meeting.starts_at <= now
 
 
-def cancel_meeting(request, meeting: Meeting, *, reason: str) -> None:
+def cancel_meeting(request, meeting: Meeting, *, reason: str) -> notices.Reach:
     """A meeting called off before it begins; every member of the body is told why."""
     if meeting.cancelled_at is not None:
         raise MeetingError("This meeting is already cancelled.")
@@ -90,7 +99,7 @@ def cancel_meeting(request, meeting: Meeting, *, reason: str) -> None:
         target=meeting,
         reason=reason,
     )
-    tell_the_members(request, meeting, "meeting_cancelled", reason=reason)
+    return tell_the_members(request, meeting, "meeting_cancelled", reason=reason)
 
 
 def add_standing_items(dbsession: Session, meeting: Meeting) -> None:

@@ -8,9 +8,8 @@ from tmo.forms import settle
 from tmo.models.elections import Candidate, Election
 from tmo.permissions import Permission
 from tmo.rules.elections import whole_number
-from tmo.services import elections
+from tmo.services import elections, notices
 from tmo.services.elections import ElectionError
-from tmo.services.mail import deliver, prepare_mail
 from tmo.views import READ
 from tmo.views.elections import common
 
@@ -125,26 +124,25 @@ def review(context, request):
 )
 def cast(context, request):
     """Cast the ballot. The receipt page and email are made before the cast, so that the
-    election's lock, taken by the cast and held to the commit, covers only the writes."""
+    election's lock, taken by the cast and held to the commit, covers only the ballot's writes.
+    The receipt is emailed to a voter who chose email; it is on the page for everyone."""
     election = context.election
     member = request.identity.member
     paper = elections.ballot_paper(election, member)
     choices = submitted_choices(request, election, paper)
     receipt = elections.receipt_code()
-    email = elections.email_of(member)
-    message = (
-        prepare_mail(
+    voter = notices.member_recipient(member)
+    if voter.channel is notices.Channel.EMAIL:
+        # Kept only if the cast commits: a refused cast dooms the transaction.
+        notices.send(
             request,
-            email,
-            "election_receipt",
+            kind="election_receipt",
+            template="election_receipt",
+            recipients=[voter],
             election=election,
-            name=member.name,
             receipt=receipt,
             link=request.route_url("election_ballots", election_id=election.id),
         )
-        if email
-        else None
-    )
     page = render_to_response(
         "elections/receipt.jinja2", {**common(request, election), "receipt": receipt}, request
     )
@@ -162,6 +160,4 @@ def cast(context, request):
             return refuse_closed(request, election, paper)
         request.override_renderer = "elections/ballot.jinja2"
         return ballot_values(request, election, paper, choices, str(refused))
-    if message is not None:
-        deliver(request, message)
     return page

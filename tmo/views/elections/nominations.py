@@ -9,8 +9,7 @@ from tmo.models.elections import Candidate
 from tmo.permissions import Permission
 from tmo.schemas.elections import consent_schema, nomination_schema
 from tmo.schemas.files import read_upload
-from tmo.services import elections, files
-from tmo.services.mail import send_mail
+from tmo.services import elections, files, notices
 from tmo.views import READ
 from tmo.views.elections import common
 
@@ -79,24 +78,22 @@ class NominatePage(ElectionFormPage):
         link = self.request.route_url(
             "election_nomination", election_id=election.id, candidate_id=nomination.id
         )
-        people = [(nomination.member, "candidate")] + [
-            (s.member, s.role) for s in nomination.supporters if s.confirmed_at is None
-        ]
-        for person, role in people:
-            if role == "candidate" and nomination.consented_at is not None:
-                continue
-            email = elections.email_of(person)
-            if email:
-                send_mail(
-                    self.request,
-                    email,
-                    "election_nomination",
-                    election=election,
-                    nomination=nomination,
-                    role=role,
-                    name=person.name,
-                    link=link,
-                )
+        roles = {s.member_id: s.role for s in nomination.supporters if s.confirmed_at is None}
+        if nomination.consented_at is None:
+            roles[nomination.member_id] = "candidate"
+        people = [nomination.member] + [s.member for s in nomination.supporters]
+        notices.send(
+            self.request,
+            kind="election_nomination",
+            template="election_nomination",
+            recipients=[notices.member_recipient(m) for m in people if m.id in roles],
+            about=election,
+            actor_id=self.request.account.id,
+            each=lambda person: {"role": roles[person.member_id]},
+            election=election,
+            nomination=nomination,
+            link=link,
+        )
 
 
 @view_config(

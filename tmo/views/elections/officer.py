@@ -145,8 +145,8 @@ def take_step(request, election, action: str) -> str:
         elections.reopen_nominations(dbsession, request.constitution, election, actor, now)
         return "Nominations are open again."
     if action == "open_poll":
-        voters = elections.open_poll(request, election, actor)
-        return f"The roll is frozen: {voters} voters are on it and have been sent the notice."
+        reach = elections.open_poll(request, election, actor)
+        return f"The roll is frozen: {reach.total} voters are on it. The notice: {reach.summary()}"
     if action == "count":
         elections.count(dbsession, election, actor, now)
         return "The votes are counted. Check the result sheet, then declare the result."

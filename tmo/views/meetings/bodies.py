@@ -238,13 +238,13 @@ class SchedulePage(BodyPage):
         else:
             notice = f"{notice_rules.committee_notice_days} days"
         return [
-            f"The constitution requires {notice}' notice. The notice is emailed to every member "
-            "of the body when you schedule the meeting."
+            f"The constitution requires {notice}' notice. The notice goes to every member of the "
+            "body when you schedule the meeting: by email, or by post to those who chose letters."
         ]
 
     def succeed(self, form, appstruct):
         hour, minute = (int(part) for part in appstruct["time"].split(":"))
-        meeting = meetings.schedule_meeting(
+        meeting, reach = meetings.schedule_meeting(
             self.request,
             self.context.body,
             title=appstruct["title"],
@@ -256,6 +256,6 @@ class SchedulePage(BodyPage):
         )
         return self.redirect(
             "meetings_run",
-            "The meeting is scheduled and the notice has been sent.",
+            f"The meeting is scheduled. Its notice: {reach.summary()}",
             meeting_id=meeting.id,
         )

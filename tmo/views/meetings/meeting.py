@@ -163,10 +163,10 @@ class CancelPage(MeetingPage):
         return schemas.cancel_schema().bind(request=self.request)
 
     def succeed(self, form, appstruct):
-        meetings.cancel_meeting(self.request, self.meeting, reason=appstruct["reason"])
+        reach = meetings.cancel_meeting(self.request, self.meeting, reason=appstruct["reason"])
         return self.redirect(
             "meetings_body_manage",
-            "The meeting is cancelled and the members have been told.",
+            f"The meeting is cancelled. Telling the members: {reach.summary()}",
             body_id=self.meeting.body_id,
         )
 
@@ -176,8 +176,8 @@ class CancelPage(MeetingPage):
 )
 def circulate(context, request):
     def circulate_minutes():
-        meetings.circulate_minutes(request, context.meeting)
-        return "The draft minutes have been circulated to the members."
+        reach = meetings.circulate_minutes(request, context.meeting)
+        return f"The draft minutes have been circulated to the members: {reach.summary()}"
 
     return act(
         request,

@@ -8,8 +8,7 @@ from tmo.permissions import Permission
 from tmo.rules import youth as rules
 from tmo.rules.youth import MEMBER_LABELS, MemberStatus
 from tmo.schemas.youth import MemberDecisionSchema
-from tmo.services import youth
-from tmo.services.mail import send_mail
+from tmo.services import notices, youth
 from tmo.services.paging import page_number, paginate
 from tmo.views import READ
 
@@ -75,10 +74,13 @@ class MemberPage(FormPage):
             today=self.request.today,
         )
         if approve:
-            send_mail(
+            notices.send(
                 self.request,
-                member.account.email,
-                "youth_welcome",
+                kind="youth_welcome",
+                template="youth_welcome",
+                recipients=[notices.youth_recipient(member)],
+                about=member,
+                actor_id=self.request.account.id,
                 first_name=member.first_name,
                 forum_url=self.request.route_url("youth_forum"),
                 last_age=self.request.constitution.youth.maximum_age,

@@ -1,0 +1,56 @@
+"""``tmo-mail-worker [INI] [--once]``: send the emails waiting in the outbox, trying again with
+longer waits when the mail server does not take them, until stopped (``make run`` starts it
+beside the web server). With ``--once`` it sends what is due now and stops."""
+
+import argparse
+import logging
+import signal
+import sys
+import time
+
+from tmo.clock import clock_from_settings
+from tmo.models import get_engine, get_session_factory
+from tmo.scripts.environment import ini_argument, load_settings
+from tmo.services.mail import mailer_for, sender_for
+from tmo.services.notices import Retries, give_up_interrupted, send_due
+
+log = logging.getLogger("tmo.mail_worker")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="tmo-mail-worker", description=__doc__.splitlines()[0])
+    ini_argument(parser)
+    parser.add_argument("--once", action="store_true", help="send what is due now, then stop")
+    parser.add_argument(
+        "--every", type=float, default=1.0, metavar="SECONDS", help="how often to look (1)"
+    )
+    args = parser.parse_args(argv)
+    settings = load_settings(args.config_uri)
+    engine = get_engine(settings)
+    session_factory = get_session_factory(engine)
+    clock = clock_from_settings(settings)
+    mailer, sender = mailer_for(settings), sender_for(settings)
+    retries = Retries.from_settings(settings)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    try:
+        with session_factory() as dbsession:
+            if give_up_interrupted(dbsession, clock.now()):
+                log.warning("emails left half-sent by a stopped worker are marked failed")
+        while not stopping:
+            with session_factory() as dbsession:
+                sent = send_due(dbsession, mailer, sender=sender, now=clock.now(), retries=retries)
+            if sent:
+                log.info("sent %d email(s)", sent)
+            if args.once:
+                break
+            time.sleep(args.every)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
