@@ -6,10 +6,6 @@ and request methods.
 
 import gc
 
-from pyramid.config import Configurator
-
-from tmo.settings import finalise
-
 
 def request_constitution(request):
     from tmo.services.constitution import constitution_on
@@ -17,7 +13,13 @@ def request_constitution(request):
     return constitution_on(request.dbsession, request.today)
 
 
-def make_config(global_config=None, **settings) -> Configurator:
+def make_config(global_config=None, **settings):
+    # Imported here, not above: the console scripts that only count or check (tmo-count,
+    # tmo-election verify) start without loading the web framework.
+    from pyramid.config import Configurator
+
+    from tmo.settings import finalise
+
     settings = finalise(settings)
     config = Configurator(settings=settings)
     config.include("tmo.clock")
