@@ -35,14 +35,16 @@ from tmo.contexts.membership import (
 )
 from tmo.contexts.youth import ChairElectionContext, ProposalContext, ProposalFileContext
 from tmo.models.board import Director, Directorship
-from tmo.models.elections import Election
+from tmo.models.elections import Candidate, Election
+from tmo.models.files import StoredFile
 from tmo.models.meetings import Meeting, Requisition
 from tmo.models.membership import Member, MembershipApplication
 from tmo.permissions import Permission, Role
 from tmo.rules.board import BOARD
-from tmo.rules.elections import Status
+from tmo.rules.elections import CandidateStatus, Status
 from tmo.rules.meetings import GENERAL_ITEM, MinutesState
 from tmo.rules.membership import ApplicationStatus
+from tmo.security.permits import PERMITS
 from tmo.services import elections, meetings, youth
 
 NOBODY = "nobody logged in"
@@ -129,6 +131,20 @@ def a_nomination(app, dbsession) -> Scene:
         factory=CandidateContext,
         matchdict={"election_id": election.id, "candidate_id": nomination.id},
     )
+
+
+def nomination_with_photo(accepted: bool):
+    def set_up(app, dbsession) -> Scene:
+        scene = a_nomination(app, dbsession)
+        nomination = dbsession.get(Candidate, scene.matchdict["candidate_id"])
+        nomination.photo = StoredFile(
+            filename="photo.png", media_type="image/png", size=3, sha256="0" * 64, content=b"png"
+        )
+        nomination.status = CandidateStatus.ACCEPTED if accepted else CandidateStatus.NOMINATED
+        dbsession.flush()
+        return scene
+
+    return set_up
 
 
 def poll_opened(app, dbsession) -> Scene:
@@ -417,6 +433,24 @@ CASES = [
         a_nomination,
         {"the candidate": True, "its proposer": False, "a member": False},
         id="only the candidate consents, writes the statement or withdraws",
+    ),
+    pytest.param(
+        Permission.ELECTIONS_CANDIDATE_PHOTO,
+        nomination_with_photo(accepted=False),
+        {"the candidate": True, "its proposer": False, NOBODY: False},
+        id="a nominee's photo is theirs alone until the nomination is accepted",
+    ),
+    pytest.param(
+        Permission.ELECTIONS_CANDIDATE_PHOTO,
+        nomination_with_photo(accepted=True),
+        {NOBODY: True, "a member": True},
+        id="an accepted candidate's photo is public",
+    ),
+    pytest.param(
+        Permission.ELECTIONS_NOMINATE,
+        nominations_open,
+        {"a member": True, "its returning officer": False, NOBODY: False},
+        id="only a current member nominates",
     ),
     pytest.param(
         Permission.ELECTIONS_VOTE,
@@ -832,6 +866,21 @@ CASES += [
         id="only the secretary ends a term of office",
     ),
 ]
+
+
+def test_every_permission_that_looks_at_more_than_a_role_has_its_cases():
+    """A permission granted by a fact about the asker or the object, not by a role alone, is
+    proved here for someone allowed and someone refused."""
+    looked_at = {
+        permission
+        for permission, lists in PERMITS.items()
+        if any(not check.__name__.startswith("holds_") for checks in lists for check in checks)
+    }
+    proved = {case.values[0] for case in CASES}
+    assert sorted(looked_at - proved) == []
+    allowed = {case.values[0] for case in CASES if True in case.values[2].values()}
+    refused = {case.values[0] for case in CASES if {False, "404"} & set(case.values[2].values())}
+    assert sorted(looked_at - allowed) == [] and sorted(looked_at - refused) == []
 
 
 @pytest.mark.parametrize(("permission", "set_up", "expected"), CASES)
