@@ -56,6 +56,10 @@ class Permission(enum.StrEnum):
     MEMBERSHIP_REGISTER_EXPORT = "membership:register:export"
     MEMBERSHIP_MEMBER_END = "membership:member:end"
     MEMBERSHIP_MEMBER_ERASE = "membership:member:erase"
+    # Staff acting for a resident who phoned or came in: entering their application to join,
+    # and recording how a current member wants to be contacted.
+    MEMBERSHIP_APPLICATION_ENTER = "membership:application:enter"
+    MEMBERSHIP_CONTACT_RECORD = "membership:contact:record"
     ADMIN_PROPERTIES_IMPORT = "admin:properties:import"
     BOARD_MANAGE = "board:seats:manage"
     BOARD_INTERESTS_DECLARE = "board:interests:declare"

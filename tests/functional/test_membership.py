@@ -28,6 +28,7 @@ def apply(
     holding="secure_tenant",
     born="1980-06-15",
     consent=True,
+    contact="email",
 ):
     page = testapp.get("/membership/apply", params={"postcode": postcode})
     form = page.forms["form"]
@@ -38,6 +39,8 @@ def apply(
     if holding:
         choose(form, holding)
     form["date_of_birth"] = born
+    if contact:
+        choose(form, contact)
     form["consent"] = consent
     return form.submit("submit")
 
@@ -186,11 +189,11 @@ def test_ineligible_applications_are_refused_with_a_reason(testapp, born, holdin
     assert message in page.html.select_one(".error-summary").get_text()
 
 
-def test_consent_is_required(testapp, dbsession):
+def test_asking_to_become_a_member_is_required(testapp, dbsession):
     tenancy = TenancyFactory()
     log_in(testapp, AccountFactory().email)
     page = apply(testapp, home=tenancy.home, consent=False)
-    assert "You must agree to be entered in the register of members." in page.text
+    assert "Tick the box to confirm that you want to become a member." in page.text
     assert dbsession.scalar(select(MembershipApplication)) is None
 
 
@@ -249,7 +252,7 @@ def test_a_member_updates_contact_details_and_resigns(testapp, dbsession):
     log_in(testapp, account.email)
     form = testapp.get("/membership/contact").forms["form"]
     form["contact_email"], form["phone"] = "new@example.org", "020 7946 0000"
-    assert "Your contact details have been saved" in form.submit("submit").follow().text
+    assert "How we contact you has been saved" in form.submit("submit").follow().text
 
     form = testapp.get("/membership/resign").forms["form"]
     refused = form.submit("submit")
@@ -291,7 +294,7 @@ def test_the_secretary_ends_a_membership_with_a_reason(testapp, dbsession, logge
     page = form.submit("submit").follow()
     assert "Ended by the secretary" in page.text
     assert "Board resolution 2026/14" in page.text
-    assert "membership.ceased" in page.text
+    assert "Membership ended (ended by the secretary)." in page.text
 
 
 def test_the_register_searches_filters_and_pages(testapp, dbsession, logged_in):

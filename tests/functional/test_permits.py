@@ -752,6 +752,31 @@ def a_purged_entry(app, dbsession) -> Scene:
     return an_entry_in_the_register(app, dbsession, purged=True)
 
 
+def a_former_members_entry(app, dbsession) -> Scene:
+    people = residents()
+    entry = member("Fay Former")
+    entry.ceased_on, entry.ceased_reason = date(2024, 1, 1), "resigned"
+    dbsession.flush()
+    return Scene(people, factory=RegisterEntryContext, matchdict={"member_id": entry.id})
+
+
+def an_application_entered_for_a_resident(app, dbsession) -> Scene:
+    """An application staff entered for a resident with no account."""
+    people = residents()
+    application = MembershipApplication(
+        account_id=None,
+        entered_by_id=people["the secretary"].id,
+        home_id=TenancyFactory().home_id,
+        full_name="Edna Price",
+        holding="secure_tenant",
+        date_of_birth=date(1948, 11, 2),
+        consented_at=now(),
+    )
+    dbsession.add(application)
+    dbsession.flush()
+    return Scene(people, factory=ApplicationContext, matchdict={"application_id": application.id})
+
+
 def an_account(app, dbsession) -> Scene:
     people = residents()
     people["an administrator"] = AccountFactory(roles=[Role.ADMINISTRATOR])
@@ -846,6 +871,36 @@ CASES += [
         a_purged_entry,
         {"the secretary": "404", "the scrutineer": "404", "a resident": "404"},
         id="a purged entry is no longer one, for anyone",
+    ),
+    pytest.param(
+        Permission.MEMBERSHIP_CONTACT_RECORD,
+        an_entry_in_the_register,
+        {
+            "the secretary": True,
+            "the scrutineer": False,
+            "the member themselves": False,
+            "a resident": False,
+            NOBODY: False,
+        },
+        id="the secretary records how a member wants to be contacted, for them",
+    ),
+    pytest.param(
+        Permission.MEMBERSHIP_CONTACT_RECORD,
+        a_former_members_entry,
+        {"the secretary": False},
+        id="a former member's contact choice is recorded by nobody",
+    ),
+    pytest.param(
+        Permission.MEMBERSHIP_APPLICATION_WITHDRAW,
+        an_application_entered_for_a_resident,
+        {"the secretary": False, "a resident": False, NOBODY: False},
+        id="an application with no account is withdrawn by nobody online",
+    ),
+    pytest.param(
+        Permission.MEMBERSHIP_APPLICATIONS_DECIDE,
+        an_application_entered_for_a_resident,
+        {"the secretary": True, "a resident": False, NOBODY: False},
+        id="the secretary decides an application entered for a resident",
     ),
     pytest.param(
         Permission.ADMIN_ROLES_GRANT,

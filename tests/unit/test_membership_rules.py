@@ -1,4 +1,5 @@
-"""Membership rules: ages, who may join, who may vote, register retention and member numbers."""
+"""Membership rules: ages, who may join, who may vote, register retention, member numbers and
+what a choice of how to be contacted needs."""
 
 import dataclasses
 import datetime
@@ -17,11 +18,13 @@ from tmo.rules.membership import (
     add_years,
     age_on,
     check_application_transition,
+    contact_choice_problem,
     joining_problems,
     may_vote,
     next_member_number,
     purge_after,
 )
+from tmo.rules.notices import Channel
 
 RULES = MembershipRules()
 TODAY = date(2026, 6, 15)
@@ -343,3 +346,19 @@ def test_every_status_has_its_moves_and_words():
     # A status stored as plain text is judged the same.
     with pytest.raises(MembershipError, match="already been rejected"):
         check_application_transition("rejected", ApplicationStatus.ADMITTED)
+
+
+@pytest.mark.parametrize(
+    ("choice", "email", "refused"),
+    [
+        (Channel.EMAIL, "ann@example.org", False),
+        (Channel.EMAIL, "", True),
+        (Channel.POST, "", False),
+        (Channel.POST, "ann@example.org", False),
+    ],
+)
+def test_email_needs_an_address_and_post_needs_nothing(choice, email, refused):
+    problem = contact_choice_problem(choice, email)
+    assert (problem is not None) is refused
+    if refused:
+        assert problem == "Choosing email needs an email address: enter one, or choose post."

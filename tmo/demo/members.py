@@ -1,7 +1,7 @@
 """The demo's members: about 80 residents admitted on their current tenancies (the demo accounts
-that are members among them), a few who have resigned since, and applications waiting for the
-secretary, each for a tenancy in the applicant's name. Admissions and resignations all fall on or
-before the demo's day."""
+that are members among them, who agreed to notices by email; the rest are sent them by post), a
+few who have resigned since, and applications waiting for the secretary, each for a tenancy in
+the applicant's name. Admissions and resignations all fall on or before the demo's day."""
 
 import random
 from datetime import date, timedelta
@@ -13,6 +13,8 @@ from tmo.demo.accounts import add_demo_account
 from tmo.demo.clock import start_of
 from tmo.models.accounts import Account
 from tmo.models.membership import Member, MembershipApplication, Tenancy
+from tmo.rules.membership import ONLINE
+from tmo.rules.notices import Channel
 
 # Residents waiting for the secretary's decision, each applying for a tenancy in their name.
 DEMO_APPLICANTS = ("applicant.one@example.org", "applicant.two@example.org")
@@ -57,6 +59,12 @@ def admit_demo_members(
             admitted_on=min(admitted, today),
             contact_email=account.email if account else "",
         )
+        if account is not None:
+            # The demo's people online agreed, when they joined, to be sent notices by email;
+            # everyone else is sent them by post.
+            member.contact_by = Channel.EMAIL
+            member.email_agreed_at = member.contact_recorded_at = start_of(member.admitted_on)
+            member.contact_recorded_how = ONLINE
         # One in sixteen has resigned since (never a demo account's own membership).
         if account is None and number % 16 == 0:
             member.ceased_on = min(member.admitted_on + timedelta(days=700), today)
@@ -84,5 +92,9 @@ def add_demo_applications(
                 consented_at=start_of(today),
                 submitted_at=start_of(today),
                 matched_tenancy_id=tenancy.id,
+                contact_by=Channel.EMAIL,
+                email_agreed_at=start_of(today),
+                contact_recorded_at=start_of(today),
+                contact_recorded_how=ONLINE,
             )
         )

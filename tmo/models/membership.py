@@ -84,11 +84,16 @@ class Tenancy(Base):
         return self.start_date <= day and (self.end_date is None or self.end_date > day)
 
 
-class MembershipApplication(Base):
+class MembershipApplication(ContactChoice, Base):
+    """An application to join, with how the applicant wants to be contacted (carried to their
+    register entry when admitted). A resident who phoned or came in may have no account: staff
+    enter the application for them (``entered_by``)."""
+
     __tablename__ = "membership_application"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    # None: a resident with no account, whose application staff entered for them.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("home.id"))
     full_name: Mapped[str] = mapped_column(String(200))
     holding: Mapped[str] = mapped_column(String(32))
@@ -104,10 +109,21 @@ class MembershipApplication(Base):
     decision_reason: Mapped[str] = mapped_column(String(500), default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     decided_at: Mapped[datetime | None]
+    # The email the applicant gave for TMO business ("" for an applicant online: their
+    # account's; or for one with no email at all).
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # The staff member who entered it for a resident who phoned or came in.
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 
-    account: Mapped[Account] = relationship(foreign_keys=[account_id])
+    account: Mapped[Account | None] = relationship(foreign_keys=[account_id])
+    entered_by: Mapped[Account | None] = relationship(foreign_keys=[entered_by_id])
     home: Mapped[Home] = relationship()
     matched_tenancy: Mapped[Tenancy | None] = relationship()
+
+    @property
+    def email(self) -> str:
+        """Where the applicant can be emailed, if anywhere."""
+        return self.contact_email or (self.account.email if self.account else "")
 
 
 # Searching the register (tmo.services.register_search) ---------------------------------------

@@ -1,6 +1,6 @@
-"""Membership rules: an application's lifecycle, who may join, who may vote, member numbers and
-how long a former member's register entry is kept. Pure functions over plain values and the
-constitution's rules."""
+"""Membership rules: an application's lifecycle, who may join, who may vote, member numbers, how
+long a former member's register entry is kept, and what a choice of how to be contacted needs.
+Pure functions over plain values and the constitution's rules."""
 
 import enum
 from dataclasses import dataclass
@@ -8,6 +8,7 @@ from datetime import date
 
 from tmo.constitution import TENURES, MembershipRules
 from tmo.refusal import Refusal
+from tmo.rules.notices import Channel
 
 HOLDING_LABELS = dict(TENURES)
 
@@ -124,3 +125,23 @@ def purge_after(ceased_on: date, rules: MembershipRules) -> date:
 def next_member_number(highest: int | None) -> int:
     """Member numbers run from 1 and are never reused, even after a purge."""
     return (highest or 0) + 1
+
+
+# How a person told the TMO how they want to be contacted: online themselves, or to staff, who
+# record it for them (and are named on the record as having done so).
+ONLINE = "online"
+TOLD_HOW = {
+    "phoned": "by phone",
+    "wrote": "by letter",
+    "in_person": "in person",
+    "emailed": "by email",
+}
+
+
+def contact_choice_problem(choice: Channel, email: str) -> str | None:
+    """Why ``choice`` cannot be recorded with ``email`` on record (None if it can): notices go
+    by email only to an address, and only with the person's agreement (Companies Act 2006 Sch 5
+    para 6), which choosing email is; anyone else is sent them by post."""
+    if choice is Channel.EMAIL and not email:
+        return "Choosing email needs an email address: enter one, or choose post."
+    return None

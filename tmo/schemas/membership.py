@@ -1,10 +1,12 @@
-"""Forms for membership: applying to join, contact details, resigning, and the secretary's
-decisions (admit or reject, end a membership, erase personal data)."""
+"""Forms for membership: applying to join (online, or entered by staff for a resident who phoned
+or came in), contact details and how to be contacted, resigning, and the secretary's decisions
+(admit or reject, end a membership, erase personal data)."""
 
 import colander
 
 from tmo.constitution import TENURES
 from tmo.forms import CSRFSchema
+from tmo.rules.notices import Channel
 from tmo.schemas.nodes import checkbox_node, choice_node, date_node, stripped, text_node
 
 ASSOCIATE = "associate"
@@ -19,47 +21,135 @@ HOLDING_QUESTIONS = {
 }
 
 
-def holding_choices(associates_allowed: bool) -> list[tuple[str, str]]:
-    choices = [(key, HOLDING_QUESTIONS[key]) for key, _ in TENURES]
+def holding_choices(associates_allowed: bool, for_someone: bool = False) -> list[tuple[str, str]]:
+    """How one may hold a home, as the applicant says it (or, for staff entering an application
+    for someone, as the council's records name it)."""
+    if for_someone:
+        choices = list(TENURES)
+    else:
+        choices = [(key, HOLDING_QUESTIONS[key]) for key, _ in TENURES]
     if associates_allowed:
         choices.append(
             (
                 ASSOCIATE,
-                "I live here with the tenant or leaseholder (an associate member: you may attend "
-                "general meetings but not vote)",
+                f"{'Lives' if for_someone else 'I live'} here with the tenant or leaseholder (an "
+                "associate member: may attend general meetings but not vote)",
             )
         )
     return choices
 
 
-def application_schema(homes, associates_allowed: bool, name: str) -> CSRFSchema:
+# The register of members rests on the law, not on consent: said once, plainly, where a person
+# asks to join (UK GDPR art. 6(1)(c); Companies Act 2006 s113).
+REGISTER_IS_THE_LAW = (
+    "By law (Companies Act 2006, section 113) the TMO keeps every member's name, address and the "
+    "dates they join and leave in its register of members: that is a legal duty, not something "
+    "you are asked to agree to."
+)
+
+
+def contact_choice_node(email: str = "", *, for_someone: bool = False) -> colander.SchemaNode:
+    """Email (with the person's agreement to electronic communication, Companies Act 2006 Sch 5
+    para 6) or post: asked with nothing chosen for them."""
+    if for_someone:
+        title = "How do they want to be sent notices and letters?"
+        hint = (
+            "Ask them. Notices go by email only if they agree; otherwise we post them to their "
+            "home. Email needs their email address."
+        )
+        choices = [
+            (
+                Channel.EMAIL,
+                "By email: they agree to be sent notices and documents by email "
+                "instead of on paper",
+            ),
+            (Channel.POST, "By post to their home"),
+        ]
+    else:
+        title = "How should we send you notices and letters?"
+        hint = (
+            "Notices of meetings and elections, voting papers and letters about your membership. "
+            "We send them by email only if you agree; otherwise we post them to your home. You "
+            "can change this at any time on your membership page."
+        )
+        choices = [
+            (
+                Channel.EMAIL,
+                f"By email{f' to {email}' if email else ''}: I agree to be sent notices and "
+                "documents by email instead of on paper",
+            ),
+            (Channel.POST, "By post to my home"),
+        ]
+    return choice_node(
+        "contact_by",
+        title,
+        choices,
+        radio=True,
+        description=hint,
+        missing_msg="Choose how we should send notices: by email or by post.",
+    )
+
+
+def told_how_node() -> colander.SchemaNode:
+    return choice_node(
+        "told_how",
+        "How did they tell you?",
+        [
+            ("phoned", "They phoned"),
+            ("wrote", "They wrote to us"),
+            ("in_person", "They came in person"),
+            ("emailed", "They emailed"),
+        ],
+        radio=True,
+        missing_msg="Say how they told you.",
+    )
+
+
+def email_node(title: str, description: str = "") -> colander.SchemaNode:
+    return text_node(
+        "contact_email",
+        title,
+        description,
+        required=False,
+        maximum=None,
+        check=colander.Email(msg="Enter an email address like name@example.com"),
+        attributes={"type": "email", "autocomplete": "email"},
+    )
+
+
+def application_schema(
+    homes, associates_allowed: bool, name: str, email: str = "", *, for_someone: bool = False
+) -> CSRFSchema:
+    """The application to join: as a resident makes it online (``email`` their account's), or as
+    staff enter it for a resident who phoned or came in (``for_someone``)."""
+    your, they = ("their", "they") if for_someone else ("your", "you")
     schema = CSRFSchema()
     schema.add(
         choice_node(
             "home",
-            "Your home",
+            f"{your.capitalize()} home",
             [(home.id, home.address) for home in homes],
             radio=True,
-            missing_msg="Choose your home.",
+            missing_msg=f"Choose {your} home.",
         )
     )
     schema.add(
         text_node(
             "full_name",
-            "Your full name",
-            "As it appears on your tenancy agreement or lease.",
-            attributes={"autocomplete": "name"},
+            f"{your.capitalize()} full name",
+            f"As it appears on {your} tenancy agreement or lease.",
+            attributes={} if for_someone else {"autocomplete": "name"},
             default=name,
-            missing_msg="Enter your full name.",
+            missing_msg=f"Enter {your} full name.",
         )
     )
     schema.add(
         choice_node(
             "holding",
-            "How do you hold your home?",
-            holding_choices(associates_allowed),
+            f"How do {they} hold {your} home?",
+            holding_choices(associates_allowed, for_someone),
             radio=True,
-            missing_msg="Choose how you hold your home.",
+            missing_msg=f"Choose how {they} hold {your} home.",
         )
     )
     schema.add(
@@ -67,19 +157,31 @@ def application_schema(homes, associates_allowed: bool, name: str) -> CSRFSchema
             "date_of_birth",
             "Date of birth",
             "For example 1975-03-27. Members must be old enough to join under the constitution.",
-            autocomplete="bday",
-            missing_msg="Enter your date of birth.",
+            autocomplete=None if for_someone else "bday",
+            missing_msg=f"Enter {your} date of birth.",
         )
     )
-    schema.add(
-        checkbox_node(
-            "consent",
-            "I agree that the TMO keeps my name, address and membership dates in its "
-            "register of members, as the Companies Act 2006 requires, and uses my contact "
-            "details for TMO business.",
-            must_tick="You must agree to be entered in the register of members.",
+    schema.add(contact_choice_node(email, for_someone=for_someone))
+    if for_someone:
+        schema.add(email_node("Their email address", "Only if they want notices by email."))
+        schema.add(told_how_node())
+        schema.add(
+            checkbox_node(
+                "consent",
+                "They asked to become a member of the TMO, and confirmed these details.",
+                f"Tell them: “{REGISTER_IS_THE_LAW}”",
+                must_tick="Tick the box to confirm that they asked to become a member.",
+            )
         )
-    )
+    else:
+        schema.add(
+            checkbox_node(
+                "consent",
+                "I want to become a member of the TMO, and what I have told you is true.",
+                REGISTER_IS_THE_LAW,
+                must_tick="Tick the box to confirm that you want to become a member.",
+            )
+        )
     return schema
 
 
@@ -87,25 +189,34 @@ class PostcodeSchema(colander.MappingSchema):
     postcode = colander.SchemaNode(colander.String(), preparer=stripped)
 
 
-class ContactSchema(CSRFSchema):
-    contact_email = text_node(
-        "contact_email",
-        "Email address for TMO business",
-        maximum=None,
-        check=colander.Email(msg="Enter an email address like name@example.com"),
-        attributes={"type": "email", "autocomplete": "email"},
-        missing_msg="Enter an email address.",
+def contact_schema(for_someone: bool = False) -> CSRFSchema:
+    """A member's contact details and how they want to be contacted, as they keep them; or the
+    choice as staff record it for a member who phoned, wrote or came in (``for_someone``)."""
+    schema = CSRFSchema()
+    schema.add(contact_choice_node(for_someone=for_someone))
+    if for_someone:
+        schema.add(
+            email_node(
+                "Their email address",
+                "Only to add or change it: leave it empty to keep the one on record.",
+            )
+        )
+        schema.add(told_how_node())
+        return schema
+    schema.add(email_node("Email address for TMO business", "Needed to be sent notices by email."))
+    schema.add(
+        text_node(
+            "phone",
+            "Phone number",
+            required=False,
+            maximum=None,
+            check=colander.Regex(
+                r"^[0-9 +()-]{0,40}$", "Enter a phone number using digits, spaces and + ( ) -"
+            ),
+            attributes={"type": "tel", "autocomplete": "tel"},
+        )
     )
-    phone = text_node(
-        "phone",
-        "Phone number",
-        required=False,
-        maximum=None,
-        check=colander.Regex(
-            r"^[0-9 +()-]{0,40}$", "Enter a phone number using digits, spaces and + ( ) -"
-        ),
-        attributes={"type": "tel", "autocomplete": "tel"},
-    )
+    return schema
 
 
 class ResignSchema(CSRFSchema):

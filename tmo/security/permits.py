@@ -162,6 +162,7 @@ def applied(identity, context) -> bool:
     application = context.application
     return (
         application is not None
+        and identity.account_id is not None
         and application.account_id == identity.account_id
         and application.status == ApplicationStatus.SUBMITTED
     )
@@ -170,7 +171,17 @@ def applied(identity, context) -> bool:
 def is_the_member(identity, context) -> bool:
     """The membership is the asker's own, and current."""
     member = context.member
-    return member is not None and member.account_id == identity.account_id and member.is_active
+    return (
+        member is not None
+        and identity.account_id is not None
+        and member.account_id == identity.account_id
+        and member.is_active
+    )
+
+
+def membership_current(identity, context) -> bool:
+    """The entry in the register is of a current member."""
+    return context.member.is_active
 
 
 def is_the_director(identity, context) -> bool:
@@ -205,6 +216,8 @@ PERMITS: dict[Permission, list[list[Check]]] = {
     P.MEMBERSHIP_REGISTER_EXPORT: [[holds(R.SECRETARY)]],
     P.MEMBERSHIP_MEMBER_END: [[holds(R.SECRETARY)]],
     P.MEMBERSHIP_MEMBER_ERASE: [[holds(R.SECRETARY)], [holds(R.ADMINISTRATOR)]],
+    P.MEMBERSHIP_APPLICATION_ENTER: [[holds(R.SECRETARY)]],
+    P.MEMBERSHIP_CONTACT_RECORD: [[holds(R.SECRETARY), membership_current]],
     # The board
     P.BOARD_MANAGE: [[holds(R.SECRETARY)]],
     P.BOARD_INTERESTS_DECLARE: [[holds(R.DIRECTOR)]],

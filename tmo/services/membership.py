@@ -19,6 +19,7 @@ from tmo.models.audit import AuditEntry
 from tmo.models.membership import Block, Estate, Home, Member, MembershipApplication, Tenancy
 from tmo.permissions import Role
 from tmo.rules.membership import (
+    ONLINE,
     Applicant,
     ApplicationStatus,
     MembershipError,
@@ -28,7 +29,9 @@ from tmo.rules.membership import (
     next_member_number,
     purge_after,
 )
+from tmo.rules.notices import Channel
 from tmo.services import audit, notices
+from tmo.services.contact_choices import applicant_recipient, choose_contact, entered_for_them
 
 __all__ = ["ApplicationStatus", "MembershipError"]
 
@@ -142,12 +145,43 @@ def _full_members_at_home(dbsession: Session, home_id: int) -> int:
     )
 
 
+def _exists(dbsession: Session, query) -> bool:
+    return dbsession.scalar(select(query.exists())) is True
+
+
+def _already_member(dbsession: Session, application: MembershipApplication) -> bool:
+    """Whether the applicant is a member now: by their account, or (for one with no account)
+    by their name at the home."""
+    if application.account_id is not None:
+        return active_membership(dbsession, application.account_id) is not None
+    return _exists(
+        dbsession,
+        select(Member.id).where(
+            Member.home_id == application.home_id,
+            func.lower(Member.name) == application.full_name.lower(),
+            Member.ceased_on.is_(None),
+        ),
+    )
+
+
+def _already_waiting(dbsession: Session, home_id: int, full_name: str) -> bool:
+    """Whether an application from ``full_name`` for the home waits for a decision."""
+    return _exists(
+        dbsession,
+        select(MembershipApplication.id).where(
+            MembershipApplication.home_id == home_id,
+            func.lower(MembershipApplication.full_name) == full_name.lower(),
+            MembershipApplication.status == ApplicationStatus.SUBMITTED,
+        ),
+    )
+
+
 def _problems(dbsession, rules: Constitution, application: MembershipApplication, on: date):
     applicant = Applicant(
         born=application.date_of_birth,
         holding=application.holding,
         associate=application.associate,
-        has_active_membership=active_membership(dbsession, application.account_id) is not None,
+        has_active_membership=_already_member(dbsession, application),
         full_members_at_home=_full_members_at_home(dbsession, application.home_id),
     )
     return joining_problems(applicant, rules.membership, on)
@@ -155,21 +189,32 @@ def _problems(dbsession, rules: Constitution, application: MembershipApplication
 
 def apply_to_join(
     request,
-    account: Account,
+    account: Account | None,
     *,
     home: Home,
     full_name: str,
     holding: str,
     associate: bool,
     date_of_birth: date,
+    contact_by: Channel,
+    contact_email: str = "",
+    told_how: str = ONLINE,
 ) -> MembershipApplication:
-    """Record an application (the applicant has consented) and match it to the tenancies."""
+    """Record an application to join (the applicant asked to become a member) with how they
+    want to be contacted, and match it to the tenancies. ``account`` is the applicant's own;
+    None for a resident with no account, whose application the asking staff member
+    (``request.account``) enters for them, as they told it (``told_how``)."""
     dbsession = request.dbsession
-    if pending_application(dbsession, account.id) is not None:
+    entered_by = None if account is not None else request.account
+    if account is not None and pending_application(dbsession, account.id) is not None:
         raise MembershipError("You have already applied. The secretary will be in touch.")
+    if account is None and _already_waiting(dbsession, home.id, full_name):
+        raise MembershipError(
+            f"An application from {full_name} for this home is already waiting.", "full_name"
+        )
     today = request.today
     application = MembershipApplication(
-        account_id=account.id,
+        account_id=account.id if account else None,
         home_id=home.id,
         full_name=full_name,
         holding=holding,
@@ -177,8 +222,13 @@ def apply_to_join(
         date_of_birth=date_of_birth,
         consented_at=request.now,
         submitted_at=request.now,
+        contact_email=contact_email,
+        entered_by_id=entered_by.id if entered_by else None,
     )
     application.home = home
+    application.account = account
+    email = contact_email or (account.email if account else "")
+    choose_contact(request, application, contact_by, email, told_how, entered_by)
     problems = _problems(dbsession, request.constitution, application, today)
     if problems:
         raise MembershipError(" ".join(problems))
@@ -187,9 +237,12 @@ def apply_to_join(
     audit.record(
         dbsession,
         "membership.applied",
-        actor_id=account.id,
+        actor_id=request.account.id,
         target=application,
         matched=application.matched_tenancy is not None,
+        contact_by=contact_by.value,
+        how=told_how,
+        **entered_for_them(entered_by),
     )
     return application
 
@@ -220,12 +273,12 @@ def reject_application(request, application: MembershipApplication, reason: str)
         target=application,
         reason=reason,
     )
-    # The answer goes where the application came from: the applicant's own account.
+    # The answer goes to the applicant as they chose to be contacted.
     notices.send(
         request,
         kind="membership_decision",
         template="membership_rejected",
-        recipients=[notices.account_recipient(application.account)],
+        recipients=[applicant_recipient(application)],
         about=application,
         actor_id=request.account.id,
         application=application,
@@ -242,7 +295,9 @@ def _allocate_member_number(dbsession: Session) -> int:
 
 
 def admit(request, application: MembershipApplication) -> Member:
-    """Admit the applicant: a member number, the register entry, the member role, an email."""
+    """Admit the applicant: a member number, the register entry with how they chose to be
+    contacted, the member role (for an applicant with an account), and the news by their
+    choice (a letter for one on post)."""
     dbsession = request.dbsession
     problems = _problems(dbsession, request.constitution, application, request.today)
     if problems:
@@ -259,10 +314,16 @@ def admit(request, application: MembershipApplication) -> Member:
         admitted_on=request.today,
         associate=application.associate,
         date_of_birth=application.date_of_birth,
-        contact_email=application.account.email,
+        contact_email=application.email,
+        contact_by=application.contact_by,
+        email_agreed_at=application.email_agreed_at,
+        contact_recorded_at=application.contact_recorded_at,
+        contact_recorded_how=application.contact_recorded_how,
+        contact_recorded_by_id=application.contact_recorded_by_id,
     )
     dbsession.add(member)
-    _grant_member_role(dbsession, application.account_id)
+    if application.account_id is not None:
+        _grant_member_role(dbsession, application.account_id)
     audit.record(
         dbsession,
         "membership.admitted",
@@ -276,7 +337,7 @@ def admit(request, application: MembershipApplication) -> Member:
         request,
         kind="membership_decision",
         template="membership_admitted",
-        recipients=[notices.account_recipient(application.account)],
+        recipients=[notices.member_recipient(member)],
         about=member,
         actor_id=request.account.id,
         member=member,
@@ -356,14 +417,6 @@ def cease_for_ended_tenancies(dbsession: Session, ended: dict[int, date], actor_
     return len(members)
 
 
-def update_contact(request, member: Member, *, contact_email: str, phone: str) -> None:
-    member.contact_email = contact_email
-    member.phone = phone
-    audit.record(
-        request.dbsession, "membership.contact_updated", actor_id=request.account.id, target=member
-    )
-
-
 def erase_personal_data(request, member: Member) -> None:
     """Erase everything but the register entry the Companies Act requires (s113)."""
     member.date_of_birth = None
@@ -373,6 +426,7 @@ def erase_personal_data(request, member: Member) -> None:
     if member.application_id is not None:
         application = request.dbsession.get(MembershipApplication, member.application_id)
         application.date_of_birth = None
+        application.contact_email = ""
     audit.record(request.dbsession, "membership.erased", actor_id=request.account.id, target=member)
 
 

@@ -13,18 +13,19 @@ from tmo.forms import FormPage, form_page
 from tmo.models.membership import MembershipApplication
 from tmo.permissions import Permission
 from tmo.presenters import london
-from tmo.rules.membership import HOLDING_LABELS, ApplicationStatus
+from tmo.rules.membership import HOLDING_LABELS, ONLINE, TOLD_HOW, ApplicationStatus
+from tmo.rules.notices import Channel
 from tmo.schemas.accounts import ConfirmSchema
 from tmo.schemas.membership import (
     ASSOCIATE,
-    ContactSchema,
     DecisionSchema,
     EndMembershipSchema,
     EraseSchema,
     ResignSchema,
     application_schema,
+    contact_schema,
 )
-from tmo.services import audit, membership, register_search
+from tmo.services import audit, contact_choices, membership, register_search
 from tmo.services.paging import page_number, paginate
 from tmo.views import READ
 
@@ -33,6 +34,65 @@ def holding_label(application: MembershipApplication) -> str:
     if application.associate:
         return "Associate (lives with the tenant or leaseholder)"
     return HOLDING_LABELS.get(application.holding, application.holding)
+
+
+CHOICE_WORDS = {
+    Channel.EMAIL: "By email (agreed to electronic communication)",
+    Channel.POST: "By post to their home",
+}
+
+
+def contact_words(person) -> str:
+    """How a member or an applicant is sent notices, in plain words."""
+    return CHOICE_WORDS[contact_choices.chosen(person)]
+
+
+def recorded_words(person) -> str:
+    """How and when their choice was recorded: "Told us by phone, 3 March 2026, 10:15"."""
+    if person.contact_recorded_at is None:
+        return "Not recorded"
+    how = person.contact_recorded_how
+    told = "Chosen online by themselves" if how == ONLINE else f"Told us {TOLD_HOW.get(how, how)}"
+    return f"{told}, {london(person.contact_recorded_at)}"
+
+
+EVENTS = {
+    "membership.applied": "Applied to join",
+    "membership.admitted": "Admitted as a member",
+    "membership.rejected": "Application rejected",
+    "membership.withdrawn": "Application withdrawn",
+    "membership.ceased": "Membership ended",
+    "membership.contact_updated": "Changed their email address or phone number",
+    "membership.erased": "Personal data erased on request",
+    "membership.purged": "Register entry purged after the retention period",
+}
+
+
+def event_words(entry) -> str:
+    """An entry of a member's history as a sentence."""
+    detail = entry.detail or {}
+    if entry.action == "membership.contact_choice":
+        how = detail.get("how", "")
+        words = (
+            "Chose to be sent notices by email, agreeing to electronic communication"
+            if detail.get("contact_by") == Channel.EMAIL
+            else "Chose to be sent notices by post"
+        )
+        words += ", online" if how == ONLINE else f"; told us {TOLD_HOW.get(how, how)}"
+    else:
+        words = EVENTS.get(entry.action, entry.action)
+        if entry.action == "membership.ceased":
+            reason = detail.get("reason", "")
+            words += f" ({membership.CEASED_REASONS.get(reason, reason).lower()})"
+        if entry.action == "membership.rejected" and detail.get("reason"):
+            words += f": {detail['reason']}"
+        if entry.action == "membership.applied" and detail.get("contact_by"):
+            words += f", asking for notices by {detail['contact_by']}"
+        if entry.action == "membership.admitted" and detail.get("member_number"):
+            words += f", number M{detail['member_number']:06d}"
+    if detail.get("assisted"):
+        words += f" ({detail['assisted']})"
+    return words + "."
 
 
 # The resident's side ----------------------------------------------------------------------------
@@ -48,22 +108,23 @@ def my_membership(request):
     account_id = request.account.id
     applications = membership.applications_of(request.dbsession, account_id)
     latest = applications[0] if applications else None
+    member = request.identity.member
     return {
-        "member": request.identity.member,
+        "member": member,
         "pending": next((a for a in applications if a.status == ApplicationStatus.SUBMITTED), None),
         "rejected": latest if latest and latest.status == ApplicationStatus.REJECTED else None,
         "former": membership.former_memberships(request.dbsession, account_id),
         "ceased_reasons": membership.CEASED_REASONS,
         "holding_label": holding_label,
+        "notices_by": contact_choices.chosen(member) if member else None,
     }
 
 
-@form_page("membership_apply", "membership/apply.jinja2", Permission.MEMBERSHIP_SELF_MANAGE)
-class ApplyPage(FormPage):
-    """Step one finds the home by postcode (a GET form); step two is the application itself."""
+class ApplicationFormPage(FormPage):
+    """An application to join: step one finds the home by postcode (a GET form); step two is
+    the application itself."""
 
     submit_label = "Apply to join"
-    heading = "Apply to join the TMO"
 
     def __init__(self, context, request):
         super().__init__(context, request)
@@ -72,22 +133,10 @@ class ApplyPage(FormPage):
             membership.homes_at_postcode(request.dbsession, self.postcode) if self.postcode else []
         )
 
-    def title(self):
-        return "Apply to join"
-
-    def make_schema(self):
-        return application_schema(
-            self.homes,
-            self.request.constitution.membership.associate_members,
-            self.request.account.display_name,
-        ).bind(request=self.request)
-
     def extra(self):
         return {"postcode": self.postcode, "homes": self.homes}
 
     def get(self):
-        if self.request.identity.member is not None:
-            return HTTPFound(self.request.route_url("membership"))
         if not self.homes:
             # Step one: no home found yet, so nothing to apply for.
             return self.page(None, "")
@@ -98,18 +147,50 @@ class ApplyPage(FormPage):
             return self.page(None, "")
         return super().post()
 
-    def succeed(self, form, appstruct):
+    def apply(self, appstruct, account, **contact):
+        """Record the application as the form gave it, for ``account`` (None: for a resident
+        with no account)."""
         home = next(h for h in self.homes if str(h.id) == appstruct["home"])
         associate = appstruct["holding"] == ASSOCIATE
-        membership.apply_to_join(
+        return membership.apply_to_join(
             self.request,
-            self.request.account,
+            account,
             home=home,
             full_name=appstruct["full_name"],
             holding="" if associate else appstruct["holding"],
             associate=associate,
             date_of_birth=appstruct["date_of_birth"],
+            contact_by=Channel(appstruct["contact_by"]),
+            **contact,
         )
+
+
+@form_page("membership_apply", "membership/apply.jinja2", Permission.MEMBERSHIP_SELF_MANAGE)
+class ApplyPage(ApplicationFormPage):
+    heading = "Apply to join the TMO"
+
+    def title(self):
+        return "Apply to join"
+
+    def make_schema(self):
+        account = self.request.account
+        return application_schema(
+            self.homes,
+            self.request.constitution.membership.associate_members,
+            account.display_name,
+            account.email,
+        ).bind(request=self.request)
+
+    def extra(self):
+        return {**super().extra(), "postcode_label": "Your postcode", "find_label": "Find my home"}
+
+    def get(self):
+        if self.request.identity.member is not None:
+            return HTTPFound(self.request.route_url("membership"))
+        return super().get()
+
+    def succeed(self, form, appstruct):
+        self.apply(appstruct, self.request.account)
         return self.redirect(
             "membership", "Your application has been sent. The secretary will check it."
         )
@@ -137,27 +218,35 @@ class WithdrawPage(FormPage):
 
 @form_page("membership_contact", "form.jinja2", Permission.MEMBERSHIP_MEMBER_OWN)
 class ContactPage(FormPage):
-    schema = ContactSchema
-    submit_label = "Save contact details"
-    heading = "Your contact details"
+    submit_label = "Save"
+    heading = "How we contact you"
+
+    def make_schema(self):
+        return contact_schema().bind(request=self.request)
 
     def intro(self):
         return [
-            "The TMO uses these for membership business, such as notices of meetings and elections."
+            "The TMO uses these for membership business, such as notices of meetings and "
+            "elections. You can change how we send them at any time."
         ]
 
     def initial(self):
         member = self.context.member
-        return {"contact_email": member.contact_email, "phone": member.phone}
+        return {
+            "contact_by": contact_choices.chosen(member).value,
+            "contact_email": member.contact_email,
+            "phone": member.phone,
+        }
 
     def succeed(self, form, appstruct):
-        membership.update_contact(
+        contact_choices.update_contact(
             self.request,
             self.context.member,
             contact_email=appstruct["contact_email"],
             phone=appstruct["phone"],
+            contact_by=Channel(appstruct["contact_by"]),
         )
-        return self.redirect("membership", "Your contact details have been saved.")
+        return self.redirect("membership", "How we contact you has been saved.")
 
 
 @form_page("membership_resign", "form.jinja2", Permission.MEMBERSHIP_MEMBER_OWN)
@@ -222,6 +311,8 @@ class ApplicationPage(FormPage):
         return {
             "application": application,
             "holding_label": holding_label,
+            "contact_words": contact_words,
+            "recorded_words": recorded_words,
             "decided": application.status != ApplicationStatus.SUBMITTED,
         }
 
@@ -289,10 +380,20 @@ def register_export(request):
     permission=Permission.MEMBERSHIP_REGISTER_READ,
 )
 def register_member(context, request):
+    member = context.member
+    history = membership.history(request.dbsession, member)
+    actors = audit.actor_names(request.dbsession, history)
     return {
-        "member": context.member,
-        "history": membership.history(request.dbsession, context.member),
+        "member": member,
+        "history": [
+            (entry.occurred_at, event_words(entry), actors.get(entry.actor_id, ""))
+            for entry in history
+        ],
         "ceased_reasons": membership.CEASED_REASONS,
+        "contact": contact_words(member),
+        "recorded": recorded_words(member),
+        # Whoever recorded the choice for them did so in an entry of this history.
+        "recorded_by": actors.get(member.contact_recorded_by_id, ""),
     }
 
 
