@@ -82,12 +82,19 @@ from tmo.services.youth.reading import (
     year_proposals,
     years,
 )
+from tmo.services.youth.telling import (
+    remind_voters,
+    reminders_sent,
+    tell_forum_vote_open,
+    tell_proposer,
+)
 from tmo.services.youth.voting import (
     Turnout,
     cast_vote,
     count_proposal_votes,
     declare_interest,
     has_interest,
+    not_yet_voted,
     turnout,
     vote_of,
 )
@@ -139,6 +146,7 @@ __all__ = [
     "lock_year",
     "member_ends",
     "members_query",
+    "not_yet_voted",
     "open_chair_election",
     "open_chair_election_now",
     "open_vote",
@@ -148,6 +156,8 @@ __all__ = [
     "proposals_query",
     "record_ratification",
     "record_spend",
+    "remind_voters",
+    "reminders_sent",
     "report_back",
     "require_proposer",
     "return_proposal",
@@ -155,6 +165,8 @@ __all__ = [
     "status_counts",
     "submit_proposal",
     "summary",
+    "tell_forum_vote_open",
+    "tell_proposer",
     "turnout",
     "vote_of",
     "waiting_for_the_board",

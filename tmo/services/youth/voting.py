@@ -97,11 +97,11 @@ class Turnout:
     voted: int
 
 
-def turnout(
+def may_vote(
     dbsession: Session, constitution: Constitution, proposal: YouthProposal, today: date
-) -> Turnout:
-    """Forum members who may vote (those without a declared interest) and how many have."""
-    members = forum_members(dbsession, constitution, today)
+) -> tuple[list[YouthMember], set[int]]:
+    """Forum members who may vote on the proposal today (those without a declared interest),
+    and the ids of every member who has voted."""
     interested = set(
         dbsession.scalars(
             select(YouthInterest.member_id).where(YouthInterest.proposal_id == proposal.id)
@@ -110,8 +110,24 @@ def turnout(
     voted = set(
         dbsession.scalars(select(YouthVote.member_id).where(YouthVote.proposal_id == proposal.id))
     )
-    eligible = {m.id for m in members} - interested
-    return Turnout(len(eligible), len(voted & eligible))
+    members = forum_members(dbsession, constitution, today)
+    return [m for m in members if m.id not in interested], voted
+
+
+def turnout(
+    dbsession: Session, constitution: Constitution, proposal: YouthProposal, today: date
+) -> Turnout:
+    """Forum members who may vote (those without a declared interest) and how many have."""
+    eligible, voted = may_vote(dbsession, constitution, proposal, today)
+    return Turnout(len(eligible), len({m.id for m in eligible} & voted))
+
+
+def not_yet_voted(
+    dbsession: Session, constitution: Constitution, proposal: YouthProposal, today: date
+) -> list[YouthMember]:
+    """Those who may vote and have not: whom a reminder goes to."""
+    eligible, voted = may_vote(dbsession, constitution, proposal, today)
+    return [m for m in eligible if m.id not in voted]
 
 
 def count_proposal_votes(

@@ -76,6 +76,7 @@ def proposal_steps(context, request) -> list[tuple[str, str]]:
             steps.append(("youth_proposal_vote", "Vote on this proposal"))
         steps.append(("youth_proposal_interest", "Declare an interest"))
     if status == ProposalStatus.VOTING and request.has_permission(P.YOUTH_PROPOSAL_MANAGE, context):
+        steps.append(("youth_proposal_remind", "Remind those who have not voted"))
         steps.append(("youth_proposal_count", "Count the votes"))
     return steps + offered(AFTER_THE_VOTE)
 
@@ -118,7 +119,12 @@ def proposal_file(context, request):
 
 
 class ProposalFormPage(FormPage):
-    """A form about one proposal, which goes back to the proposal's page."""
+    """A form about one proposal, which goes back to the proposal's page; when the step moved
+    the proposal on, its proposer is told."""
+
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        self.status_before = context.proposal.status
 
     def back(self):
         proposal = self.context.proposal
@@ -128,6 +134,7 @@ class ProposalFormPage(FormPage):
         )
 
     def done(self, message: str):
+        youth.tell_proposer(self.request, self.context.proposal, self.status_before)
         return self.redirect("youth_proposal", message, proposal_id=self.context.proposal.id)
 
 

@@ -5,6 +5,7 @@ recording the board's ratification, the youth worker recording the spend, and th
 
 from tmo.forms import form_page
 from tmo.permissions import Permission
+from tmo.presenters import london
 from tmo.rules import youth as rules
 from tmo.schemas.youth import (
     PHOTO_FIELDS,
@@ -45,7 +46,8 @@ class CheckPage(ProposalFormPage):
                 actor_id=self.request.account.id,
                 today=self.request.today,
             )
-            return self.done("The forum's vote is open.")
+            reach = youth.tell_forum_vote_open(self.request, self.context.proposal)
+            return self.done(f"The forum's vote is open. Told the forum: {reach.summary()}")
         youth.return_proposal(
             self.request.dbsession,
             self.context.proposal,
@@ -128,6 +130,38 @@ class CountPage(ProposalFormPage):
             f"Counted: {proposal.votes_for} for, {proposal.votes_against} against, "
             f"{proposal.abstentions} abstaining. {rules.STATUSES[proposal.status]}."
         )
+
+
+@form_page("youth_proposal_remind", "form.jinja2", Permission.YOUTH_PROPOSAL_MANAGE)
+class RemindPage(ProposalFormPage):
+    """The youth worker reminds forum members who have not voted; they see how many, never
+    who has voted."""
+
+    schema = ConfirmSchema
+    submit_label = "Send the reminders"
+    heading = "Remind those who have not voted"
+
+    def intro(self):
+        request, proposal = self.request, self.context.proposal
+        waiting = len(
+            youth.not_yet_voted(request.dbsession, request.constitution, proposal, request.today)
+        )
+        sent, last = youth.reminders_sent(request.dbsession, proposal)
+        lines = [
+            f"{waiting} forum member{'s' if waiting != 1 else ''} who may vote "
+            f"{'have' if waiting != 1 else 'has'} not voted yet. Each is sent a reminder with "
+            "the link to vote.",
+        ]
+        if sent:
+            lines.append(
+                f"Reminders have been sent {sent} time{'s' if sent != 1 else ''} for this "
+                f"vote, the last at {london(last)}: think before sending another."
+            )
+        return lines
+
+    def succeed(self, form, appstruct):
+        reach = youth.remind_voters(self.request, self.context.proposal)
+        return self.done(f"Reminded {reach.total} who had not voted: {reach.summary()}")
 
 
 @form_page("youth_proposal_ratify", "form.jinja2", Permission.YOUTH_PROPOSAL_RATIFY)
