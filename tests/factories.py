@@ -121,4 +121,7 @@ class YouthMemberFactory(BaseFactory):
     date_of_birth = factory.LazyFunction(lambda: date(date.today().year - 15, 1, 1))
     postcode = "W10 5PA"
     status = "approved"
+    # Members made for a test take the forum's messages by email, to their account.
+    contact_by = Channel.EMAIL
+    email_agreed_at = datetime(2020, 5, 1, tzinfo=UTC)
     approved_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))

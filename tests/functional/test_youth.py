@@ -62,8 +62,9 @@ def open_budget(dbsession):
     dbsession.commit()
 
 
-def join_form(testapp, born, first_name="Amara", surname="Okafor"):
+def join_form(testapp, born, first_name="Amara", surname="Okafor", contact_by="email"):
     form = testapp.get("/youth/join").forms["form"]
+    choose(form, contact_by)
     form["first_name"] = first_name
     form["surname"] = surname
     form["date_of_birth"] = born.isoformat()

@@ -4,12 +4,24 @@ worker reminds those who have not voted, seeing how many were reminded and never
 
 from sqlalchemy import select
 
-from tests.conftest import log_in
-from tests.functional.test_youth import act, member, open_budget, propose, voted
+from tests.conftest import choose, log_in
+from tests.functional.test_youth import (
+    TODAY,
+    act,
+    join_form,
+    member,
+    open_budget,
+    propose,
+    voted,
+    years_ago,
+)
+from tmo.constitution import Constitution
 from tmo.models.audit import AuditEntry
 from tmo.models.notices import Delivery, Notice
-from tmo.models.youth import YouthProposal
+from tmo.models.youth import YouthMember, YouthProposal
 from tmo.permissions import Role
+from tmo.rules.notices import Channel
+from tmo.services import youth
 
 
 def text(page) -> str:
@@ -123,3 +135,57 @@ def test_no_reminder_once_the_vote_is_counted_and_none_from_a_forum_member(
     refused = act(testapp, proposal.id, "remind", expect=200)
     assert "Reminders go only while the forum's vote is open." in text(refused)
     assert not dbsession.scalars(select(Notice).where(Notice.kind == "youth_vote_reminder")).all()
+
+
+def test_a_young_person_without_email_at_home_chooses_letters_and_gets_them(
+    testapp, dbsession, logged_in, mailer
+):
+    """Joining asks how the forum's messages should reach them; letters need an address, and a
+    member who chose post is sent letters (to print), not emails."""
+    account = logged_in(Role.RESIDENT)
+    refused = join_form(testapp, years_ago(16), first_name="Zara", contact_by="post")
+    assert refused.status_int == 200
+    assert "Letters need your home address: enter it, or choose email." in text(refused)
+    assert refused.forms["form"]["first_name"].value == "Zara"  # nothing typed is lost
+    form = refused.forms["form"]
+    form["address"] = "Flat 4, Silchester House\nLondon W10 5PA"
+    form["lives_here"] = True
+    assert form.submit("submit").status_int == 302
+    zara = dbsession.scalar(select(YouthMember).where(YouthMember.account_id == account.id))
+    assert zara.contact_by == "post" and zara.email_agreed_at is None
+    assert zara.address.startswith("Flat 4, Silchester House")
+
+    open_budget(dbsession)
+    youth.decide_application(
+        dbsession, Constitution(), zara, approve=True, note="", actor_id=None, today=TODAY
+    )
+    dbsession.commit()
+    proposer = member(dbsession, "Amara")
+    testapp.reset()
+    logged_in(Role.YOUTH_WORKER)
+    proposal = voted(dbsession, proposer)
+    proposal.status = "submitted"
+    dbsession.commit()
+    opened = act(testapp, proposal.id, "check", decision="vote", comments="Fine.").follow()
+    assert "1 letter to print and post" in text(opened)
+    letter = dbsession.scalar(select(Delivery).where(Delivery.youth_member_id == zara.id))
+    assert letter.channel == Channel.POST and letter.status == "to_print"
+    assert letter.name == "Zara Okafor" and "Silchester House" in letter.address
+    assert mail_to(mailer, account.email) == []
+
+    testapp.reset()
+    log_in(testapp, account.email)
+    page = testapp.get("/youth/forum")
+    assert "We post you letters about the forum" in text(page)
+    form = testapp.get("/youth/forum/contact").forms["form"]
+    assert form["address"].value.startswith("Flat 4")
+    choose(form, "email")
+    saved = form.submit("submit").follow()
+    assert "We email you messages about the forum" in text(saved)
+    dbsession.expire_all()
+    assert dbsession.get(YouthMember, zara.id).email_agreed_at is not None
+    assert dbsession.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "youth.contact_choice", AuditEntry.target_id == str(zara.id)
+        )
+    )

@@ -6,7 +6,7 @@ of its lifecycle, each dated between the start of the year and the demo's day.""
 import struct
 import zlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from tmo.models.board import Directorship
 from tmo.models.youth import YouthChairTerm, YouthMember, YouthProposal
 from tmo.permissions import Role
 from tmo.rules import youth as youth_rules
+from tmo.rules.notices import Channel
 from tmo.rules.youth import MemberStatus, ProposalStatus
 from tmo.services import youth
 
@@ -105,6 +106,9 @@ def enrol_demo_forum(
             status=MemberStatus.APPROVED if approved else MemberStatus.APPLIED,
             approved_on=joined if approved else None,
             decided_by_id=worker.id if approved else None,
+            # They joined online and asked for the forum's messages by email.
+            contact_by=Channel.EMAIL,
+            email_agreed_at=datetime.combine(joined, time(12), UTC),
         )
         dbsession.add(member)
         return member

@@ -42,6 +42,8 @@ class YouthMember(ContactChoice, Base):
     surname: Mapped[str] = mapped_column(String(100))
     date_of_birth: Mapped[date]
     postcode: Mapped[str] = mapped_column(String(10))
+    # Their home address, for letters: asked only of those who choose post.
+    address: Mapped[str] = mapped_column(String(420), default="")
     # applied -> approved | rejected
     status: Mapped[MemberStatus] = mapped_column(
         StrEnumType(MemberStatus, 16), default=MemberStatus.APPLIED, index=True

@@ -48,9 +48,12 @@ REGISTER_IS_THE_LAW = (
 )
 
 
-def contact_choice_node(email: str = "", *, for_someone: bool = False) -> colander.SchemaNode:
+def contact_choice_node(
+    email: str = "", *, for_someone: bool = False, what: str = ""
+) -> colander.SchemaNode:
     """Email (with the person's agreement to electronic communication, Companies Act 2006 Sch 5
-    para 6) or post: asked with nothing chosen for them."""
+    para 6) or post: asked with nothing chosen for them. ``what`` says what is sent, for a
+    person choosing for themselves (by default, a member's notices)."""
     if for_someone:
         title = "How do they want to be sent notices and letters?"
         hint = (
@@ -67,7 +70,7 @@ def contact_choice_node(email: str = "", *, for_someone: bool = False) -> coland
         ]
     else:
         title = "How should we send you notices and letters?"
-        hint = (
+        hint = what or (
             "Notices of meetings and elections, voting papers and letters about your membership. "
             "We send them by email only if you agree; otherwise we post them to your home. You "
             "can change this at any time on your membership page."

@@ -8,6 +8,7 @@ import deform
 from tmo.forms import CSRFSchema
 from tmo.rules import youth as rules
 from tmo.schemas.files import file_node
+from tmo.schemas.membership import contact_choice_node
 from tmo.schemas.nodes import checkbox_node, choice_node, date_node, text_node
 from tmo.services import files
 from tmo.services.youth import CATEGORIES, EVIDENCE_MAX_BYTES, PHOTO_MAX_BYTES
@@ -88,6 +89,41 @@ class JoinSchema(CSRFSchema):
         "I live in the area the TMO looks after",
         must_tick="Tick the box to say you live in the area.",
     )
+
+
+def contact_nodes(email: str) -> list[colander.SchemaNode]:
+    """How a forum member wants the forum's messages: by email to their account (with their
+    agreement) or by letter to their home, whose address is asked only for letters."""
+    return [
+        contact_choice_node(
+            email,
+            what="Messages about votes and your ideas. We email them only if you agree; "
+            "otherwise we post them to your home. You can change this at any time on your forum "
+            "page.",
+        ),
+        text_node(
+            "address",
+            "Your home address, for letters",
+            "Only if you chose post: the flat or house, the street and the postcode.",
+            required=False,
+            maximum=420,
+            rows=3,
+        ),
+    ]
+
+
+def join_schema(email: str) -> CSRFSchema:
+    schema = JoinSchema()
+    for node in contact_nodes(email):
+        schema.add(node)
+    return schema
+
+
+def contact_schema(email: str) -> CSRFSchema:
+    schema = CSRFSchema()
+    for node in contact_nodes(email):
+        schema.add(node)
+    return schema
 
 
 def proposal_schema(*, quote_required: bool) -> CSRFSchema:

@@ -123,6 +123,7 @@ ROUTES = (
     ("youth_join", "/youth/join"),
     ("youth_forum", "/youth/forum"),
     ("youth_leave", "/youth/forum/leave"),
+    ("youth_contact", "/youth/forum/contact"),
     ("youth_budget", "/youth/budget"),
     ("youth_budget_open", "/youth/budget/open"),
     ("youth_budget_adjust", "/youth/budget/adjust"),

@@ -58,11 +58,14 @@ def member_recipient(member: Member) -> Recipient:
 
 
 def youth_recipient(young: YouthMember) -> Recipient:
-    """A forum member is reached through tmo alone: by email to their account (the forum has no
-    one's address but their postcode)."""
+    """A forum member is reached as they chose: by email to their account, with their
+    agreement, or by letter to the home address they gave (with their full name on it)."""
+    agreed = young.contact_by == Channel.EMAIL and young.email_agreed_at is not None
     return Recipient(
-        name=young.first_name,
+        name=young.first_name if agreed else f"{young.first_name} {young.surname}",
         email=young.account.email if young.account else "",
+        address=young.address,
+        chose=Channel.EMAIL if agreed else Channel.POST,
         youth_member_id=young.id,
         account_id=young.account_id,
     )

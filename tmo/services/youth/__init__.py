@@ -44,7 +44,12 @@ from tmo.services.youth.forum import (
     members_query,
     shown_name,
 )
-from tmo.services.youth.membership import apply_to_join, decide_application, leave_forum
+from tmo.services.youth.membership import (
+    apply_to_join,
+    choose_youth_contact,
+    decide_application,
+    leave_forum,
+)
 from tmo.services.youth.proposals import (
     CATEGORIES,
     CATEGORY_NAMES,
@@ -121,6 +126,7 @@ __all__ = [
     "chair_history",
     "chair_on",
     "chair_vote_of",
+    "choose_youth_contact",
     "chosen_year",
     "close_year",
     "count_chair_election",

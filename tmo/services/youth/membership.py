@@ -10,8 +10,11 @@ from tmo.models.accounts import Account, RoleGrant
 from tmo.models.youth import YouthMember
 from tmo.permissions import Role
 from tmo.rules import youth as rules
+from tmo.rules.membership import ONLINE
+from tmo.rules.notices import Channel
 from tmo.rules.youth import MemberStatus, YouthError
 from tmo.services import audit
+from tmo.services.contact_choices import choose_contact
 from tmo.services.youth.chair import chair_on, end_chair
 from tmo.services.youth.forum import live_membership
 
@@ -88,3 +91,22 @@ def leave_forum(dbsession: Session, member: YouthMember, *, on: date, actor_id: 
     chair = chair_on(dbsession, on)
     if chair is not None and chair.member_id == member.id:
         end_chair(dbsession, chair, on=on, actor_id=actor_id)
+
+
+def choose_youth_contact(
+    request, member: YouthMember, email: str, choice: Channel, address: str
+) -> None:
+    """How ``member`` wants the forum's messages, as they chose it online: by email to their
+    account's address (their agreement), or by letter to the home address they give."""
+    address = address.strip()
+    if choice is Channel.POST and not address:
+        raise YouthError("Letters need your home address: enter it, or choose email.", "address")
+    choose_contact(request, member, choice, email, ONLINE, None)
+    member.address = address
+    audit.record(
+        request.dbsession,
+        "youth.contact_choice",
+        actor_id=request.account.id,
+        target=member,
+        contact_by=choice.value,
+    )

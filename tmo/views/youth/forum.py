@@ -10,8 +10,9 @@ from pyramid.view import view_config
 from tmo.forms import FormPage, form_page
 from tmo.permissions import Permission
 from tmo.rules import youth as rules
+from tmo.rules.notices import Channel
 from tmo.rules.youth import MemberStatus
-from tmo.schemas.youth import ConfirmSchema, JoinSchema
+from tmo.schemas.youth import ConfirmSchema, contact_schema, join_schema
 from tmo.services import files, youth
 from tmo.views import READ
 from tmo.views.youth import budget_values, forum_member
@@ -74,7 +75,6 @@ class ForumPage(FormPage):
 
 @form_page("youth_join", "form.jinja2", Permission.YOUTH_JOIN)
 class JoinPage(ForumPage):
-    schema = JoinSchema
     submit_label = "Ask to join"
     heading = "Join the Youth Forum"
 
@@ -87,6 +87,9 @@ class JoinPage(ForumPage):
             "A youth worker checks every request to join. Until you are 18, other members see "
             "only your first name, and nobody sees a photo of you or how to contact you.",
         ]
+
+    def make_schema(self):
+        return join_schema(self.request.account.email).bind(request=self.request)
 
     def get(self):
         if self.request.identity.youth_member is not None:
@@ -102,7 +105,7 @@ class JoinPage(ForumPage):
                 {"message": rules.too_young_message(youth_rules)},
                 request=self.request,
             )
-        youth.apply_to_join(
+        member = youth.apply_to_join(
             self.request.dbsession,
             self.request.constitution,
             account=self.request.account,
@@ -112,9 +115,43 @@ class JoinPage(ForumPage):
             postcode=appstruct["postcode"],
             today=self.request.today,
         )
+        youth.choose_youth_contact(
+            self.request,
+            member,
+            self.request.account.email,
+            Channel(appstruct["contact_by"]),
+            appstruct["address"],
+        )
         return self.redirect(
             "youth_forum", "Thank you! A youth worker will look at your request soon."
         )
+
+
+@form_page("youth_contact", "form.jinja2", Permission.YOUTH_TAKE_PART)
+class ContactPage(ForumPage):
+    submit_label = "Save"
+    heading = "How we contact you"
+
+    def make_schema(self):
+        return contact_schema(self.request.account.email).bind(request=self.request)
+
+    def initial(self):
+        member = forum_member(self.request)
+        agreed = member.contact_by == Channel.EMAIL and member.email_agreed_at is not None
+        return {
+            "contact_by": (Channel.EMAIL if agreed else Channel.POST).value,
+            "address": member.address,
+        }
+
+    def succeed(self, form, appstruct):
+        youth.choose_youth_contact(
+            self.request,
+            forum_member(self.request),
+            self.request.account.email,
+            Channel(appstruct["contact_by"]),
+            appstruct["address"],
+        )
+        return self.redirect("youth_forum", "How we contact you has been saved.")
 
 
 @form_page("youth_leave", "form.jinja2", Permission.YOUTH_TAKE_PART)
