@@ -382,11 +382,14 @@ def test_the_staff_forms_label_every_field_and_group_every_choice(testapp, logge
 # The Youth Forum ---------------------------------------------------------------------------------
 
 
-def test_a_forum_member_is_told_they_are_reached_by_email_to_their_account(testapp, dbsession):
+def test_a_forum_member_is_told_how_they_are_reached(testapp, dbsession):
     account = AccountFactory(email="kai@example.org", roles=[Role.YOUTH_MEMBER])
-    YouthMemberFactory(account=account)
+    kai = YouthMemberFactory(account=account)
     log_in(testapp, "kai@example.org")
     page = testapp.get("/youth/forum")
-    assert "by email to kai@example.org, the address of your account" in page.text
+    assert "at kai@example.org, the address of your account" in page.text
+    kai.contact_by, kai.email_agreed_at, kai.address = "post", None, "1 Lancaster Road, W11"
+    dbsession.commit()
+    assert "We post you letters about the forum" in testapp.get("/youth/forum").text
     assert "we cannot post you letters" in page.text
     assert not page.html.select("form#form")
