@@ -389,6 +389,7 @@ def test_a_forum_member_is_told_how_they_are_reached(testapp, dbsession):
     page = testapp.get("/youth/forum")
     assert "at kai@example.org, the address of your account" in page.text
     assert "Change how we contact you" in page.text
+    kai = dbsession.get(type(kai), kai.id)  # as the app's session holds it
     kai.contact_by, kai.email_agreed_at, kai.address = "post", None, "1 Lancaster Road, W11"
     dbsession.commit()
     assert "We post you letters about the forum" in testapp.get("/youth/forum").text
