@@ -135,6 +135,14 @@ class ContactPage(ForumPage):
     def make_schema(self):
         return contact_schema(self.request.account.email).bind(request=self.request)
 
+    def get(self):
+        try:
+            forum_member(self.request)
+        except youth.YouthError as refusal:
+            self.request.session.flash(str(refusal), "warning")
+            return HTTPFound(self.request.route_url("youth_forum"))
+        return super().get()
+
     def initial(self):
         member = forum_member(self.request)
         agreed = member.contact_by == Channel.EMAIL and member.email_agreed_at is not None
