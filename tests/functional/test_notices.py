@@ -10,10 +10,14 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from tests.factories import MemberFactory
+from tests.functional.test_meetings import schedule_form
 from tmo.clock import LONDON
 from tmo.models.audit import AuditEntry
+from tmo.models.meetings import Body, Meeting
 from tmo.models.notices import Delivery, Notice, PrintRun
 from tmo.permissions import Role
+from tmo.rules import meetings as meeting_rules
 from tmo.rules.notices import Channel, DeliveryStatus
 
 S = DeliveryStatus
@@ -369,3 +373,37 @@ def test_each_letter_is_an_a4_page_with_the_address_inside_a_dl_envelope_s_windo
     assert dark(image, (right, top, right + 8, bottom)) == 0
     # The TMO's name is printed above the window.
     assert dark(image, (left, 10, right + 60, top - 8)) > 0
+
+
+# -- Scheduling counts from deemed delivery -------------------------------------------------------
+
+
+def test_an_agm_too_soon_after_its_letters_are_deemed_delivered_is_refused_with_the_posting_date(
+    testapp, dbsession, logged_in, clock
+):
+    # Friday 28 August 2026, 14:00 in London; Monday 31 August is the summer bank holiday.
+    clock.set(datetime(2026, 8, 28, 14, 0, tzinfo=LONDON))
+    for _ in range(2):
+        MemberFactory(contact_by=Channel.POST, email_agreed_at=None)
+    MemberFactory(contact_email="emma@example.org")
+    body = Body(name="General meeting of members", kind=meeting_rules.GENERAL_MEETING)
+    dbsession.add(body)
+    dbsession.commit()
+    secretary(logged_in)
+    # Counted from today, 17 September would leave 19 clear days; from deemed delivery on
+    # Wednesday 2 September (48 working hours, past the weekend and the bank holiday), 13.
+    refused = schedule_form(testapp, body, date(2026, 9, 16), kind=meeting_rules.AGM)
+    assert "notice sent now is deemed delivered on Wednesday 2 September 2026" in refused.text
+    assert "The earliest date is 17 September 2026." in refused.text
+    assert (
+        "For a meeting on 17 September 2026, post the letters to members who get notice by post "
+        "by the end of Friday 28 August 2026" in refused.text
+    )
+    assert not dbsession.scalars(select(Meeting)).all()
+
+    page = schedule_form(testapp, body, date(2026, 9, 17), kind=meeting_rules.AGM).follow()
+    assert "1 email on their way; 2 letters to print and post (see Notices)." in page.text
+    assert (
+        "Post the letters to members who get notice by post by the end of Friday 28 August 2026"
+        in page.text
+    )

@@ -254,8 +254,8 @@ class SchedulePage(BodyPage):
             online_link=appstruct["online_link"],
             requisition_id=chosen_id(appstruct.get("requisition", "")),
         )
-        return self.redirect(
-            "meetings_run",
-            f"The meeting is scheduled. Its notice: {reach.summary()}",
-            meeting_id=meeting.id,
-        )
+        message = f"The meeting is scheduled. Its notice: {reach.summary()}"
+        if reach.to_post:
+            deadline = meetings.letters_deadline(self.request, self.context.body, appstruct["day"])
+            message = f"{message} {deadline}"
+        return self.redirect("meetings_run", message, meeting_id=meeting.id)
