@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import MemberFactory
+from tests.functional.test_board import seat_board
 from tests.functional.test_meetings import schedule_form
 from tmo.clock import LONDON
 from tmo.models.audit import AuditEntry
+from tmo.models.board import Director
 from tmo.models.meetings import Body, Meeting
 from tmo.models.notices import Delivery, Notice, PrintRun
 from tmo.permissions import Role
@@ -407,3 +409,24 @@ def test_an_agm_too_soon_after_its_letters_are_deemed_delivered_is_refused_with_
         "Post the letters to members who get notice by post by the end of Friday 28 August 2026"
         in page.text
     )
+
+
+def test_a_board_meeting_whose_notice_goes_by_post_counts_its_days_from_deemed_delivery(
+    testapp, dbsession, logged_in, clock
+):
+    clock.set(datetime(2026, 8, 28, 14, 0, tzinfo=LONDON))
+    seat_board(dbsession)  # the residents' directors are members with no email: reached by post
+    assert dbsession.scalars(select(Director).where(Director.member_id.is_not(None))).first()
+    body = Body(name="Board", kind=meeting_rules.BOARD)
+    dbsession.add(body)
+    dbsession.commit()
+    secretary(logged_in)
+    refused = schedule_form(testapp, body, date(2026, 9, 8), title="Board meeting")
+    assert (
+        "letters posted now are deemed delivered on Wednesday 2 September 2026, which allows 6. "
+        "The earliest date is 9 September 2026." in refused.text
+    )
+    assert "post by the end of Friday 28 August 2026" in refused.text
+    page = schedule_form(testapp, body, date(2026, 9, 9), title="Board meeting").follow()
+    assert "8 letters to print and post (see Notices)" in page.text
+    assert "and the meeting needs 7 days" in page.text
