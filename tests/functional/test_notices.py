@@ -277,6 +277,7 @@ def test_posting_a_run_starts_deemed_delivery_48_working_hours_later_past_a_bank
         assert delivery.body == ""  # a letter's text is not kept once it has left
     assert "cannot be printed again" in page.text
     assert "Mark the letters posted" not in page.text
+    assert "Deemed delivered" in page.text
     detail = testapp.get(f"/secretary/notices/{notice.id}")
     assert "Letter posted: 2" in detail.text and "2 September 2026, 14:00" in detail.text
     entry = dbsession.scalar(

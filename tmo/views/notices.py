@@ -30,15 +30,12 @@ RECENT_RUNS = 10
 def notices_page(request):
     dbsession = request.dbsession
     page = paginate(dbsession, reading.notices_query(), page_number(request.params.get("page")))
-    runs = printing.print_runs_query()
     return {
         "page": page,
         "reach": reading.reach_of(dbsession, [notice.id for notice in page.items]),
         "waiting": printing.letters_waiting(dbsession),
-        "to_post": list(dbsession.scalars(runs.where(PrintRun.posted_on.is_(None)))),
-        "posted": list(
-            dbsession.scalars(runs.where(PrintRun.posted_on.is_not(None)).limit(RECENT_RUNS))
-        ),
+        "to_post": printing.runs_to_post(dbsession),
+        "posted": printing.runs_posted(dbsession, RECENT_RUNS),
     }
 
 
@@ -88,7 +85,11 @@ def make_print_run(request):
 )
 def print_run_page(context, request):
     run = context.run
-    return {"run": run, "notices": printing.notices_of(request.dbsession, run)}
+    return {
+        "run": run,
+        "notices": printing.notices_of(request.dbsession, run),
+        "deemed_delivered": printing.deemed_delivered_of(run),
+    }
 
 
 def unprintable(request, run: PrintRun):

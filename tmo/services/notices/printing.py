@@ -66,7 +66,19 @@ def notices_of(dbsession: Session, run: PrintRun) -> list[Notice]:
     return list(dbsession.scalars(select(Notice).where(Notice.id.in_(in_run)).order_by(Notice.id)))
 
 
-def print_runs_query():
+def runs_to_post(dbsession: Session) -> list[PrintRun]:
+    """The runs not yet marked posted, newest first."""
+    return list(dbsession.scalars(newest_runs().where(PrintRun.posted_on.is_(None))))
+
+
+def runs_posted(dbsession: Session, limit: int) -> list[PrintRun]:
+    """The latest ``limit`` runs marked posted, newest first."""
+    return list(
+        dbsession.scalars(newest_runs().where(PrintRun.posted_on.is_not(None)).limit(limit))
+    )
+
+
+def newest_runs():
     return select(PrintRun).order_by(PrintRun.created_at.desc(), PrintRun.id.desc())
 
 
@@ -153,6 +165,12 @@ def posted_moment(posted_on: date, now: datetime) -> datetime:
     if posted_on == london_day(now):
         return now
     return london_midnight(posted_on + timedelta(days=1))
+
+
+def deemed_delivered_of(run: PrintRun):
+    """When the run's letters are deemed delivered (None until it is posted)."""
+    moments = [d.deemed_delivered_at for d in run.deliveries if d.deemed_delivered_at]
+    return max(moments, default=None)
 
 
 def mark_posted(request, run: PrintRun, posted_on: date) -> datetime:
