@@ -167,7 +167,7 @@ def posted_moment(posted_on: date, now: datetime) -> datetime:
     return london_midnight(posted_on + timedelta(days=1))
 
 
-def deemed_delivered_of(run: PrintRun):
+def deemed_delivered_of(run: PrintRun) -> datetime | None:
     """When the run's letters are deemed delivered (None until it is posted)."""
     moments = [d.deemed_delivered_at for d in run.deliveries if d.deemed_delivered_at]
     return max(moments, default=None)
