@@ -78,6 +78,8 @@ class Permission(enum.StrEnum):
     MEETINGS_REQUISITIONS_READ = "meetings:requisitions:read"
     MEETINGS_REQUISITION_SIGN = "meetings:requisition:sign"
     MEETINGS_CALENDAR_OWN = "meetings:calendar:own"
+    # The notices sent and what became of them; printing the letters and marking them posted.
+    NOTICES_MANAGE = "notices:notices:manage"
     ADMIN_ACCOUNTS_READ = "admin:accounts:read"
     ADMIN_ROLES_GRANT = "admin:roles:grant"
     ADMIN_CONSTITUTION_EDIT = "admin:constitution:edit"

@@ -32,6 +32,7 @@ from tmo.models.meetings import (
 from tmo.models.membership import Member
 from tmo.permissions import PUBLIC_ROUTES, Role
 from tmo.rules import meetings as rules
+from tmo.rules.notices import earliest_meeting
 from tmo.services import meetings
 from tmo.services import pdf as pdf_service
 
@@ -199,17 +200,20 @@ def test_short_notice_is_refused_with_the_reason_and_good_notice_goes_to_every_m
 
 
 def test_a_general_meeting_needs_fourteen_clear_days_and_notice_goes_to_every_member(
-    testapp, dbsession, logged_in, mailer
+    testapp, dbsession, logged_in, mailer, clock
 ):
+    # Counted from the day the notice is deemed delivered, 48 working hours after it is sent.
+    earliest = earliest_meeting(clock.now(), 14, Constitution().notices)
     for number in range(4):
         MemberFactory(contact_email=f"voter{number}@example.org")
     body = Body(name="General meeting of members", kind=rules.GENERAL_MEETING)
     dbsession.add(body)
     dbsession.commit()
     secretary(logged_in)
-    refused = schedule_form(testapp, body, TODAY + timedelta(days=14), kind=rules.AGM)
+    refused = schedule_form(testapp, body, earliest - timedelta(days=1), kind=rules.AGM)
     assert "at least 14 clear days' notice (Companies Act 2006 s307)" in refused.text
-    page = schedule_form(testapp, body, TODAY + timedelta(days=15), title="AGM", kind=rules.AGM)
+    assert f"The earliest date is {earliest:%-d %B %Y}." in refused.text
+    page = schedule_form(testapp, body, earliest, title="AGM", kind=rules.AGM)
     page = page.follow()
     meeting = dbsession.scalar(select(Meeting))
     titles = [item.title for item in meeting.items]
@@ -684,7 +688,7 @@ def test_an_item_with_a_paper_upload_is_checked_for_type(testapp, dbsession, log
 
 
 def test_members_requisition_a_general_meeting_and_the_secretary_is_told(
-    testapp, dbsession, logged_in, mailer
+    testapp, dbsession, logged_in, mailer, clock
 ):
     accounts = [AccountFactory(roles=[Role.MEMBER]) for _ in range(2)]
     for account in accounts:
@@ -721,7 +725,9 @@ def test_members_requisition_a_general_meeting_and_the_secretary_is_told(
     form = page.forms["form"]
     assert form["requisition"].value == str(requisition.id)
     form["title"] = "Requisitioned general meeting: cladding"
-    form["day"] = (TODAY + timedelta(days=20)).isoformat()
+    # 20 days on, or later where bank holidays delay the notice's deemed delivery.
+    earliest = earliest_meeting(clock.now(), 14, Constitution().notices)
+    form["day"] = max(TODAY + timedelta(days=20), earliest).isoformat()
     form["time"] = "18:30"
     form["place"] = "Community room"
     choose(form, rules.EGM)

@@ -33,12 +33,14 @@ from tmo.contexts.membership import (
     OwnMembershipContext,
     RegisterEntryContext,
 )
+from tmo.contexts.notices import NoticeContext, PrintRunContext
 from tmo.contexts.youth import ChairElectionContext, ProposalContext, ProposalFileContext
 from tmo.models.board import Director, Directorship
 from tmo.models.elections import Candidate, Election
 from tmo.models.files import StoredFile
 from tmo.models.meetings import Meeting, Requisition
 from tmo.models.membership import Member, MembershipApplication
+from tmo.models.notices import Notice, PrintRun
 from tmo.permissions import Permission, Role
 from tmo.rules.board import BOARD
 from tmo.rules.elections import CandidateStatus, Status
@@ -801,7 +803,50 @@ def a_term_of_office(app, dbsession) -> Scene:
     return Scene(people, factory=DirectorshipContext, matchdict={"term_id": held.id})
 
 
+def notice_people():
+    people = residents()
+    people["an administrator"] = AccountFactory(roles=[Role.ADMINISTRATOR])
+    people["a director"] = AccountFactory(roles=[Role.DIRECTOR])
+    return people
+
+
+def a_notice_sent(app, dbsession) -> Scene:
+    people = notice_people()
+    notice = Notice(kind="meeting_notice", subject="Notice of the AGM")
+    dbsession.add(notice)
+    dbsession.flush()
+    return Scene(people, factory=NoticeContext, matchdict={"notice_id": notice.id})
+
+
+def a_print_run(app, dbsession) -> Scene:
+    people = notice_people()
+    run = PrintRun(letters=0)
+    dbsession.add(run)
+    dbsession.flush()
+    return Scene(people, factory=PrintRunContext, matchdict={"run_id": run.id})
+
+
+NOTICES_READERS = {
+    "the secretary": True,
+    "an administrator": False,
+    "a director": False,
+    "a resident": False,
+    NOBODY: False,
+}
+
 CASES += [
+    pytest.param(
+        Permission.NOTICES_MANAGE,
+        a_notice_sent,
+        NOTICES_READERS,
+        id="a notice's deliveries are for the secretary",
+    ),
+    pytest.param(
+        Permission.NOTICES_MANAGE,
+        a_print_run,
+        NOTICES_READERS,
+        id="a print run is printed and posted by the secretary",
+    ),
     pytest.param(
         Permission.MEMBERSHIP_APPLICATION_WITHDRAW,
         a_pending_application,

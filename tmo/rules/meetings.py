@@ -93,9 +93,16 @@ LOST = "lost"
 # -- Notice --------------------------------------------------------------------------------------
 
 
-def notice_problem(kind: str, notice_on: date, meeting_on: date, rules: MeetingRules) -> str | None:
+def notice_problem(
+    kind: str,
+    notice_on: date,
+    meeting_on: date,
+    rules: MeetingRules,
+    given_as: str = "notice given today",
+) -> str | None:
     """Why notice given on ``notice_on`` is too short for a meeting of a ``kind`` body on
-    ``meeting_on``; None when it is long enough."""
+    ``meeting_on``; None when it is long enough. ``given_as`` says how the notice is given on
+    that day (letters posted today are given the day they are deemed delivered)."""
     if meeting_on < notice_on:
         return "The meeting cannot be before the notice of it."
     if kind == GENERAL_MEETING:
@@ -105,7 +112,7 @@ def notice_problem(kind: str, notice_on: date, meeting_on: date, rules: MeetingR
             earliest = notice_on + timedelta(days=needed + 1)
             return (
                 f"Too short notice: a general meeting needs at least {needed} clear days' notice "
-                f"(Companies Act 2006 s307); notice given today allows {given}. "
+                f"(Companies Act 2006 s307); {given_as} allows {given}. "
                 f"The earliest date is {earliest:%-d %B %Y}."
             )
         return None
@@ -116,7 +123,7 @@ def notice_problem(kind: str, notice_on: date, meeting_on: date, rules: MeetingR
         what = "the board" if kind == BOARD else "this body"
         return (
             f"Too short notice: a meeting of {what} needs {needed} days' notice under the "
-            f"constitution; notice given today allows {given}. "
+            f"constitution; {given_as} allows {given}. "
             f"The earliest date is {earliest:%-d %B %Y}."
         )
     return None

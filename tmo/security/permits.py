@@ -231,6 +231,8 @@ PERMITS: dict[Permission, list[list[Check]]] = {
     P.MEETINGS_REQUISITIONS_READ: [[holds(R.MEMBER)]],
     P.MEETINGS_REQUISITION_SIGN: [[holds(R.MEMBER), is_member]],
     P.MEETINGS_CALENDAR_OWN: [[holds(R.RESIDENT)]],
+    # Notices and the letters printed for them
+    P.NOTICES_MANAGE: [[holds(R.SECRETARY)]],
     # Elections
     P.ELECTIONS_READ: [[election_announced], [officiates]],
     P.ELECTIONS_NOMINATE: [[holds(R.MEMBER), is_member]],

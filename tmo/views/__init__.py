@@ -29,6 +29,7 @@ from tmo.contexts.membership import (
     OwnMembershipContext,
     RegisterEntryContext,
 )
+from tmo.contexts.notices import NoticeContext, PrintRunContext
 from tmo.contexts.youth import (
     ChairContext,
     ChairElectionContext,
@@ -72,6 +73,13 @@ ROUTES = (
     ("member_register_end", "/secretary/register/{member_id:\\d{1,9}}/end"),
     ("member_register_erase", "/secretary/register/{member_id:\\d{1,9}}/erase"),
     ("member_register_contact", "/secretary/register/{member_id:\\d{1,9}}/contact"),
+    ("notices", "/secretary/notices"),
+    ("notice", "/secretary/notices/{notice_id:\\d{1,9}}"),
+    ("print_run_make", "/secretary/notices/print-runs/new"),
+    ("print_run", "/secretary/notices/print-runs/{run_id:\\d{1,9}}"),
+    ("print_run_pdf", "/secretary/notices/print-runs/{run_id:\\d{1,9}}/letters.pdf"),
+    ("print_run_csv", "/secretary/notices/print-runs/{run_id:\\d{1,9}}/letters.csv"),
+    ("print_run_posted", "/secretary/notices/print-runs/{run_id:\\d{1,9}}/posted"),
     ("board", "/board"),
     ("board_csv", "/board.csv"),
     ("board_interests", "/board/interests"),
@@ -205,6 +213,11 @@ CONTEXTS = {
     "member_register_end": RegisterEntryContext,
     "member_register_erase": RegisterEntryContext,
     "member_register_contact": RegisterEntryContext,
+    "notice": NoticeContext,
+    "print_run": PrintRunContext,
+    "print_run_pdf": PrintRunContext,
+    "print_run_csv": PrintRunContext,
+    "print_run_posted": PrintRunContext,
     "board_my_interests": OwnDirectorContext,
     "board_term_end": DirectorshipContext,
     "board_director": DirectorContext,

@@ -2,7 +2,7 @@
 emailed to every member of the body, a meeting cancelled before it begins; and which meetings a
 body has held or will hold."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,8 +11,18 @@ from tmo.clock import london_day
 from tmo.models.meetings import AgendaItem, Body, Meeting
 from tmo.rules import meetings as rules
 from tmo.rules.meetings import MeetingError
+from tmo.rules.notices import (
+    POST,
+    Channel,
+    earliest_meeting,
+    general_meeting_notice_problem,
+    latest_posting,
+    notice_given_on,
+    posting_advice,
+    when,
+)
 from tmo.services import audit, notices
-from tmo.services.meetings.bodies import meeting_participants
+from tmo.services.meetings.bodies import meeting_participants, participants
 
 
 def schedule_meeting(
@@ -29,16 +39,14 @@ def schedule_meeting(
     """A meeting with its standing items, if the notice given now is long enough, and how its
     notice went out to every member of the body (for a general meeting, every member of the
     TMO): by email or by post, as each has chosen."""
-    dbsession, constitution, now = request.dbsession, request.constitution, request.now
+    dbsession, now = request.dbsession, request.now
     if not place and not online_link:
         raise MeetingError("Give the place of the meeting, an online link, or both.", "place")
     if kind not in rules.MEETING_KINDS:
         raise MeetingError("Choose the kind of meeting.", "kind")
     if (kind == rules.ORDINARY) == (body.kind == rules.GENERAL_MEETING):
         raise MeetingError("Only a general meeting is an AGM or an EGM.", "kind")
-    problem = rules.notice_problem(
-        body.kind, london_day(now), london_day(starts_at), constitution.meetings
-    )
+    problem = notice_problem(request, body, london_day(starts_at))
     if problem:
         raise MeetingError(problem, "day")
     meeting = Meeting(
@@ -62,6 +70,79 @@ def schedule_meeting(
         starts_at=starts_at.isoformat(),
     )
     return meeting, tell_the_members(request, meeting, "meeting_notice")
+
+
+def by_post(request, body: Body, meeting_on: date) -> bool:
+    """Whether the notice of a meeting of ``body`` on ``meeting_on`` goes to anyone by post."""
+    return any(
+        person.recipient is not None and person.recipient.channel is Channel.POST
+        for person in participants(request.dbsession, body, meeting_on)
+    )
+
+
+def notice_problem(request, body: Body, meeting_on: date) -> str | None:
+    """Why notice sent now is too short for a meeting of ``body`` on ``meeting_on``, with the
+    earliest date it allows and by when its letters must then be posted; None when it is long
+    enough. A general meeting's clear days count from the day the notice is deemed delivered,
+    by post and by email (s307, s360, s1147); another body's days, from the day its letters
+    posted now are deemed delivered when any member gets it by post, else from today."""
+    constitution, now = request.constitution, request.now
+    meeting_rules, notice_rules = constitution.meetings, constitution.notices
+    today = london_day(now)
+    if meeting_on < today:
+        return "The meeting cannot be before the notice of it."
+    if body.kind == rules.GENERAL_MEETING:
+        needed = meeting_rules.general_meeting_notice_clear_days
+        problem = general_meeting_notice_problem(now, meeting_on, needed, notice_rules)
+        if problem is None:
+            return None
+        earliest = earliest_meeting(now, needed, notice_rules)
+        return (
+            f"{problem} {for_the_meeting_on(earliest, letters_deadline(request, body, earliest))}"
+        )
+    if not by_post(request, body, meeting_on):
+        return rules.notice_problem(body.kind, today, meeting_on, meeting_rules)
+    given_on = notice_given_on(now, notice_rules, POST)
+    problem = rules.notice_problem(
+        body.kind,
+        given_on,
+        meeting_on,
+        meeting_rules,
+        given_as=f"letters posted now are deemed delivered on {given_on:%A %-d %B %Y}, which",
+    )
+    if problem is None:
+        return None
+    earliest = given_on + timedelta(days=days_of_notice(body, meeting_rules))
+    return f"{problem} {for_the_meeting_on(earliest, letters_deadline(request, body, earliest))}"
+
+
+def for_the_meeting_on(day: date, advice: str) -> str:
+    return f"For a meeting on {day:%-d %B %Y}, {advice[0].lower()}{advice[1:]}"
+
+
+def days_of_notice(body: Body, meeting_rules) -> int:
+    """The days' notice a meeting of a body other than the general meeting needs."""
+    if body.kind == rules.BOARD:
+        return meeting_rules.board_notice_days
+    return meeting_rules.committee_notice_days
+
+
+def letters_deadline(request, body: Body, meeting_on: date) -> str:
+    """By when the letters of the notice of a meeting of ``body`` on ``meeting_on`` must be
+    posted, and why."""
+    meeting_rules, notice_rules = request.constitution.meetings, request.constitution.notices
+    if body.kind == rules.GENERAL_MEETING:
+        needed = meeting_rules.general_meeting_notice_clear_days
+        return posting_advice(meeting_on, needed, notice_rules)
+    days = days_of_notice(body, meeting_rules)
+    # ``days`` days' notice is given by the day ``days`` before the meeting: ``days - 1`` clear.
+    deadline = latest_posting(meeting_on, days - 1, notice_rules, POST)
+    return (
+        f"Post the letters to members who get notice by post by "
+        f"{when(deadline)}: a letter is deemed delivered "
+        f"{notice_rules.post_delivery_hours} working hours after it is posted (Companies Act "
+        f"2006 s1147), and the meeting needs {days} days' notice."
+    )
 
 
 def tell_the_members(request, meeting: Meeting, template: str, **values) -> notices.Reach:

@@ -231,15 +231,23 @@ class SchedulePage(BodyPage):
 
     def intro(self):
         notice_rules = self.request.constitution.meetings
+        counted = ""
         if self.general:
             notice = f"at least {notice_rules.general_meeting_notice_clear_days} clear days"
+            delivery = self.request.constitution.notices
+            counted = (
+                " They are counted from the day the notice is deemed delivered: a letter "
+                f"{delivery.post_delivery_hours} working hours after it is posted, an email "
+                f"{delivery.email_delivery_hours} after it is sent (Companies Act 2006 s1147)."
+            )
         elif self.context.body.kind == rules.BOARD:
             notice = f"{notice_rules.board_notice_days} days"
         else:
             notice = f"{notice_rules.committee_notice_days} days"
         return [
-            f"The constitution requires {notice}' notice. The notice goes to every member of the "
-            "body when you schedule the meeting: by email, or by post to those who chose letters."
+            f"The constitution requires {notice}' notice.{counted} The notice goes to every "
+            "member of the body when you schedule the meeting: by email, or by post to those who "
+            "chose letters."
         ]
 
     def succeed(self, form, appstruct):
@@ -254,8 +262,8 @@ class SchedulePage(BodyPage):
             online_link=appstruct["online_link"],
             requisition_id=chosen_id(appstruct.get("requisition", "")),
         )
-        return self.redirect(
-            "meetings_run",
-            f"The meeting is scheduled. Its notice: {reach.summary()}",
-            meeting_id=meeting.id,
-        )
+        message = f"The meeting is scheduled. Its notice: {reach.summary()}"
+        if reach.to_post:
+            deadline = meetings.letters_deadline(self.request, self.context.body, appstruct["day"])
+            message = f"{message} {deadline}"
+        return self.redirect("meetings_run", message, meeting_id=meeting.id)
