@@ -174,6 +174,8 @@ def test_the_other_youth_forum_pages_are_accessible(page, assert_accessible):
     page.get_by_label("Your date of birth").fill(twelve.isoformat())
     page.get_by_label("Your postcode").fill("W10 5PA")
     page.get_by_label("I live in the area the TMO looks after").check()
+    page.get_by_label("By post to my home").check()
+    page.get_by_label("Your home address, for letters").fill("Flat 2, Elm Court\nW10 5PA")
     page.get_by_role("button", name="Ask to join").click()
     heading(page, "Not yet, but soon!")
     expect(page.get_by_text("We have not kept anything you typed in.")).to_be_visible()
