@@ -14,8 +14,11 @@ from sqlalchemy import select
 
 from tests.conftest import log_in
 from tests.elections_setup import fresh, now, poll_open, web_request
+from tests.factories import AccountFactory
+from tmo.models.audit import AuditEntry
 from tmo.models.elections import CodeAttempt, RollEntry
 from tmo.models.notices import Delivery
+from tmo.permissions import Role
 from tmo.rules.notices import DeliveryStatus
 from tmo.services import elections
 from tmo.services.elections import codes
@@ -275,3 +278,83 @@ def test_a_member_who_voted_online_finds_their_code_used(testapp, dbsession, mai
     assert "This code has been used." in error_of(
         vote_page(testapp, cards_by_name(mailer)[voter.name])
     )
+
+
+# -- The returning officer: a new code, reminders ------------------------------------------------
+
+
+def officer_and_poll(dbsession, request_, **kw):
+    officer = AccountFactory(roles=[Role.RETURNING_OFFICER])
+    election, people = poll_open(dbsession, request_, returning_officer=officer, **kw)
+    dbsession.commit()
+    return officer, election, people
+
+
+def test_a_reissued_code_replaces_the_old_one_and_is_sent_not_shown(
+    testapp, dbsession, mailer, request_
+):
+    officer, election, people = officer_and_poll(dbsession, request_)
+    voter = people[-1]
+    old = cards_by_name(mailer)[voter.name]
+    # A pass the old code gave dies with it.
+    holder = webtest.TestApp(testapp.app, extra_environ=testapp.extra_environ)
+    assert vote_page(holder, old).status_int == 303
+    mailer.outbox.clear()
+    log_in(testapp, officer.email)
+    manage = testapp.get(f"/returning-officer/elections/{election.id}")
+    form = manage.click("Send a voter a new voting code").forms["form"]
+    form["member"] = voter.number_label
+    done = form.submit("submit").follow()
+    assert f"A new poll card for {voter.name}: 1 email on their way" in done.text
+    new = cards_by_name(mailer)[voter.name]
+    assert new != old and new not in done.text and old not in done.text
+    assert holder.get("/vote/ballot").location.endswith("/vote")
+    assert "do not match" in error_of(vote_page(holder, old))
+    assert vote_page(holder, new).status_int == 303
+    entry = dbsession.scalars(
+        select(AuditEntry).where(AuditEntry.action == "election.code_reissued")
+    ).one()
+    assert entry.actor_id == officer.id and new not in str(entry.detail)
+    # Someone not on the roll is refused on the form.
+    form["member"] = "99999"
+    assert "No voter on this election's roll" in form.submit("submit").text
+
+
+def test_reminders_go_to_those_who_have_not_voted_and_say_only_how_many(
+    testapp, dbsession, mailer, request_
+):
+    officer, election, people = officer_and_poll(dbsession, request_, voters=3)
+    first = elections.accepted(election)[0].id
+    for voter in people[:2]:
+        elections.cast(dbsession, election.id, voter.id, (first,), now=now())
+    by_post = people[-1]
+    by_post.contact_by = "post"
+    by_post.email_agreed_at = None
+    dbsession.commit()
+    waiting = len(people) - 2
+    mailer.outbox.clear()
+    log_in(testapp, officer.email)
+    page = testapp.get(f"/returning-officer/elections/{election.id}/remind")
+    assert f"{waiting} of the {len(people)} voters on the roll have not voted" in page.text
+    done = page.forms["form"].submit("submit").follow()
+    assert f"Reminders sent to {waiting} voters" in done.text
+    assert f"{waiting - 1} emails on their way; 1 letter to print" in done.text
+    # No voter is named (the candidates are, in the list of nominations).
+    for person in people[3:]:
+        assert person.name not in done.text
+    reminded = {m.body.split("Hello ", 1)[1].split(",", 1)[0] for m in mailer.outbox}
+    assert reminded == {p.name for p in people[2:-1]}
+    assert not any(CODE.search(m.body) for m in mailer.outbox)
+    letter = dbsession.scalars(
+        select(Delivery)
+        .where(Delivery.member_id == by_post.id, Delivery.status == DeliveryStatus.TO_PRINT)
+        .order_by(Delivery.id.desc())
+    ).first()
+    assert letter.body.startswith("Reminder: vote in")
+    audit = dbsession.scalars(select(AuditEntry).where(AuditEntry.action == "election.reminded"))
+    assert [entry.detail["reminded"] for entry in audit] == [waiting]
+    # A second reminder the same day needs the box ticked.
+    form = testapp.get(f"/returning-officer/elections/{election.id}/remind").forms["form"]
+    assert "Tick the box to send another" in form.submit("submit").text
+    form["confirm"] = True
+    assert "Reminders sent" in form.submit("submit").follow().text
