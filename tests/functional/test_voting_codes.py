@@ -4,19 +4,23 @@ throttling, used and reissued codes, reminders, and one member one vote across a
 and paper when all three race against the real database."""
 
 import re
+import threading
 from datetime import date
 
 import pytest
 import webtest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 
 from tests.conftest import log_in
 from tests.elections_setup import fresh, now, poll_open, web_request
 from tests.factories import AccountFactory
+from tests.functional.test_election_integrity import committed_poll  # noqa: F401 (a fixture)
+from tmo.models import get_session_factory
 from tmo.models.audit import AuditEntry
-from tmo.models.elections import CodeAttempt, RollEntry
+from tmo.models.elections import Ballot, CodeAttempt, Election, RollEntry
+from tmo.models.membership import Member
 from tmo.models.notices import Delivery
 from tmo.permissions import Role
 from tmo.rules.notices import DeliveryStatus
@@ -358,3 +362,117 @@ def test_reminders_go_to_those_who_have_not_voted_and_say_only_how_many(
     assert "Tick the box to send another" in form.submit("submit").text
     form["confirm"] = True
     assert "Reminders sent" in form.submit("submit").follow().text
+
+
+# -- Racing, against the real database ----------------------------------------------------------
+
+
+@pytest.fixture
+def racing_poll(engine, request):
+    """The committed poll of the integrity tests, and the code attempts /vote commits cleared
+    after."""
+    yield request.getfixturevalue("committed_poll")
+    with engine.begin() as connection:
+        connection.execute(delete(CodeAttempt))
+
+
+def browser(app, address="192.0.2.50"):
+    return webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost", "REMOTE_ADDR": address})
+
+
+def give_a_code(app, engine, election_id: int, member_id: int) -> str:
+    """A fresh code for a voter, committed, and the code itself (as a poll card would carry)."""
+    session = get_session_factory(engine)()
+    try:
+        code, hashed = codes.draw(app.registry.settings["tmo.secret"], election_id)
+        session.execute(
+            update(RollEntry)
+            .where(RollEntry.election_id == election_id, RollEntry.member_id == member_id)
+            .values(code_hash=hashed)
+        )
+        session.commit()
+        return code
+    finally:
+        session.close()
+
+
+def test_account_code_and_paper_racing_for_one_member_store_one_ballot(app, engine, racing_poll):
+    election_id, people, candidates = racing_poll
+    session = get_session_factory(engine)()
+    election = session.get(Election, election_id)
+    officer_email = election.returning_officer.email
+    voters = [session.get(Member, person) for person in people[-4:]]
+    labels = [(voter.id, voter.account.email, voter.number_label) for voter in voters]
+    session.close()
+    officer = browser(app)
+    log_in(officer, officer_email)
+    for member_id, email, number in labels:
+        online = browser(app)
+        log_in(online, email)
+        form = online.get(f"/elections/{election_id}/ballot").forms["ballot"]
+        form[f"rank-{candidates[0]}"] = "1"
+        by_account = form.submit().forms["cast"]
+        holder = browser(app, "192.0.2.51")
+        code = give_a_code(app, engine, election_id, member_id)
+        form = vote_page(holder, code, POSTCODE).follow().forms["ballot"]
+        form[f"rank-{candidates[1]}"] = "1"
+        by_code = form.submit().forms["cast"]
+        by_paper = officer.get(f"/returning-officer/elections/{election_id}/paper").forms["form"]
+        by_paper["voters"] = number
+        by_paper["papers"] = "3"
+        start = threading.Barrier(3)
+        statuses = []
+
+        def submit(form, start=start, statuses=statuses):
+            start.wait()
+            statuses.append(form.submit("submit", expect_errors=True).status_int)
+
+        threads = [
+            threading.Thread(target=submit, args=(form,))
+            for form in (by_account, by_code, by_paper)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert 500 not in statuses, statuses
+    session = get_session_factory(engine)()
+    try:
+        election = session.get(Election, election_id)
+        marked = session.scalar(
+            select(func.count())
+            .select_from(RollEntry)
+            .where(RollEntry.election_id == election_id, RollEntry.voted)
+        )
+        ballots = session.scalar(
+            select(func.count()).select_from(Ballot).where(Ballot.election_id == election_id)
+        )
+        # Exactly one ballot for each of the four members, however their three ways raced.
+        assert marked == ballots == election.ballots_cast == len(labels)
+        assert elections.verify(session, election) == []
+    finally:
+        session.close()
+
+
+def test_guesses_at_the_same_moment_cannot_pass_the_limit(app, engine, racing_poll):
+    limit = codes.limit_for({}, "vote_address").attempts
+    guessers = limit + 5
+    forms = []
+    for _ in range(guessers):
+        form = browser(app, "192.0.2.77").get("/vote").forms["form"]
+        form["code"] = codes.new_code()
+        form["fact"] = POSTCODE
+        forms.append(form)
+    start = threading.Barrier(guessers)
+    statuses = []
+
+    def guess(form):
+        start.wait()
+        statuses.append(form.submit("submit", expect_errors=True).status_int)
+
+    threads = [threading.Thread(target=guess, args=(form,)) for form in forms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] * limit + [429] * (guessers - limit)
