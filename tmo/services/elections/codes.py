@@ -19,6 +19,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import case, literal, select, update
 from sqlalchemy.orm import Session
@@ -70,7 +71,11 @@ class CodeThrottled(CodeRefused):
 
 def new_code() -> str:
     """A fresh code, grouped for reading aloud and typing: ``7KQ4-MXR2-9TBH-C``."""
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    # One draw below 30^13, written in base 30: uniform, and a tenth of the time of 13 choices.
+    number, raw = secrets.randbelow(len(ALPHABET) ** LENGTH), ""
+    for _ in range(LENGTH):
+        number, digit = divmod(number, len(ALPHABET))
+        raw += ALPHABET[digit]
     return "-".join(raw[i : i + GROUP] for i in range(0, LENGTH, GROUP))
 
 
@@ -82,6 +87,7 @@ def normalise(typed: str) -> str | None:
     return raw
 
 
+@cache
 def _key(secret: str) -> bytes:
     # A key of its own, so that a code's hash is no other use of the site's secret.
     return hmac.new(secret.encode(), b"tmo voting codes", hashlib.sha256).digest()
