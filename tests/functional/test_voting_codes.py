@@ -159,7 +159,10 @@ def test_a_member_votes_with_code_and_postcode_without_logging_in(
     dbsession.commit()
     voter = people[-1]
     code = cards_by_name(mailer)[voter.name]
-    ballot = vote_page(testapp, code.lower().replace("-", " ")).follow()
+    page = testapp.get(f"/elections/{election.id}").click("Vote with the code on your poll card")
+    form = page.forms["form"]
+    form["code"], form["fact"] = code.lower().replace("-", " "), "w105pa"
+    ballot = form.submit("submit").follow()
     assert ballot.forms["ballot"].action.endswith("/vote/ballot")
     receipt = tick_first_and_cast(ballot)
     assert receipt.status_int == 200
