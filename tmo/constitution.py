@@ -51,6 +51,10 @@ ELECTION_METHODS = (
     ("stv", "Single transferable vote (Scottish STV rules)"),
     ("block", "Block vote (mark up to one candidate for each seat)"),
 )
+CODE_CHECKS = (
+    ("postcode", "Their postcode"),
+    ("date_of_birth", "Their date of birth"),
+)
 BALLOT_ORDERS = (
     ("random", "A fresh random order for each voter"),
     ("alphabetical", "Alphabetical by surname"),
@@ -204,6 +208,13 @@ class ElectionRules:
     )
     method: str = rule("stv", "Voting method", choices=ELECTION_METHODS)
     ballot_order: str = rule("random", "Order of candidates on the ballot", choices=BALLOT_ORDERS)
+    code_check: str = rule(
+        "postcode",
+        "What a member voting with the code on their poll card also gives",
+        "Asked at /vote with the code, so that a poll card found by someone else is no use to "
+        "them.",
+        choices=CODE_CHECKS,
+    )
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,8 @@ class Permission(enum.StrEnum):
     ELECTIONS_STAND = "elections:nomination:stand"
     ELECTIONS_CANDIDATE_PHOTO = "elections:candidate:photo"
     ELECTIONS_VOTE = "elections:ballot:cast"
+    # Voting at /vote with a poll card's code: whoever holds the pass the code gave them.
+    ELECTIONS_VOTE_BY_CODE = "elections:ballot:cast_by_code"
     ELECTIONS_RESULT_READ = "elections:result:read"
     ELECTIONS_BALLOTS_READ = "elections:ballots:read"
     # The list of elections a returning officer or scrutineer officiates at.
@@ -138,6 +140,7 @@ PUBLIC_ROUTES = frozenset(
         "board_interests",
         "elections",
         "election",
+        "vote",
         "youth",
         "youth_photo",
         "meetings",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
-from pyramid.httpexceptions import HTTPNotFound
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from sqlalchemy import select
 
 from tests.elections_setup import (
@@ -25,7 +25,12 @@ from tmo.clock import london_day
 from tmo.constitution import Constitution, SeatCategoryKey
 from tmo.contexts.accounts import AccountContext
 from tmo.contexts.board import DirectorshipContext, OwnDirectorContext
-from tmo.contexts.elections import CandidateContext, ElectionContext
+from tmo.contexts.elections import (
+    VOTING_PASS_COOKIE,
+    CandidateContext,
+    CodeVoterContext,
+    ElectionContext,
+)
 from tmo.contexts.meetings import MeetingContext, MinutesContext, PaperContext, RequisitionContext
 from tmo.contexts.membership import (
     ApplicationContext,
@@ -36,7 +41,7 @@ from tmo.contexts.membership import (
 from tmo.contexts.notices import NoticeContext, PrintRunContext
 from tmo.contexts.youth import ChairElectionContext, ProposalContext, ProposalFileContext
 from tmo.models.board import Director, Directorship
-from tmo.models.elections import Candidate, Election
+from tmo.models.elections import Candidate, Election, RollEntry
 from tmo.models.files import StoredFile
 from tmo.models.meetings import Meeting, Requisition
 from tmo.models.membership import Member, MembershipApplication
@@ -50,6 +55,8 @@ from tmo.security.permits import PERMITS
 from tmo.services import elections, meetings, youth
 
 NOBODY = "nobody logged in"
+# What a factory answers that sends the person elsewhere to begin again (/vote without a pass).
+SENT_BACK = "sent back to /vote"
 
 
 @dataclass
@@ -60,6 +67,8 @@ class Scene:
     people: dict = field(default_factory=dict)
     factory: type = ElectionContext
     matchdict: dict = field(default_factory=dict)
+    # Cookies a person's browser carries (a voting code's pass), by name.
+    cookies: dict = field(default_factory=dict)
 
 
 def decide(app, dbsession, scene: Scene, who: str, permission) -> bool | str:
@@ -68,10 +77,14 @@ def decide(app, dbsession, scene: Scene, who: str, permission) -> bool | str:
     request = web_request(app, dbsession)
     request.account = scene.people.get(who)
     request.matchdict = {key: str(value) for key, value in scene.matchdict.items()}
+    if who in scene.cookies:
+        request.headers["Cookie"] = scene.cookies[who]
     try:
         context = scene.factory(request)
     except HTTPNotFound:
         return "404"
+    except HTTPSeeOther:
+        return SENT_BACK
     return bool(request.has_permission(permission, context))
 
 
@@ -157,6 +170,31 @@ def poll_opened(app, dbsession) -> Scene:
     people["a voter on the roll"] = voters[-1].account
     people["a member who joined after the roll was frozen"] = member("Lee Late").account
     return Scene(people, matchdict={"election_id": election.id})
+
+
+def code_holders(app, dbsession) -> Scene:
+    """The poll open; someone who gave a voter's code at /vote, and others without its pass."""
+    people = officials()
+    election, voters = poll_open(
+        dbsession, web_request(app, dbsession), returning_officer=people["its returning officer"]
+    )
+    secret = app.registry.settings["tmo.secret"]
+    entries = dbsession.scalars(select(RollEntry).where(RollEntry.election_id == election.id))
+    entry = next(e for e in entries if e.member_id == voters[-1].id)
+    token = elections.issue_pass(secret, entry, now())
+    people |= {
+        "someone who gave a voter's code": None,
+        "a voter logged in, without a pass": voters[-1].account,
+        "someone with a forged pass": None,
+        "someone whose pass has expired": None,
+    }
+    expired = elections.issue_pass(secret, entry, now() - timedelta(hours=1))
+    cookies = {
+        "someone who gave a voter's code": f"{VOTING_PASS_COOKIE}={token}",
+        "someone with a forged pass": f"{VOTING_PASS_COOKIE}={token[:-4]}beef",
+        "someone whose pass has expired": f"{VOTING_PASS_COOKIE}={expired}",
+    }
+    return Scene(people, factory=CodeVoterContext, cookies=cookies)
 
 
 def counted(app, dbsession) -> Scene:
@@ -464,6 +502,18 @@ CASES = [
             NOBODY: False,
         },
         id="only a member on the roll reaches the ballot",
+    ),
+    pytest.param(
+        Permission.ELECTIONS_VOTE_BY_CODE,
+        code_holders,
+        {
+            "someone who gave a voter's code": True,
+            "a voter logged in, without a pass": SENT_BACK,
+            "someone with a forged pass": SENT_BACK,
+            "someone whose pass has expired": SENT_BACK,
+            NOBODY: SENT_BACK,
+        },
+        id="only the holder of a voting code's pass reaches the code's ballot",
     ),
     pytest.param(
         Permission.ELECTIONS_RESULT_READ,
@@ -979,7 +1029,9 @@ def test_every_permission_that_looks_at_more_than_a_role_has_its_cases():
     proved = {case.values[0] for case in CASES}
     assert sorted(looked_at - proved) == []
     allowed = {case.values[0] for case in CASES if True in case.values[2].values()}
-    refused = {case.values[0] for case in CASES if {False, "404"} & set(case.values[2].values())}
+    refused = {
+        case.values[0] for case in CASES if {False, "404", SENT_BACK} & set(case.values[2].values())
+    }
     assert sorted(looked_at - allowed) == [] and sorted(looked_at - refused) == []
 
 

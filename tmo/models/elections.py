@@ -50,6 +50,8 @@ class Election(Base):
     # The ballot log's last hash (the genesis hash while there are no ballots).
     chain_head: Mapped[str] = mapped_column(String(64), default="")
     ballots_cast: Mapped[int] = mapped_column(default=0)
+    # When the returning officer last reminded those who had not voted (None: never).
+    reminded_at: Mapped[datetime | None]
     result_sheet: Mapped[str] = mapped_column(Text, default="")
     # The count as recorded when it was made (stages, totals, lots), shown by the result page.
     result_record: Mapped[str] = mapped_column(Text, default="")
@@ -127,10 +129,29 @@ class RollEntry(Base):
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     voted: Mapped[bool] = mapped_column(default=False)
-    # How the member voted: "online" or "paper" ("" until they have).
+    # How the member voted: "online", "code" or "paper" ("" until they have).
     channel: Mapped[str] = mapped_column(String(8), default="")
+    # The HMAC of the voting code on the member's poll card (tmo.services.elections.codes),
+    # never the code: a reissued code replaces it, and the old one matches nothing.
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     member: Mapped[Member] = relationship()
+    election: Mapped[Election] = relationship()
+
+
+class CodeAttempt(Base):
+    """Attempts at a voting code in the current window, under a hashed key (a code, or the
+    address it was typed from): one row a key, incremented in place so that guesses made at
+    the same moment queue on its lock and cannot overshoot the limit."""
+
+    __tablename__ = "code_attempt"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64))
+    window_started_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
 
 
 class Ballot(Base):

@@ -1,5 +1,7 @@
 """Forms for elections: setting one up, nominating, a candidate's consent and statement, the
-returning officer's decision on a nomination, cancelling, and a batch of paper ballots.
+returning officer's decision on a nomination, cancelling, a batch of paper ballots, a new
+voting code for a voter, reminding those who have not voted; and /vote, where a voting code
+opens the ballot.
 
 The ballot itself is not a deform form: a voter ticks or numbers candidates in a page of its own
 (``templates/elections/ballot.jinja2``) and the rules in ``tmo.rules.elections`` judge it."""
@@ -209,4 +211,61 @@ class PaperBatchSchema(CSRFSchema):
         maximum=None,
         rows=8,
         missing_msg="Enter the papers in this batch.",
+    )
+
+
+def code_vote_schema(check: str):
+    """/vote: the code on the poll card, and the voter's postcode or date of birth (which one
+    is the constitution's ``elections.code_check``)."""
+
+    class CodeVoteSchema(CSRFSchema):
+        code = text_node(
+            "code",
+            "Your voting code",
+            "It is on your poll card, like 7KQ4-MXR2-9TBH-C. Capitals, spaces and dashes do not "
+            "matter.",
+            maximum=40,
+            max_err="A voting code has 13 letters and numbers.",
+            attributes={"autocomplete": "off", "spellcheck": "false"},
+            missing_msg="Enter the voting code from your poll card.",
+        )
+
+    schema = CodeVoteSchema()
+    if check == "date_of_birth":
+        schema.add(
+            date_node(
+                "fact",
+                "Your date of birth",
+                "For example, 1980-03-27.",
+                autocomplete="bday",
+                missing_msg="Enter your date of birth.",
+            )
+        )
+    else:
+        schema.add(
+            text_node(
+                "fact",
+                "Your postcode",
+                "The postcode your poll card was sent to.",
+                maximum=10,
+                max_err="A postcode has at most 8 characters.",
+                attributes={"autocomplete": "postal-code"},
+                missing_msg="Enter your postcode.",
+            )
+        )
+    return schema
+
+
+class ReissueCodeSchema(CSRFSchema):
+    member = member_number_node(
+        "member",
+        "The voter's member number",
+        description="Like M000123 or 123. Their old code stops working at once.",
+    )
+
+
+class RemindSchema(CSRFSchema):
+    confirm = checkbox_node(
+        "confirm",
+        "Send them again although a reminder went out in the last day",
     )

@@ -66,6 +66,12 @@ def on_the_roll(identity, context) -> bool:
     return context.roll_entry is not None
 
 
+def gave_a_voting_code(identity, context) -> bool:
+    """Whoever gave a poll card's code (and their postcode or date of birth) at /vote, for the
+    roll entry it opened, while its pass lasts."""
+    return getattr(context, "opened_by_code", None) is not None
+
+
 def result_visible(identity, context) -> bool:
     """A declared result is public; a count not yet declared is for those who officiate."""
     status = context.election.status
@@ -241,6 +247,7 @@ PERMITS: dict[Permission, list[list[Check]]] = {
     P.ELECTIONS_STAND: [[holds(R.MEMBER), is_the_candidate]],
     P.ELECTIONS_CANDIDATE_PHOTO: [[candidate_shown], [own_photo]],
     P.ELECTIONS_VOTE: [[holds(R.MEMBER), on_the_roll]],
+    P.ELECTIONS_VOTE_BY_CODE: [[gave_a_voting_code]],
     P.ELECTIONS_RESULT_READ: [[result_visible]],
     P.ELECTIONS_BALLOTS_READ: [[ballots_published]],
     P.ELECTIONS_OFFICIATE: [[holds(R.RETURNING_OFFICER)], [holds(R.SCRUTINEER)]],

@@ -11,7 +11,12 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from tmo.contexts import site
 from tmo.contexts.accounts import AccountContext
 from tmo.contexts.board import DirectorContext, DirectorshipContext, OwnDirectorContext
-from tmo.contexts.elections import BallotExportContext, CandidateContext, ElectionContext
+from tmo.contexts.elections import (
+    BallotExportContext,
+    CandidateContext,
+    CodeVoterContext,
+    ElectionContext,
+)
 from tmo.contexts.meetings import (
     ActionContext,
     BodyContext,
@@ -127,6 +132,11 @@ ROUTES = (
     ),
     ("election_cancel", "/returning-officer/elections/{election_id:\\d{1,9}}/cancel"),
     ("election_paper", "/returning-officer/elections/{election_id:\\d{1,9}}/paper"),
+    ("election_reissue", "/returning-officer/elections/{election_id:\\d{1,9}}/reissue-code"),
+    ("election_remind", "/returning-officer/elections/{election_id:\\d{1,9}}/remind"),
+    ("vote", "/vote"),
+    ("vote_ballot", "/vote/ballot"),
+    ("vote_cast", "/vote/ballot/cast"),
     ("youth", "/youth"),
     ("youth_join", "/youth/join"),
     ("youth_forum", "/youth/forum"),
@@ -239,6 +249,10 @@ CONTEXTS = {
     "election_decide": CandidateContext,
     "election_cancel": ElectionContext,
     "election_paper": ElectionContext,
+    "election_reissue": ElectionContext,
+    "election_remind": ElectionContext,
+    "vote_ballot": CodeVoterContext,
+    "vote_cast": CodeVoterContext,
     "meetings_calendar_ics": CalendarFeedContext,
     "meetings_body": BodyContext,
     "meetings_body_ics": BodyContext,

@@ -1,5 +1,6 @@
 """Elections: setting one up and moving it on (``lifecycle``), nominations (``nominations``),
-casting ballots in secret online and on paper (``casting``), the ballot log, the count and its
+casting ballots in secret online and on paper (``casting``), the voting codes on poll cards
+(``codes``), the ballot log, the count and its
 verification and export (``counting``), and declaring the result (``declaration``).
 
 The names below are the service's whole interface; callers use them as ``elections.cast``.
@@ -14,6 +15,15 @@ from tmo.services.elections.casting import (
     roll_entry,
     turnout,
     validate_ballot,
+)
+from tmo.services.elections.codes import (
+    CodeRefused,
+    CodeThrottled,
+    issue_pass,
+    open_pass,
+    redeem,
+    reissue,
+    remind,
 )
 from tmo.services.elections.counting import (
     Count,
@@ -62,6 +72,8 @@ from tmo.services.elections.refusals import AlreadyVoted, ElectionError, NotOnRo
 
 __all__ = [
     "AlreadyVoted",
+    "CodeRefused",
+    "CodeThrottled",
     "Count",
     "ElectionError",
     "NotOnRoll",
@@ -88,17 +100,22 @@ __all__ = [
     "enter_paper_batch",
     "entitled_members",
     "export",
+    "issue_pass",
     "moves",
     "nominate",
     "nominations_open",
     "officiated_by_query",
     "open_nominations",
+    "open_pass",
     "open_poll",
     "open_polls",
     "read_paper",
     "receipt_code",
     "receipts_query",
     "recorded_count",
+    "redeem",
+    "reissue",
+    "remind",
     "reopen_nominations",
     "roll_entry",
     "seats_falling_due",

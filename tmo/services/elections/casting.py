@@ -79,9 +79,12 @@ def cast(
     receipt: str | None = None,
     *,
     now: datetime,
+    channel: str = "online",
 ) -> str:
     """Store one ballot and mark the voter at ``now``; returns the receipt code (``receipt`` if
-    given, one drawn in advance). Raises AlreadyVoted, or NotOnRoll."""
+    given, one drawn in advance). ``channel`` is "online" (with an account) or "code" (with
+    the code on the poll card): either marks the member's one roll entry. Raises AlreadyVoted,
+    or NotOnRoll."""
     election = lock_election(dbsession, election_id)
     if not rules.accepting_ballots(
         election.status, election.poll_opens_at, election.poll_closes_at, now
@@ -94,7 +97,7 @@ def cast(
             RollEntry.member_id == member_id,
             RollEntry.voted.is_(False),
         )
-        .values(voted=True, channel="online")
+        .values(voted=True, channel=channel)
         .execution_options(synchronize_session=False)
     ).rowcount
     if marked != 1:
@@ -149,10 +152,22 @@ def enter_paper_batch(
             "Already voted (online or on paper): member numbers " + ", ".join(voted) + ".",
             "voters",
         )
+    # The same conditional mark as an online cast: an entry marked meanwhile matches no row,
+    # and the whole batch is refused rather than one of its voters voting twice.
+    marked = dbsession.execute(
+        update(RollEntry)
+        .where(
+            RollEntry.id.in_([entry.id for entry in found.values()]),
+            RollEntry.voted.is_(False),
+        )
+        .values(voted=True, channel="paper")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if marked != len(found):
+        raise AlreadyVoted(
+            "A voter in this batch has just voted another way: enter the batch again.", "voters"
+        )
     day = london_day(now)
-    for entry in found.values():
-        entry.voted = True
-        entry.channel = "paper"
     shuffled = list(papers)
     secrets.SystemRandom().shuffle(shuffled)
     for preferences in shuffled:

@@ -5,8 +5,8 @@ election's lock), the roll frozen when the poll opens, and what the clock makes 
 import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, selectinload
 
 from tmo.clock import london_day
 from tmo.constitution import Constitution
@@ -17,6 +17,7 @@ from tmo.rules.elections import CandidateStatus, Status
 from tmo.rules.membership import may_vote
 from tmo.services import audit, notices
 from tmo.services import board as board_service
+from tmo.services.elections import codes
 from tmo.services.elections.nominations import accepted
 from tmo.services.elections.refusals import ElectionError
 
@@ -250,6 +251,8 @@ def entitled_members(dbsession: Session, day: date) -> list[Member]:
     """Members entitled to vote on ``day``: admitted by then, not ceased, not associates."""
     members = dbsession.scalars(
         select(Member)
+        # Their accounts in one more query: each poll card goes to an account's email.
+        .options(selectinload(Member.account))
         .where(Member.admitted_on <= day)
         .where((Member.ceased_on.is_(None)) | (Member.ceased_on > day))
         .order_by(Member.member_number)
@@ -258,8 +261,9 @@ def entitled_members(dbsession: Session, day: date) -> list[Member]:
 
 
 def open_poll(request, election: Election, actor_id: int) -> notices.Reach:
-    """Freeze the roll, fix the seed, start the ballot log and send every voter the notice, by
-    email or by post as each has chosen. Returns how the notice went out."""
+    """Freeze the roll, fix the seed, start the ballot log and send every voter their poll card
+    with a voting code of their own, by email or by post as each has chosen. Returns how the
+    cards went out."""
     dbsession = request.dbsession
     now = request.now
     if rules.uncontested(len(accepted(election)), election.seats):
@@ -276,22 +280,25 @@ def open_poll(request, election: Election, actor_id: int) -> notices.Reach:
     move_to(dbsession, election, Status.POLL_OPEN, actor_id, now)
     day = london_day(max(now, election.poll_opens_at))
     voters = entitled_members(dbsession, day)
-    dbsession.add_all(RollEntry(election_id=election.id, member_id=m.id) for m in voters)
+    secret = request.registry.settings["tmo.secret"]
+    drawn = {member.id: codes.draw(secret, election.id) for member in voters}
+    # One statement for the whole roll: a poll for thousands of voters opens in a second or two.
+    dbsession.execute(
+        insert(RollEntry),
+        [
+            {"election_id": election.id, "member_id": m.id, "code_hash": drawn[m.id][1]}
+            for m in voters
+        ],
+    )
     election.roll_frozen_on = day
     election.paper_key = secrets.token_hex(32)
     election.chain_head = rules.genesis(election.id)
     audit.record(
         dbsession, "election.roll_frozen", actor_id=actor_id, target=election, voters=len(voters)
     )
-    return notices.send(
-        request,
-        kind="election_notice",
-        template="election_notice",
-        recipients=[notices.member_recipient(member) for member in voters],
-        about=election,
-        actor_id=actor_id,
-        election=election,
-        link=request.route_url("election", election_id=election.id),
+    # Each voter's poll card carries their code; only its hash is kept.
+    return codes.send_poll_cards(
+        request, election, voters, {m_id: code for m_id, (code, _) in drawn.items()}, actor_id
     )
 
 

@@ -1,9 +1,12 @@
 """The ballot: the paper (ticks for a block vote, numbers for STV), the review before casting,
-the cast and its receipt. Only a member on the election's roll reaches these pages."""
+the cast and its receipt. Only a member on the election's roll reaches these pages: logged in
+(``/elections/ID/ballot``), or with the pass a poll card's code gave them at /vote
+(``/vote/ballot``, see ``by_code``). Both mark the member's one roll entry."""
 
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 
+from tmo.contexts.elections import VOTING_PASS_COOKIE
 from tmo.forms import settle
 from tmo.models.elections import Candidate, Election
 from tmo.permissions import Permission
@@ -44,12 +47,22 @@ def ballot_values(request, election, paper, choices=None, error=None, status=Non
         request.response.status = status
     return {
         **common(request, election),
+        **ballot_urls(request),
         "paper": paper,
         "choices": choices or {"ticked": set(), "numbers": {}},
         "error": error,
         "form_failed": error is not None,
         "seats": election.seats,
         "closed": False,
+    }
+
+
+def ballot_urls(request) -> dict:
+    """Where the ballot's forms go: the logged-in member's pages or the code-holder's."""
+    context = request.context
+    return {
+        "ballot_url": request.route_url(context.ballot_route, election_id=context.election.id),
+        "cast_url": request.route_url(context.cast_route, election_id=context.election.id),
     }
 
 
@@ -70,7 +83,7 @@ def open_ballot(context, request):
     """(paper, refusal) for the ballot pages: the refusal is the page to answer with when the
     voter has voted or the poll is not open, else None."""
     election = context.election
-    paper = elections.ballot_paper(election, request.identity.member)
+    paper = elections.ballot_paper(election, context.voter)
     if context.roll_entry.voted:
         return paper, already_voted(request, election)
     if not elections.accepting(election, request.now):
@@ -84,6 +97,12 @@ def open_ballot(context, request):
     request_method=READ,
     permission=Permission.ELECTIONS_VOTE,
 )
+@view_config(
+    route_name="vote_ballot",
+    renderer="elections/ballot.jinja2",
+    request_method=READ,
+    permission=Permission.ELECTIONS_VOTE_BY_CODE,
+)
 def ballot(context, request):
     paper, refusal = open_ballot(context, request)
     return refusal or ballot_values(request, context.election, paper)
@@ -94,6 +113,12 @@ def ballot(context, request):
     renderer="elections/ballot.jinja2",
     request_method="POST",
     permission=Permission.ELECTIONS_VOTE,
+)
+@view_config(
+    route_name="vote_ballot",
+    renderer="elections/ballot.jinja2",
+    request_method="POST",
+    permission=Permission.ELECTIONS_VOTE_BY_CODE,
 )
 def review(context, request):
     """Check the ballot and show it back before it is cast; "change" shows the form again."""
@@ -122,12 +147,19 @@ def review(context, request):
     request_method="POST",
     permission=Permission.ELECTIONS_VOTE,
 )
+@view_config(
+    route_name="vote_cast",
+    renderer="elections/receipt.jinja2",
+    request_method="POST",
+    permission=Permission.ELECTIONS_VOTE_BY_CODE,
+)
 def cast(context, request):
     """Cast the ballot. The receipt page and email are made before the cast, so that the
     election's lock, taken by the cast and held to the commit, covers only the ballot's writes.
     The receipt is emailed to a voter who chose email; it is on the page for everyone."""
     election = context.election
-    member = request.identity.member
+    member = context.voter
+    by_code = getattr(context, "opened_by_code", None) is not None
     paper = elections.ballot_paper(election, member)
     choices = submitted_choices(request, election, paper)
     receipt = elections.receipt_code()
@@ -144,12 +176,20 @@ def cast(context, request):
             link=request.route_url("election_ballots", election_id=election.id),
         )
     page = render_to_response(
-        "elections/receipt.jinja2", {**common(request, election), "receipt": receipt}, request
+        "elections/receipt.jinja2",
+        {**common(request, election), **ballot_urls(request), "receipt": receipt},
+        request,
     )
     try:
         preferences = judge(election, choices)
         elections.cast(
-            request.dbsession, election.id, member.id, preferences, receipt, now=request.now
+            request.dbsession,
+            election.id,
+            member.id,
+            preferences,
+            receipt,
+            now=request.now,
+            channel="code" if by_code else "online",
         )
     except elections.AlreadyVoted as refused:
         settle(request, refused)
@@ -160,4 +200,7 @@ def cast(context, request):
             return refuse_closed(request, election, paper)
         request.override_renderer = "elections/ballot.jinja2"
         return ballot_values(request, election, paper, choices, str(refused))
+    if by_code:
+        # The code is spent: its pass goes with it.
+        page.delete_cookie(VOTING_PASS_COOKIE, path=request.route_path("vote"))
     return page

@@ -42,6 +42,7 @@ def election_page(context, request):
     member = request.identity.member
     entry = context.roll_entry
     voted = entry is not None and entry.voted
+    accepting = elections.accepting(election, request.now)
     return {
         **common(request, election),
         "candidates": elections.surname_order(elections.accepted(election)),
@@ -49,8 +50,10 @@ def election_page(context, request):
         "mine": [c for c in election.candidates if member and c.member_id == member.id],
         "supporting": elections.supporting(request.dbsession, election, member),
         "nominating": member is not None and elections.nominations_open(election, request.now),
-        "can_vote": entry is not None and not voted and elections.accepting(election, request.now),
+        "can_vote": entry is not None and not voted and accepting,
         "voted": voted,
+        # Someone not logged in may hold a poll card: /vote takes its code.
+        "code_voting": accepting and member is None,
         "turnout": elections.turnout(request.dbsession, election)
         if election.roll_frozen_on
         else None,
