@@ -7,7 +7,7 @@ reminded (``reminded_at``). Rolls frozen before this revision have no codes: the
 with their account or on paper, or the returning officer issues them a code.
 
 Revision ID: 1883d48cc17a
-Revises: e1ae05586a77
+Revises: 5b0c7e2d9a41
 Create Date: 2026-12-05 13:37:11.876379
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '1883d48cc17a'
-down_revision = 'e1ae05586a77'
+down_revision = '5b0c7e2d9a41'
 branch_labels = None
 depends_on = None
 
