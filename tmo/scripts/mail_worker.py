@@ -1,6 +1,7 @@
 """``tmo-mail-worker [INI] [--once]``: send the emails waiting in the outbox, trying again with
 longer waits when the mail server does not take them, until stopped (``make run`` starts it
-beside the web server). With ``--once`` it sends what is due now and stops."""
+beside the web server). With ``--once`` it sends what is due now and stops. Several may run at
+once: each email is taken by one of them only (``tmo.services.notices.outbox``)."""
 
 import argparse
 import logging
@@ -15,6 +16,10 @@ from tmo.services.mail import mailer_for, sender_for
 from tmo.services.notices import Retries, give_up_interrupted, send_due
 
 log = logging.getLogger("tmo.mail_worker")
+
+# Emails sent in one pass before the worker reads its clock again: each is stamped with the
+# moment its pass began, and must not look stuck (``STUCK_AFTER``) to another worker.
+BATCH = 20
 
 
 def main(argv=None) -> int:
@@ -34,17 +39,20 @@ def main(argv=None) -> int:
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     try:
-        with session_factory() as dbsession:
-            if give_up_interrupted(dbsession, clock.now()):
-                log.warning("emails left half-sent by a stopped worker are marked failed")
         while not stopping:
             with session_factory() as dbsession:
-                sent = send_due(dbsession, mailer, sender=sender, now=clock.now(), retries=retries)
-            if sent:
-                log.info("sent %d email(s)", sent)
-            if args.once:
+                # At every pass, not only at start: another worker may have stopped.
+                if give_up_interrupted(dbsession, clock.now()):
+                    log.warning("emails left half-sent by a stopped worker are marked failed")
+                done = send_due(
+                    dbsession, mailer, sender=sender, now=clock.now(), retries=retries, limit=BATCH
+                )
+            if done.tried:
+                log.info("sent %d of %d email(s) tried", done.sent, done.tried)
+            if args.once and done.tried < BATCH:
                 break
-            time.sleep(args.every)
+            if done.tried < BATCH:
+                time.sleep(args.every)
     except KeyboardInterrupt:
         pass
     finally:

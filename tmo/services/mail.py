@@ -6,6 +6,8 @@ written as a plain-text file to ``tmo.mail_folder``, with its From, To and Subje
 for the test suite (kept in a list on the registry's mailer).
 """
 
+import threading
+
 from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.mailer import DebugMailer, DummyMailer, Mailer
 
@@ -16,7 +18,38 @@ def mailer_for(settings):
         return DummyMailer()
     if mode == "folder":
         return DebugMailer(settings.get("tmo.mail_folder", "var/mail"))
-    return Mailer.from_settings(settings)
+    mailer = Mailer.from_settings(settings)
+    closing_its_connections(mailer.smtp_mailer)
+    return mailer
+
+
+def closing_its_connections(smtp_mailer) -> None:
+    """Make repoze.sendmail's SMTP mailer close its connection also when the server refuses a
+    message: its own ``send`` leaves the socket open until the garbage collector finds it, and
+    a worker trying a busy server again and again would run out of them."""
+    opened = threading.local()
+
+    def recorded(connect):
+        def connect_and_record(*args, **kwargs):
+            connection = connect(*args, **kwargs)
+            opened.connections.append(connection)
+            return connection
+
+        return connect_and_record
+
+    send = smtp_mailer.send
+
+    def send_and_close(fromaddr, toaddrs, message):
+        opened.connections = []
+        try:
+            send(fromaddr, toaddrs, message)
+        finally:
+            for connection in opened.connections:
+                connection.close()
+
+    # Read by its ``smtp_factory`` as ``self.smtp(...)``: an attribute of the instance wins.
+    smtp_mailer.smtp = recorded(smtp_mailer.smtp)
+    smtp_mailer.send = send_and_close
 
 
 def sender_for(settings) -> str:
