@@ -20,6 +20,7 @@ the time goes and how many SQL statements each took. See bench/README.md.
 """
 
 import argparse
+import collections
 import contextlib
 import cProfile
 import html.parser
@@ -389,11 +390,11 @@ def profile(args, env: dict, setup: Setup) -> None:
 
     os.environ.update({key: env[key] for key in ("DATABASE_URL", "TMO_SECRET", "TMO_MAIL_MODE")})
     app = get_app(str(args.ini), name="main")
-    statements = [0]
+    statements = collections.Counter()
 
     @event.listens_for(app.registry["dbengine"], "before_cursor_execute")
-    def counted(*_):
-        statements[0] += 1
+    def counted(conn, cursor, statement, parameters, context, executemany):
+        statements[" ".join(statement.split())[:150]] += 1
 
     def send(path, cookie, form):
         body = urllib.parse.urlencode(form).encode() if form is not None else None
@@ -424,16 +425,19 @@ def profile(args, env: dict, setup: Setup) -> None:
         ("schedule an AGM", lambda n: schedule(day + timedelta(days=n))),
     ):
         send(*make(0))  # unmeasured: templates compiled, caches filled
-        statements[0] = 0
+        statements.clear()
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
         response = send(*make(1))
         profiler.disable()
         elapsed = time.perf_counter() - started
-        if response.status_code != 302:
+        if response.status_code not in (302, 303):
             raise SystemExit(f"{label}: {response.status}\n{response.text[:2000]}")
-        print(f"\n## {label}: {elapsed:.2f}s under cProfile, {statements[0]} SQL statements\n")
+        total = sum(statements.values())
+        print(f"\n## {label}: {elapsed:.2f}s under cProfile, {total} SQL statements\n")
+        for statement, count in statements.most_common(5):
+            print(f"{count:6d}  {statement}")
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.profile_lines)
         print(out.getvalue())
