@@ -439,7 +439,7 @@ def profile(args, env: dict, setup: Setup) -> None:
         for statement, count in statements.most_common(5):
             print(f"{count:6d}  {statement}")
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.profile_lines)
+        pstats.Stats(profiler, stream=out).sort_stats(args.profile_sort).print_stats(args.profile_lines)
         print(out.getvalue())
 
 
@@ -484,6 +484,7 @@ def parse_arguments(argv):
     parser.add_argument("--ini", type=Path, default=DEFAULT_INI)
     parser.add_argument("--profile", action="store_true", help="in-process, under cProfile")
     parser.add_argument("--profile-lines", type=int, default=40)
+    parser.add_argument("--profile-sort", default="cumulative", help="pstats order (cumulative)")
     parser.add_argument("--markdown", action="store_true")
     return parser.parse_args(argv)
 
