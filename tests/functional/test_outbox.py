@@ -49,6 +49,7 @@ class Inbox:
         self.refused: set[str] = set()
         self.busy = 0
         self.delay = 0.0
+        self.hang_up_at_quit = False
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -67,6 +68,12 @@ class Inbox:
         with self.lock:
             self.received += [(message["Message-ID"], to) for to in envelope.rcpt_tos]
         return "250 Message accepted for delivery"
+
+    async def handle_QUIT(self, server, session, envelope):
+        if self.hang_up_at_quit:
+            # Gone before its goodbye: the client's QUIT gets no answer.
+            server.transport.abort()
+        return "221 Bye"
 
     def recipients(self) -> list[str]:
         return sorted(to for _, to in self.received)
@@ -221,6 +228,21 @@ def test_an_address_the_server_refuses_fails_at_once_without_another_try(dbsessi
     assert "550" in gone.last_error and "No such mailbox" in gone.last_error
     assert work(dbsession, server, T0 + timedelta(days=1)) == (0, 0)
     assert server.inbox.recipients() == ["one@example.org", "two@example.org"]
+
+
+def test_an_email_the_server_took_is_sent_even_if_it_hangs_up_before_saying_goodbye(
+    dbsession, server
+):
+    (delivery_id,) = queue(dbsession, ["taken@example.org"])
+    server.start()
+    server.inbox.hang_up_at_quit = True
+
+    assert work(dbsession, server, T0) == (1, 1)
+    assert work(dbsession, server, T0 + timedelta(days=1)) == (0, 0)
+
+    (delivery,) = deliveries(dbsession, [delivery_id])
+    assert delivery.status is DeliveryStatus.SENT
+    assert server.inbox.recipients() == ["taken@example.org"]
 
 
 def test_an_email_a_stopped_worker_was_sending_is_not_sent_again_but_shown_as_failed(

@@ -6,6 +6,8 @@ written as a plain-text file to ``tmo.mail_folder``, with its From, To and Subje
 for the test suite (kept in a list on the registry's mailer).
 """
 
+import contextlib
+import smtplib
 import threading
 
 from pyramid_mailer.interfaces import IMailer
@@ -25,14 +27,24 @@ def mailer_for(settings):
 
 def closing_its_connections(smtp_mailer) -> None:
     """Make repoze.sendmail's SMTP mailer close its connection also when the server refuses a
-    message: its own ``send`` leaves the socket open until the garbage collector finds it, and
-    a worker trying a busy server again and again would run out of them."""
+    message (its own ``send`` leaves the socket open until the garbage collector finds it, and a
+    worker trying a busy server again and again would run out of them), and not fail a message
+    the server has taken because the goodbye after it (QUIT) went wrong."""
     opened = threading.local()
 
     def recorded(connect):
         def connect_and_record(*args, **kwargs):
             connection = connect(*args, **kwargs)
             opened.connections.append(connection)
+            quit_ = connection.quit
+
+            def quit_quietly():
+                # Said only once the server has taken the message: a goodbye that fails must
+                # not make it look unsent, to be sent again.
+                with contextlib.suppress(smtplib.SMTPException, OSError):
+                    return quit_()
+
+            connection.quit = quit_quietly
             return connection
 
         return connect_and_record

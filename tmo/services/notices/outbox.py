@@ -14,8 +14,8 @@ None is sent for a request that rolled back: its deliveries were never committed
 Why a table in tmo's own database rather than pyramid_mailer's maildir queue: the deliveries are
 written in the same transaction as the request's other writes, on SQLite as on PostgreSQL, so
 they exist exactly when the meeting or the poll they announce does; the status of each message
-for each person (the secretary's page of who has been reached) has one place, the row the worker
-updates; and letters and emails are one table. A maildir queue is written outside the
+for each person (what the secretary is shown of who has been reached) has one place, the row
+the worker updates; and letters and emails are one table. A maildir queue is written outside the
 transaction, needs a filesystem shared by the web servers and the worker, and keeps no status
 the app could read, so it would need a second record of it.
 """
