@@ -20,6 +20,8 @@ log = logging.getLogger("tmo.mail_worker")
 # Emails sent in one pass before the worker reads its clock again: each is stamped with the
 # moment its pass began, and must not look stuck (``STUCK_AFTER``) to another worker.
 BATCH = 20
+# Seconds to wait after a pass that failed, before the next.
+PAUSE = 30
 
 
 def main(argv=None) -> int:
@@ -40,13 +42,27 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     try:
         while not stopping:
-            with session_factory() as dbsession:
-                # At every pass, not only at start: another worker may have stopped.
-                if give_up_interrupted(dbsession, clock.now()):
-                    log.warning("emails left half-sent by a stopped worker are marked failed")
-                done = send_due(
-                    dbsession, mailer, sender=sender, now=clock.now(), retries=retries, limit=BATCH
-                )
+            try:
+                with session_factory() as dbsession:
+                    # At every pass, not only at start: another worker may have stopped.
+                    if give_up_interrupted(dbsession, clock.now()):
+                        log.warning("emails left half-sent by a stopped worker are marked failed")
+                    done = send_due(
+                        dbsession,
+                        mailer,
+                        sender=sender,
+                        now=clock.now(),
+                        retries=retries,
+                        limit=BATCH,
+                    )
+            except Exception:
+                # The database gone for a moment, say: a worker left running tries again later
+                # (an email it was sending is failed after STUCK_AFTER, never sent twice).
+                if args.once:
+                    raise
+                log.exception("the mail worker's pass failed; trying again in %ss", PAUSE)
+                time.sleep(PAUSE)
+                continue
             if done.tried:
                 log.info("sent %d of %d email(s) tried", done.sent, done.tried)
             if args.once and done.tried < BATCH:
