@@ -23,6 +23,8 @@ import argparse
 import collections
 import contextlib
 import cProfile
+import email
+import email.policy
 import html.parser
 import http.client
 import io
@@ -33,6 +35,7 @@ import random
 import secrets
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +50,7 @@ from run import (
     HOST,
     cpu_busy_share,
     cpu_model,
+    free_port,
     fresh_database,
     note,
     raise_keyboard_interrupt,
@@ -382,6 +386,72 @@ def measure(args, env: dict, workdir: Path, database_url: str, setup: Setup) -> 
     return timings
 
 
+class Sink:
+    """A mail server that takes every message and keeps its Message-ID and recipients."""
+
+    def __init__(self):
+        self.received: list[tuple[str, tuple[str, ...]]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message_id = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.received.append((message_id["Message-ID"], tuple(envelope.rcpt_tos)))
+        return "250 Message accepted for delivery"
+
+
+def drain_outbox(args, env: dict, database_url: str) -> tuple[int, float]:
+    """Run ``tmo-mail-worker --once`` against a local SMTP server until the outbox is empty:
+    (emails received, seconds). Fails unless every queued email arrived, each once."""
+    from aiosmtpd.controller import Controller
+    from sqlalchemy import create_engine, func, select
+
+    from tmo.models.notices import Delivery
+    from tmo.rules.notices import DeliveryStatus
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        queued = connection.scalar(
+            select(func.count(Delivery.id)).where(Delivery.status == DeliveryStatus.QUEUED)
+        )
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname=HOST, port=port)
+    controller.start()
+    worker = [str(Path(sys.executable).parent / "tmo-mail-worker"), str(args.ini), "--once"]
+    environment = {
+        **env,
+        "TMO_MAIL_MODE": "smtp",
+        "SMTP_HOST": HOST,
+        "SMTP_PORT": str(port),
+    }
+    try:
+        started = time.perf_counter()
+        done = subprocess.run(
+            worker, env=environment, capture_output=True, text=True, timeout=3600, check=False
+        )
+        elapsed = time.perf_counter() - started
+    finally:
+        controller.stop()
+    if done.returncode:
+        raise SystemExit(f"tmo-mail-worker failed:\n{done.stderr[-3000:]}")
+    with engine.connect() as connection:
+        left = connection.scalar(
+            select(func.count(Delivery.id)).where(
+                Delivery.status.in_([DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
+            )
+        )
+        sent = connection.scalar(
+            select(func.count(Delivery.id)).where(Delivery.status == DeliveryStatus.SENT)
+        )
+    engine.dispose()
+    message_ids = {message_id for message_id, _ in sink.received}
+    if left or sent != queued or len(sink.received) != queued or len(message_ids) != queued:
+        raise SystemExit(
+            f"The outbox held {queued} emails; {sent} are marked sent, {left} are left, "
+            f"{len(sink.received)} arrived ({len(message_ids)} Message-IDs)."
+        )
+    return queued, elapsed
+
+
 def profile(args, env: dict, setup: Setup) -> None:
     """The same requests in-process under cProfile: where the time goes, and the SQL."""
     from pyramid.paster import get_app
@@ -505,6 +575,11 @@ def parse_arguments(argv):
     parser.add_argument("--profile-lines", type=int, default=40)
     parser.add_argument("--profile-sort", default="cumulative", help="pstats order (cumulative)")
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help="then send every queued email with tmo-mail-worker to a local SMTP server, timed",
+    )
     return parser.parse_args(argv)
 
 
@@ -531,12 +606,24 @@ def main(argv=None) -> int:
                 profile(args, env, setup)
                 return 0
             timings = measure(args, env, workdir, database_url, setup)
+            drained = None
+            if args.worker:
+                note("Sending the outbox with tmo-mail-worker --once...")
+                drained = drain_outbox(args, env, database_url)
     except KeyboardInterrupt:
         note("Interrupted: every process stopped and the database deleted.")
         return 130
     print(describe(args, busy_before))
     print()
     print(table(timings, args.markdown))
+    if drained:
+        emails, seconds = drained
+        print()
+        print(
+            f"tmo-mail-worker --once sent {emails} emails to a local SMTP server in "
+            f"{seconds:.1f}s ({emails / seconds:.0f} a second, its start included); each "
+            "arrived once."
+        )
     return 0
 
 
