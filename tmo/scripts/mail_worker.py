@@ -1,7 +1,8 @@
 """``tmo-mail-worker [INI] [--once]``: send the emails waiting in the outbox, trying again with
 longer waits when the mail server does not take them, until stopped (``make run`` starts it
 beside the web server). With ``--once`` it sends what is due now and stops. Several may run at
-once: each email is taken by one of them only (``tmo.services.notices.outbox``)."""
+once: each email is taken by one of them only (``tmo.services.notices.outbox``). A pass that
+fails is logged and tried again after a pause; with ``--once`` the command fails."""
 
 import argparse
 import logging
