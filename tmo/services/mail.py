@@ -27,9 +27,9 @@ def mailer_for(settings):
 
 def closing_its_connections(smtp_mailer) -> None:
     """Make repoze.sendmail's SMTP mailer close its connection also when the server refuses a
-    message (its own ``send`` leaves the socket open until the garbage collector finds it, and a
-    worker trying a busy server again and again would run out of them), and not fail a message
-    the server has taken because the goodbye after it (QUIT) went wrong."""
+    message (its own ``send`` leaves the socket for the garbage collector to close, a
+    ResourceWarning), and not fail a message the server has taken because the goodbye after it
+    (QUIT) went wrong: the worker would send it again."""
     opened = threading.local()
 
     def recorded(connect):
