@@ -296,7 +296,7 @@ def committed(engine):
     session.close()
 
 
-def run_worker(app_settings, server, *extra) -> subprocess.CompletedProcess:
+def run_worker(app_settings, server, *extra) -> subprocess.Popen:
     environment = {
         k: v for k, v in os.environ.items() if k not in ("PYTHONWARNINGS", "PYTHONDEVMODE")
     }
@@ -394,3 +394,55 @@ def test_two_workers_at_once_send_every_email_exactly_once(app_settings, committ
     assert len({message_id for message_id, _ in server.inbox.received}) == len(addresses)
     statuses = committed.scalars(select(Delivery.status).where(Delivery.email.in_(addresses))).all()
     assert set(statuses) == {DeliveryStatus.SENT}
+
+
+def test_a_worker_killed_in_the_middle_leaves_one_email_in_doubt_and_sends_none_twice(
+    app_settings, committed, server
+):
+    addresses = [f"tenant{n:02}@example.org" for n in range(30)]
+    taken_at = datetime.now(UTC) - timedelta(minutes=1)
+    queue(committed, addresses, now=taken_at)
+    server.start()
+    # Each message takes the server a while to accept: the worker is killed in the middle of one.
+    server.inbox.delay = 0.3
+    worker = run_worker(app_settings, server)
+    # (A worker that stopped on its own would end the wait too.)
+    while len(server.inbox.received) < 3 and worker.poll() is None:
+        threading.Event().wait(0.05)
+    worker.kill()
+    worker.communicate(timeout=60)
+    # Let the server finish taking a message the worker was sending when it died, if it was.
+    threading.Event().wait(server.inbox.delay * 2)
+
+    rows = committed.execute(
+        select(Delivery.email, Delivery.status).where(Delivery.email.in_(addresses))
+    )
+    statuses = {email: status for email, status in rows}
+    in_doubt = [email for email, status in statuses.items() if status is DeliveryStatus.SENDING]
+    assert len(in_doubt) <= 1
+    sent = {email for email, status in statuses.items() if status is DeliveryStatus.SENT}
+    assert sent <= set(server.inbox.recipients()) <= sent | set(in_doubt)
+    committed.commit()
+
+    # Later (the one in doubt taken long ago), another worker sends the rest, and not that one.
+    committed.execute(
+        update(Delivery)
+        .where(Delivery.email.in_(in_doubt))
+        .values(next_attempt_at=taken_at - STUCK_AFTER)
+    )
+    committed.commit()
+    server.inbox.delay = 0.0
+    finished(run_worker(app_settings, server))
+
+    received = server.inbox.recipients()
+    assert len(received) == len(set(received))
+    assert set(addresses) - set(in_doubt) <= set(received)
+    for delivery in committed.scalars(
+        select(Delivery).where(Delivery.email.in_(addresses)),
+        execution_options={"populate_existing": True},
+    ):
+        if delivery.email in in_doubt:
+            assert delivery.status is DeliveryStatus.FAILED
+            assert "stopped while sending" in delivery.last_error
+        else:
+            assert delivery.status is DeliveryStatus.SENT
