@@ -1,9 +1,12 @@
 """The outbox against a real mail server (aiosmtpd on 127.0.0.1), down at first, then busy,
-then refusing an address: every queued email arrives exactly once in the end, none twice, none
-for a transaction that rolled back; a refused address fails at once, a busy server is tried
-again with longer waits until the last try, and an email a stopped worker was sending is not
-sent again. The worker runs as ``send_due`` with the clock moved on, and as the real
-``tmo-mail-worker --once`` command (its emails then committed for it to see)."""
+then refusing an address, hanging up at the goodbye: every queued email arrives exactly once in
+the end, none twice, none for a transaction that rolled back; a refused address fails at once, a
+busy server is tried again with longer waits until the last try, and an email a stopped worker
+was sending is not sent again but shown as failed. The worker runs as ``send_due`` with the
+clock moved on, and as the real ``tmo-mail-worker --once`` command (its emails then committed
+for it to see): after a server outage, two at once, and one killed in the middle of its work.
+The SMTP connections a refused message leaves are closed: the test run turns the
+ResourceWarning of one left open into an error."""
 
 import asyncio
 import email
