@@ -1,6 +1,8 @@
 """``tmo-mail-worker [INI] [--once]``: send the emails waiting in the outbox, trying again with
 longer waits when the mail server does not take them, until stopped (``make run`` starts it
-beside the web server). With ``--once`` it sends what is due now and stops."""
+beside the web server). With ``--once`` it sends what is due now and stops. Several may run at
+once: each email is taken by one of them only (``tmo.services.notices.outbox``). A pass that
+fails is logged and tried again after a pause; with ``--once`` the command fails."""
 
 import argparse
 import logging
@@ -15,6 +17,12 @@ from tmo.services.mail import mailer_for, sender_for
 from tmo.services.notices import Retries, give_up_interrupted, send_due
 
 log = logging.getLogger("tmo.mail_worker")
+
+# Emails sent in one pass before the worker reads its clock again: each is stamped with the
+# moment its pass began, and must not look stuck (``STUCK_AFTER``) to another worker.
+BATCH = 20
+# Seconds to wait after a pass that failed, before the next.
+PAUSE = 30
 
 
 def main(argv=None) -> int:
@@ -34,17 +42,34 @@ def main(argv=None) -> int:
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     try:
-        with session_factory() as dbsession:
-            if give_up_interrupted(dbsession, clock.now()):
-                log.warning("emails left half-sent by a stopped worker are marked failed")
         while not stopping:
-            with session_factory() as dbsession:
-                sent = send_due(dbsession, mailer, sender=sender, now=clock.now(), retries=retries)
-            if sent:
-                log.info("sent %d email(s)", sent)
-            if args.once:
+            try:
+                with session_factory() as dbsession:
+                    # At every pass, not only at start: another worker may have stopped.
+                    if give_up_interrupted(dbsession, clock.now()):
+                        log.warning("emails left half-sent by a stopped worker are marked failed")
+                    done = send_due(
+                        dbsession,
+                        mailer,
+                        sender=sender,
+                        now=clock.now(),
+                        retries=retries,
+                        limit=BATCH,
+                    )
+            except Exception:
+                # The database gone for a moment, say: a worker left running tries again later
+                # (an email it was sending is failed after STUCK_AFTER, never sent twice).
+                if args.once:
+                    raise
+                log.exception("the mail worker's pass failed; trying again in %ss", PAUSE)
+                time.sleep(PAUSE)
+                continue
+            if done.tried:
+                log.info("sent %d of %d email(s) tried", done.sent, done.tried)
+            if args.once and done.tried < BATCH:
                 break
-            time.sleep(args.every)
+            if done.tried < BATCH:
+                time.sleep(args.every)
     except KeyboardInterrupt:
         pass
     finally:

@@ -6,6 +6,10 @@ written as a plain-text file to ``tmo.mail_folder``, with its From, To and Subje
 for the test suite (kept in a list on the registry's mailer).
 """
 
+import contextlib
+import smtplib
+import threading
+
 from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.mailer import DebugMailer, DummyMailer, Mailer
 
@@ -16,7 +20,48 @@ def mailer_for(settings):
         return DummyMailer()
     if mode == "folder":
         return DebugMailer(settings.get("tmo.mail_folder", "var/mail"))
-    return Mailer.from_settings(settings)
+    mailer = Mailer.from_settings(settings)
+    closing_its_connections(mailer.smtp_mailer)
+    return mailer
+
+
+def closing_its_connections(smtp_mailer) -> None:
+    """Make repoze.sendmail's SMTP mailer close its connection also when the server refuses a
+    message (its own ``send`` leaves the socket for the garbage collector to close, a
+    ResourceWarning), and not fail a message the server has taken because the goodbye after it
+    (QUIT) went wrong: the worker would send it again."""
+    opened = threading.local()
+
+    def recorded(connect):
+        def connect_and_record(*args, **kwargs):
+            connection = connect(*args, **kwargs)
+            opened.connections.append(connection)
+            quit_ = connection.quit
+
+            def quit_quietly():
+                # Said only once the server has taken the message: a goodbye that fails must
+                # not make it look unsent, to be sent again.
+                with contextlib.suppress(smtplib.SMTPException, OSError):
+                    return quit_()
+
+            connection.quit = quit_quietly
+            return connection
+
+        return connect_and_record
+
+    send = smtp_mailer.send
+
+    def send_and_close(fromaddr, toaddrs, message):
+        opened.connections = []
+        try:
+            send(fromaddr, toaddrs, message)
+        finally:
+            for connection in opened.connections:
+                connection.close()
+
+    # Read by its ``smtp_factory`` as ``self.smtp(...)``: an attribute of the instance wins.
+    smtp_mailer.smtp = recorded(smtp_mailer.smtp)
+    smtp_mailer.send = send_and_close
 
 
 def sender_for(settings) -> str:

@@ -256,6 +256,8 @@ def entitled_members(dbsession: Session, day: date) -> list[Member]:
         .where(Member.admitted_on <= day)
         .where((Member.ceased_on.is_(None)) | (Member.ceased_on > day))
         .order_by(Member.member_number)
+        # Their accounts' emails, for the poll's notice: in one query, not one each.
+        .options(selectinload(Member.account))
     ).all()
     return [m for m in members if may_vote(m.ceased_on, m.associate, day)]
 

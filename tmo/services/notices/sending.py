@@ -120,8 +120,10 @@ def send(
             }
         )
     if rows:
-        # One statement for every delivery: a poll's notice to thousands stays quick.
-        dbsession.execute(insert(Delivery), rows)
+        # One statement for every delivery (in batches), so a poll's notice to thousands stays
+        # quick: into the table, as the ORM's bulk insert leaves out the keys that are None and
+        # starts a new statement whenever the keys change (email, post, email...).
+        dbsession.execute(insert(Delivery.__table__), rows)
     return reach
 
 
