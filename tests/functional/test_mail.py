@@ -23,7 +23,11 @@ def test_development_mail_is_written_to_a_folder_and_logged_without_its_link(
         sent_mail(app.app.registry, dbsession)
 
     (written,) = list(folder.iterdir())
-    message = written.read_text()
+    message = written.read_text(encoding="utf-8")
+    # Plain text as a person reads it, with a real From: no MIME encoding to decode.
+    assert message.startswith(f"From: {settings['mail.default_sender']}\nTo: ruth@example.org\n")
+    assert "\nSubject: Confirm your email address" in message
+    assert "Hello Ruth," in message and "=20" not in message
     assert "ruth@example.org" in message
     assert "/verify/" in message
     token = message.split("/verify/")[1].split()[0]

@@ -2,16 +2,22 @@
 send mail themselves.
 
 Modes (``tmo.mail_mode``): ``smtp`` for deployments, ``folder`` for development (each message
-written as a plain-text file to ``tmo.mail_folder``, with its From, To and Subject), ``memory``
-for the test suite (kept in a list on the registry's mailer).
+written as a plain-text UTF-8 file to ``tmo.mail_folder``, its From, To, Subject, Date and
+Message-ID on top and the body as a person reads it, not MIME-encoded), ``memory`` for the test
+suite (kept in a list on the registry's mailer).
 """
 
 import contextlib
+import itertools
+import os
 import smtplib
 import threading
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
 
 from pyramid_mailer.interfaces import IMailer
-from pyramid_mailer.mailer import DebugMailer, DummyMailer, Mailer
+from pyramid_mailer.mailer import DummyMailer, Mailer
 
 
 def mailer_for(settings):
@@ -19,10 +25,36 @@ def mailer_for(settings):
     if mode == "memory":
         return DummyMailer()
     if mode == "folder":
-        return DebugMailer(settings.get("tmo.mail_folder", "var/mail"))
+        return FolderMailer(settings.get("tmo.mail_folder", "var/mail"))
     mailer = Mailer.from_settings(settings)
     closing_its_connections(mailer.smtp_mailer)
     return mailer
+
+
+class FolderMailer:
+    """Development's mailer: each message a ``.txt`` file in ``folder``, readable as it is."""
+
+    numbers = itertools.count(1)
+
+    def __init__(self, folder: str):
+        self.folder = Path(folder)
+
+    def send_immediately(self, message, fail_silently: bool = False) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        now = datetime.now(UTC)
+        headers = {
+            "From": message.sender,
+            "To": ", ".join(message.recipients),
+            "Subject": message.subject,
+            "Date": format_datetime(now),
+            **(message.extra_headers or {}),
+        }
+        text = "".join(f"{name}: {value}\n" for name, value in headers.items())
+        text += "\n" + message.body
+        name = f"{now:%Y%m%d-%H%M%S}-{os.getpid()}-{next(self.numbers):05d}.txt"
+        (self.folder / name).write_text(text, encoding="utf-8")
+
+    send = send_immediately
 
 
 def closing_its_connections(smtp_mailer) -> None:
