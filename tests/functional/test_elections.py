@@ -477,6 +477,7 @@ def test_counting_publishing_recounting_and_declaring(
     manage = testapp.get(f"/returning-officer/elections/{election.id}")
     page = manage.forms["move-declare"].submit().follow()
     assert "The result is declared" in page.text
+    assert re.search(r"Telling the members: \d+ emails? on their way", page.text)
     terms = dbsession.scalars(
         select(Directorship).where(Directorship.decision_reference.like("Election %"))
     ).all()

@@ -320,6 +320,8 @@ def test_a_resident_with_no_account_and_no_email_is_entered_admitted_and_sent_a_
 
     admitted = decide(testapp, application.id, "admit").follow()
     assert "Admitted Edna Price as member M" in admitted.text
+    # The secretary is told the truth: the news goes by letter, to be printed.
+    assert "Telling them: 1 letter to print and post (see Notices)." in admitted.text
     member = dbsession.scalar(select(Member))
     assert member.account_id is None and member.contact_email == ""
     assert (member.contact_by, member.contact_recorded_how) == (Channel.POST, "in_person")

@@ -264,7 +264,7 @@ def withdraw_application(request, application: MembershipApplication) -> None:
     )
 
 
-def reject_application(request, application: MembershipApplication, reason: str) -> None:
+def reject_application(request, application: MembershipApplication, reason: str) -> notices.Reach:
     _decide(request, application, ApplicationStatus.REJECTED, reason)
     audit.record(
         request.dbsession,
@@ -274,7 +274,7 @@ def reject_application(request, application: MembershipApplication, reason: str)
         reason=reason,
     )
     # The answer goes to the applicant as they chose to be contacted.
-    notices.send(
+    return notices.send(
         request,
         kind="membership_decision",
         template="membership_rejected",
@@ -294,7 +294,7 @@ def _allocate_member_number(dbsession: Session) -> int:
     return next_member_number(dbsession.scalar(select(func.max(Member.member_number))))
 
 
-def admit(request, application: MembershipApplication) -> Member:
+def admit(request, application: MembershipApplication) -> tuple[Member, notices.Reach]:
     """Admit the applicant: a member number, the register entry with how they chose to be
     contacted, the member role (for an applicant with an account), and the news by their
     choice (a letter for one on post)."""
@@ -333,7 +333,7 @@ def admit(request, application: MembershipApplication) -> Member:
         member_number=member.member_number,
     )
     dbsession.flush()
-    notices.send(
+    reach = notices.send(
         request,
         kind="membership_decision",
         template="membership_admitted",
@@ -342,7 +342,7 @@ def admit(request, application: MembershipApplication) -> Member:
         actor_id=request.account.id,
         member=member,
     )
-    return member
+    return member, reach
 
 
 def _grant_member_role(dbsession: Session, account_id: int) -> None:

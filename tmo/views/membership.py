@@ -319,11 +319,12 @@ class ApplicationPage(FormPage):
     def succeed(self, form, appstruct):
         application = self.context.application
         if appstruct["decision"] == "admit":
-            member = membership.admit(self.request, application)
+            member, reach = membership.admit(self.request, application)
             message = f"Admitted {member.name} as member {member.number_label}."
         else:
-            membership.reject_application(self.request, application, appstruct["reason"])
+            reach = membership.reject_application(self.request, application, appstruct["reason"])
             message = f"The application from {application.full_name} was rejected."
+        message += f" Telling them: {reach.summary()}"
         return self.redirect("applications", message)
 
 

@@ -15,7 +15,11 @@ from tmo.services.elections.lifecycle import move_to
 from tmo.services.elections.refusals import ElectionError
 
 
-def declare(request, election: Election, actor_id: int, today: date) -> list[Candidate]:
+def declare(
+    request, election: Election, actor_id: int, today: date
+) -> tuple[list[Candidate], notices.Reach]:
+    """Declare the result onto the board and tell every member; the winners, and how the
+    result went out."""
     dbsession = request.dbsession
     constitution = request.constitution
     winners = elected(election)
@@ -63,7 +67,7 @@ def declare(request, election: Election, actor_id: int, today: date) -> list[Can
         except board_service.BoardError as refused:
             raise ElectionError(" ".join(refused.problems)) from None
     members = dbsession.scalars(select(Member).where(Member.ceased_on.is_(None))).all()
-    notices.send(
+    reach = notices.send(
         request,
         kind="election_result",
         template="election_result",
@@ -74,4 +78,4 @@ def declare(request, election: Election, actor_id: int, today: date) -> list[Can
         winners=winners,
         link=request.route_url("election_result", election_id=election.id),
     )
-    return winners
+    return winners, reach

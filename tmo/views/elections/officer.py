@@ -150,8 +150,9 @@ def take_step(request, election, action: str) -> str:
     if action == "count":
         elections.count(dbsession, election, actor, now)
         return "The votes are counted. Check the result sheet, then declare the result."
-    winners = elections.declare(request, election, actor, request.today)
-    return "The result is declared: " + ", ".join(c.name for c in winners) + " elected."
+    winners, reach = elections.declare(request, election, actor, request.today)
+    names = ", ".join(c.name for c in winners)
+    return f"The result is declared: {names} elected. Telling the members: {reach.summary()}"
 
 
 @view_config(route_name="election_move", request_method="POST", permission=Permission.ELECTIONS_RUN)
