@@ -4,10 +4,13 @@ Shared by ``tmo-audit verify`` and ``tmo-election verify``."""
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
 from tmo.rules import checkpoints as rules
+
+
+class Unusable(Exception):
+    """No anchor can be taken from what was given: the message says why (the script exits 2)."""
 
 
 def anchor_arguments(parser: argparse.ArgumentParser, what: str) -> None:
@@ -23,7 +26,7 @@ def anchor_arguments(parser: argparse.ArgumentParser, what: str) -> None:
 
 def anchor_from(args, parser, verify_key, kind: str, election_id: int | None = None):
     """The anchor the arguments give (None: none), after checking a checkpoint's signature;
-    exits 2 with the reason when there is no usable one."""
+    ``Unusable`` when there is none to take from the file."""
     if args.head is None and args.count is None and args.checkpoint is None:
         return None
     if args.checkpoint is None:
@@ -36,10 +39,8 @@ def anchor_from(args, parser, verify_key, kind: str, election_id: int | None = N
         text = Path(args.checkpoint).read_text(encoding="utf-8")
         found = rules.latest(rules.read_all(text, verify_key), kind, election_id)
     except (OSError, UnicodeDecodeError, rules.CheckpointRefused) as problem:
-        print(f"The checkpoint is REFUSED: {problem}", file=sys.stderr)
-        sys.exit(2)
+        raise Unusable(f"The checkpoint is REFUSED: {problem}") from None
     if found is None:
         subject = f"election {election_id}'s ballots" if election_id else "the audit log"
-        print(f"There is no checkpoint of {subject} in {args.checkpoint}.", file=sys.stderr)
-        sys.exit(2)
+        raise Unusable(f"There is no checkpoint of {subject} in {args.checkpoint}.")
     return found.anchor()

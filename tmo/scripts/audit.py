@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from tmo.rules.checkpoints import fingerprint, public_key_text
-from tmo.scripts.anchors import anchor_arguments, anchor_from
+from tmo.scripts.anchors import Unusable, anchor_arguments, anchor_from
 from tmo.scripts.environment import database_session, ini_argument
 from tmo.services import audit, checkpoints
 
@@ -28,7 +28,11 @@ def main(argv=None) -> int:
         if args.command == "public-key":
             print(f"{fingerprint(key)}\n{public_key_text(key)}")
             return 0
-        anchor = anchor_from(args, verify, key, "audit")
+        try:
+            anchor = anchor_from(args, verify, key, "audit")
+        except Unusable as problem:
+            print(problem, file=sys.stderr)
+            return 2
         report = audit.verify_chain(dbsession, anchor)
     for problem in report.problems:
         print(problem)

@@ -11,7 +11,7 @@ import sys
 
 from tmo.models.elections import Election
 from tmo.rules.checkpoints import chain_problems
-from tmo.scripts.anchors import anchor_arguments, anchor_from
+from tmo.scripts.anchors import Unusable, anchor_arguments, anchor_from
 from tmo.scripts.environment import database_session, ini_argument
 from tmo.services import checkpoints, elections
 
@@ -30,7 +30,11 @@ def main(argv=None) -> int:
             print(f"There is no election {args.election}.", file=sys.stderr)
             return 2
         key = checkpoints.verify_key(dbsession)
-        anchor = anchor_from(args, verify, key, "ballots", election.id)
+        try:
+            anchor = anchor_from(args, verify, key, "ballots", election.id)
+        except Unusable as problem:
+            print(problem, file=sys.stderr)
+            return 2
         ballots, _ = elections.chain(dbsession, election)
         problems = elections.verify(dbsession, election)
         head = election.chain_head
