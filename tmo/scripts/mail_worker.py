@@ -51,9 +51,13 @@ def main(argv=None) -> int:
         checkpoints_at = 0.0
         while not stopping:
             if time.monotonic() >= checkpoints_at:
-                if send_checkpoints(registry, session_factory, clock.now()):
-                    log.info("checkpoints sent")
                 checkpoints_at = time.monotonic() + CHECKPOINTS_EVERY
+                try:
+                    if send_checkpoints(registry, session_factory, clock.now()):
+                        log.info("checkpoints sent")
+                except Exception:
+                    # Tried again in a minute; the outbox's emails go out meanwhile.
+                    log.exception("the checkpoints due could not be sent")
             with session_factory() as dbsession:
                 sent = send_due(dbsession, mailer, sender=sender, now=clock.now(), retries=retries)
             if sent:
