@@ -27,12 +27,13 @@ def made(**changes) -> str:
 
 def test_a_checkpoint_reads_back_as_it_was_made_and_a_person_can_read_it():
     text = made()
-    assert text.splitlines()[:7] == [
+    assert text.splitlines()[:8] == [
         rules.BEGIN,
         "Kind: ballots",
         "Subject: election 3: Board election",
         f"Head: {HEAD}",
         "Count: 42",
+        "Occasion: daily",
         "Moment: 2026-12-05T14:00:07Z",
         f"Key: {rules.fingerprint(KEY.verify_key)}",
     ]
@@ -56,6 +57,7 @@ def test_a_checkpoint_survives_an_email_saved_whole():
         (f"Head: {HEAD}", f"Head: {'cd' * 32}"),
         ("Moment: 2026-12-05T14:00:07Z", "Moment: 2026-12-06T14:00:07Z"),
         ("Subject: election 3:", "Subject: election 4:"),
+        ("Occasion: daily", "Occasion: close"),
     ],
 )
 def test_a_checkpoint_altered_is_refused(change):

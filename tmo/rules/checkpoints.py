@@ -27,7 +27,10 @@ BEGIN = "-----BEGIN TMO CHECKPOINT-----"
 END = "-----END TMO CHECKPOINT-----"
 KINDS = ("audit", "ballots")
 # The lines a checkpoint carries, in the order they are signed.
-FIELDS = ("Kind", "Subject", "Head", "Count", "Moment", "Key")
+FIELDS = ("Kind", "Subject", "Head", "Count", "Occasion", "Moment", "Key")
+# A checkpoint taken during a poll (or of the audit log at any time), or at a poll's close: the
+# log must then end at its head.
+OCCASIONS = ("daily", "close")
 MOMENT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 HEAD = re.compile(r"[0-9a-f]{64}")
 
@@ -43,6 +46,7 @@ class Checkpoint:
     subject: str
     head: str
     count: int
+    occasion: str
     # Aware UTC, to the second.
     moment: datetime
     # The fingerprint of the key that signed it.
@@ -59,6 +63,7 @@ class Checkpoint:
             self.subject,
             self.head,
             str(self.count),
+            self.occasion,
             self.moment.astimezone(UTC).strftime(MOMENT_FORMAT),
             self.key,
         )
@@ -66,7 +71,9 @@ class Checkpoint:
 
     def anchor(self) -> "Anchor":
         moment = self.moment.astimezone(UTC).strftime(MOMENT_FORMAT)
-        return Anchor(self.head, self.count, f"the checkpoint of {moment}", self.moment)
+        return Anchor(
+            self.head, self.count, f"the checkpoint of {moment}", self.occasion == "close"
+        )
 
 
 @dataclass(frozen=True)
@@ -78,8 +85,8 @@ class Anchor:
     count: int
     # How a problem names it: "the checkpoint of 2026-12-05T14:00:00Z", "the head given".
     name: str
-    # When it was signed; None for a head typed in.
-    moment: datetime | None = None
+    # Taken at a poll's close (or typed in from the result sheet): the log must end there.
+    at_close: bool = True
 
 
 def signing_key(secret: str) -> SigningKey:
@@ -108,16 +115,24 @@ def _message(lines: list[str]) -> bytes:
 
 
 def make(
-    key: SigningKey, *, kind: str, subject: str, head: str, count: int, moment: datetime
+    key: SigningKey,
+    *,
+    kind: str,
+    subject: str,
+    head: str,
+    count: int,
+    moment: datetime,
+    occasion: str = "daily",
 ) -> str:
     """The signed text of a checkpoint."""
-    if kind not in KINDS:
-        raise ValueError(f"a checkpoint is of the audit log or of ballots, not {kind!r}")
+    if kind not in KINDS or occasion not in OCCASIONS:
+        raise ValueError(f"no checkpoint is made of {kind!r} on the occasion {occasion!r}")
     checkpoint = Checkpoint(
         kind=kind,
         subject=" ".join(subject.split()),
         head=head,
         count=count,
+        occasion=occasion,
         moment=moment.astimezone(UTC).replace(microsecond=0),
         key=fingerprint(key.verify_key),
     )
@@ -175,13 +190,18 @@ def _read_block(block: str, verify_key: VerifyKey) -> Checkpoint:
             "the checkpoint's signature is not the server's: it was altered or forged"
         ) from None
     # Signed by the server: what follows only fails for a checkpoint it never made.
-    if values["Kind"] not in KINDS or not HEAD.fullmatch(values["Head"]):
-        raise CheckpointRefused("the checkpoint's kind or head is not one the server makes")
+    if (
+        values["Kind"] not in KINDS
+        or values["Occasion"] not in OCCASIONS
+        or not HEAD.fullmatch(values["Head"])
+    ):
+        raise CheckpointRefused("the checkpoint is not of a kind the server makes")
     return Checkpoint(
         kind=values["Kind"],
         subject=values["Subject"],
         head=values["Head"],
         count=int(values["Count"]),
+        occasion=values["Occasion"],
         moment=datetime.strptime(values["Moment"], MOMENT_FORMAT).replace(tzinfo=UTC),
         key=values["Key"],
     )

@@ -34,7 +34,8 @@ def anchor_from(args, parser, verify_key, kind: str, election_id: int | None = N
             parser.error("--head and --count go together (a count of 0 or more)")
         if not re.fullmatch(r"[0-9a-f]{64}", args.head.lower()):
             parser.error("--head is 64 hexadecimal digits")
-        return rules.Anchor(args.head.lower(), args.count, "the head given")
+        # Typed in from the result sheet: the head at the close, where the log must end.
+        return rules.Anchor(args.head.lower(), args.count, "the head given", at_close=True)
     try:
         text = Path(args.checkpoint).read_text(encoding="utf-8")
         found = rules.latest(rules.read_all(text, verify_key), kind, election_id)

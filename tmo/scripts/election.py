@@ -39,8 +39,6 @@ def main(argv=None) -> int:
         problems = elections.verify(dbsession, election)
         head = election.chain_head
         if anchor is not None:
-            # A head typed in is the one printed on the result sheet: the log must end there.
-            at_close = anchor.moment is None or anchor.moment >= election.poll_closes_at
             problems += [
                 f"ballots: {problem}"
                 for problem in chain_problems(
@@ -48,7 +46,7 @@ def main(argv=None) -> int:
                     first=ballots[0].previous_hash if ballots else head,
                     head=anchor.head,
                     count=anchor.count,
-                    ends_there=at_close,
+                    ends_there=anchor.at_close,
                     anchor=anchor.name,
                 )
             ]

@@ -27,7 +27,7 @@ from tmo.services import audit, notices
 
 # A poll's checkpoints are sent at least this often.
 EVERY = timedelta(hours=24)
-DAILY, CLOSE = "daily", "close"
+DAILY, CLOSE = rules.OCCASIONS
 
 
 class ChangedSinceTheClose(Refusal):
@@ -63,7 +63,13 @@ def make(
 ) -> Checkpoint:
     """A checkpoint signed now and noted as sent; its ``text`` is what to send."""
     text = rules.make(
-        signing_key(dbsession), kind=kind, subject=subject, head=head, count=count, moment=now
+        signing_key(dbsession),
+        kind=kind,
+        subject=subject,
+        head=head,
+        count=count,
+        moment=now,
+        occasion=occasion,
     )
     checkpoint = Checkpoint(
         kind=kind,
