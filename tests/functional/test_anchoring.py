@@ -206,6 +206,20 @@ def test_checkpoints_are_emailed_daily_during_the_poll_to_the_officer_and_scruti
     assert len(checkpoint_mail(mailer)) == 4
 
 
+def test_the_officers_page_says_when_the_last_checkpoint_went(testapp, app, dbsession, officials):
+    officer, scrutineer = officials
+    request = web_request(app, dbsession)
+    election, _ = poll_open(
+        dbsession, request, voters=1, returning_officer=officer, scrutineer=scrutineer
+    )
+    checkpoints.send_due(request, now())
+    dbsession.commit()
+    log_in(testapp, officer.email)
+    page = testapp.get(f"/returning-officer/elections/{election.id}")
+    assert "The last checkpoint (daily) was signed and emailed" in page.text
+    assert f"tmo-election verify {election.id} --checkpoint FILE" in page.text
+
+
 def test_at_the_close_the_count_sends_the_checkpoint_and_the_result_sheet_prints_its_head(
     testapp, app, dbsession, mailer, officials
 ):
