@@ -124,7 +124,7 @@ def test_the_audit_search_takes_a_wildcard_as_typed(testapp, dbsession, logged_i
 @pytest.fixture
 def database_file(tmp_path):
     path = tmp_path / "audit.sqlite"
-    settings = {"sqlalchemy.url": f"sqlite:///{path}"}
+    settings = {"sqlalchemy.url": f"sqlite:///{path}", "tmo.secret": "test"}
     upgrade(settings)
     ini = tmp_path / "audit.ini"
     ini.write_text(

@@ -310,7 +310,7 @@ def test_after_the_close_and_the_count_the_figures_appear(testapp, dbsession, ap
 @pytest.fixture
 def election_database(tmp_path, app):
     path = tmp_path / "election.sqlite"
-    settings = {"sqlalchemy.url": f"sqlite:///{path}"}
+    settings = {"sqlalchemy.url": f"sqlite:///{path}", "tmo.secret": "test"}
     upgrade(settings)
     ini = tmp_path / "election.ini"
     ini.write_text(

@@ -348,7 +348,7 @@ def test_tmo_retention_purges_entries_ten_years_after_ceasing(tmp_path, capsys):
     from tmo.models import get_engine, get_session_factory
 
     path = tmp_path / "retention.sqlite"
-    settings = {"sqlalchemy.url": f"sqlite:///{path}"}
+    settings = {"sqlalchemy.url": f"sqlite:///{path}", "tmo.secret": "test"}
     upgrade(settings)
     ini = tmp_path / "retention.ini"
     ini.write_text(

@@ -477,7 +477,7 @@ def test_a_member_may_not_import(testapp, logged_in):
 @pytest.fixture
 def database_file(tmp_path):
     path = tmp_path / "properties.sqlite"
-    settings = {"sqlalchemy.url": f"sqlite:///{path}"}
+    settings = {"sqlalchemy.url": f"sqlite:///{path}", "tmo.secret": "test"}
     upgrade(settings)
     ini = tmp_path / "properties.ini"
     ini.write_text(

@@ -9,9 +9,10 @@ failures and deadlocks.
 
 import contextlib
 import threading
+from weakref import WeakKeyDictionary
 
 import zope.sqlalchemy
-from sqlalchemy import engine_from_config, event
+from sqlalchemy import Engine, engine_from_config, event
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
 # Import every model so that Base.metadata knows all tables (alembic and configure_mappers need it).
@@ -19,6 +20,7 @@ from tmo.models import (  # noqa: F401
     accounts,
     audit,
     board,
+    checkpoints,
     constitution,
     elections,
     files,
@@ -29,7 +31,14 @@ from tmo.models import (  # noqa: F401
 )
 from tmo.models.meta import Base
 
-__all__ = ["Base", "get_engine", "get_session_factory", "get_tm_session", "includeme"]
+__all__ = [
+    "Base",
+    "get_engine",
+    "get_session_factory",
+    "get_tm_session",
+    "includeme",
+    "server_secret",
+]
 
 # Execution option naming how a SQLite transaction begins; requests that only read use DEFERRED.
 SQLITE_BEGIN = "tmo_sqlite_begin"
@@ -40,12 +49,30 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 configure_mappers()
 
+# The server's secret (``tmo.secret``) of the deployment that opened each engine: the keys of the
+# hash chains and of the checkpoints' signatures are derived from it (tmo.rules.chains).
+_SECRETS: "WeakKeyDictionary[Engine, str]" = WeakKeyDictionary()
+
 
 def get_engine(settings, prefix="sqlalchemy."):
     engine = engine_from_config(settings, prefix)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    if settings.get("tmo.secret"):
+        _SECRETS[engine] = settings["tmo.secret"]
     return engine
+
+
+def server_secret(dbsession: Session) -> str:
+    """The secret of the deployment whose settings opened ``dbsession``'s database (every
+    session of the app, of a script and of a test is bound to such an engine), so that writing
+    the audit log needs nothing but the session. Refused when the engine was opened without
+    one: a chain written without its key would be a chain anyone can rewrite."""
+    bind = dbsession.get_bind()
+    secret = _SECRETS.get(getattr(bind, "engine", bind))
+    if not secret:
+        raise RuntimeError("This database was opened without the server's secret (tmo.secret).")
+    return secret
 
 
 def _configure_sqlite(engine):

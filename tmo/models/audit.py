@@ -22,3 +22,6 @@ class AuditEntry(Base):
     # Each entry's hash covers its content and the hash before it; a fork is refused outright.
     previous_hash: Mapped[str] = mapped_column(String(64), unique=True)
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # How entry_hash was made: "hmac" (keyed with the server's secret) from issue 13 on;
+    # "sha256" (plain, recomputable by anyone) for the entries written before.
+    scheme: Mapped[str] = mapped_column(String(8), server_default="sha256")

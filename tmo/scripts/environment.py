@@ -1,4 +1,6 @@
-"""What every console script needs: the app's settings from an ini file and a database session."""
+"""What every console script needs: the app's settings from an ini file and a database session;
+for one that sends notices as the app does (the mail worker's checkpoints), the app's registry
+and a request made on it."""
 
 import argparse
 import logging
@@ -21,6 +23,27 @@ def load_settings(config_uri: str) -> dict:
     setup_logging(config_uri)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     return finalise(get_appsettings(config_uri, name="main"))
+
+
+def app_registry(settings: dict):
+    """The application's registry (templates, clock, database) built from ``settings``."""
+    from tmo import make_config
+
+    config = make_config(None, **settings)
+    config.commit()
+    return config.registry
+
+
+def app_request(registry, dbsession):
+    """A request on the app for a script's work: services that send notices take one. Its
+    writes go through ``dbsession``, which the script commits."""
+    from pyramid.request import Request, apply_request_extensions
+
+    request = Request.blank("/", environ={"HTTP_HOST": "localhost"})
+    request.registry = registry
+    apply_request_extensions(request)
+    request.dbsession = dbsession
+    return request
 
 
 def clock_for(config_uri: str):

@@ -16,7 +16,7 @@ from tmo.models.elections import Ballot, Candidate, Election, RollEntry
 from tmo.rules import counting
 from tmo.rules import elections as rules
 from tmo.rules.elections import Status
-from tmo.services import audit
+from tmo.services import audit, checkpoints
 from tmo.services.elections.casting import validate_ballot
 from tmo.services.elections.lifecycle import closed, move_to, status_of
 from tmo.services.elections.nominations import accepted
@@ -204,6 +204,7 @@ def count(dbsession: Session, election: Election, actor_id: int | None, now: dat
             chain_head=election.chain_head,
         )
         election.status = Status.POLL_CLOSED
+        checkpoints.send_for_election(dbsession, election, now)
     # The lots' seed is drawn now, so nobody could know it while the poll was open.
     election.seed = secrets.token_hex(16)
     move_to(

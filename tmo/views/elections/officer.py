@@ -16,7 +16,7 @@ from tmo.schemas.elections import (
     PaperBatchSchema,
     election_schema,
 )
-from tmo.services import elections
+from tmo.services import checkpoints, elections
 from tmo.services.accounts import accounts_holding
 from tmo.services.elections import ElectionError
 from tmo.services.paging import page_number, paginate
@@ -127,6 +127,7 @@ def manage(context, request):
         "problems": elections.verify(request.dbsession, election) if closed else None,
         "paper": elections.surname_order(elections.accepted(election)),
         "accepting": elections.accepting(election, now),
+        "checkpoint": checkpoints.latest(request.dbsession, election),
     }
 
 

@@ -7,7 +7,7 @@ from pyramid.view import view_config
 
 from tmo.permissions import Permission
 from tmo.rules.elections import STATUS_LABELS
-from tmo.services import elections, files
+from tmo.services import checkpoints, elections, files
 from tmo.services.paging import page_number, paginate
 from tmo.services.pdf import pdf_response, render_pdf
 from tmo.views import READ
@@ -79,6 +79,7 @@ def result_values(request, election) -> dict:
         "names": count.names,
         "shown": sorted(count.result.stages[0].totals) if count.result else [],
         "turnout": elections.turnout(request.dbsession, election),
+        "at_close": checkpoints.at_close(request.dbsession, election),
     }
 
 
