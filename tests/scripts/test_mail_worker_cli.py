@@ -34,6 +34,7 @@ def passes(monkeypatch):
     settings = finalise(get_appsettings(TESTING_INI, name="main"))
     monkeypatch.setattr(mail_worker, "load_settings", lambda config_uri: settings)
     monkeypatch.setattr(mail_worker, "give_up_interrupted", lambda dbsession, now: 0)
+    monkeypatch.setattr(mail_worker, "send_checkpoints", lambda registry, factory, now: 0)
     monkeypatch.setattr(mail_worker, "send_due", send_due)
     monkeypatch.setattr(mail_worker.time, "sleep", sleep)
     return made, slept
