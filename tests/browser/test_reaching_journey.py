@@ -28,8 +28,10 @@ from tests.browser.test_elections_journey import (
 from tests.elections_setup import RULES, new_election, now, shift, stand
 from tmo.models.accounts import Account
 from tmo.models.elections import Election
+from tmo.models.youth import YouthProposal
 from tmo.permissions import Role
 from tmo.rules.notices import Channel
+from tmo.rules.youth import ProposalStatus
 from tmo.services import elections
 from tmo.services.elections.codes import ALPHABET
 
@@ -120,11 +122,27 @@ def test_a_member_on_post_votes_at_320_px_with_the_code_from_their_letter(
     with database(live_server) as dbsession:
         shift(dbsession.get(Election, election_id), RULES.elections.statements_days)
 
+    # The poll is open: the pages for a lost code and for reminders, looked at and left.
+    log_in(page, OFFICER)
+    page.goto(f"/returning-officer/elections/{election_id}")
+    page.get_by_role("link", name="Send a voter a new voting code").click()
+    expect(heading(page)).to_have_text("A new voting code for a voter")
+    assert_accessible(page)
+    page.go_back()
+    page.get_by_role("link", name="Remind those who have not voted").click()
+    expect(heading(page)).to_have_text("Remind those who have not voted")
+    assert_accessible(page)
+    log_out(page)
+
     # The secretary prints the letters waiting and marks them posted.
     log_in(page, SECRETARY)
     nav(page).get_by_role("link", name="Notices").click()
     expect(heading(page)).to_have_text("Notices")
     assert_accessible(page)
+    page.get_by_role("link", name=f"Notice of poll and your poll card: {TITLE}").first.click()
+    expect(heading(page)).to_contain_text(f"Notice of poll and your poll card: {TITLE}")
+    assert_accessible(page)
+    page.go_back()
     page.get_by_role(
         "button", name=re.compile(r"^Make a print run of the \d+ letters? waiting")
     ).click()
@@ -202,3 +220,26 @@ def fits(page):
     """Nothing on the page is wider than the phone's screen: no sideways scrolling."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"the page is {width} px wide on a 320 px screen"
+
+
+def test_the_youth_forums_contact_and_reminder_pages_are_accessible(
+    page, live_server, assert_accessible
+):
+    """A forum member's "How we contact you", and the youth worker's reminder page."""
+    log_in(page, "youth@example.org")
+    page.goto("/youth/forum")
+    page.get_by_role("link", name="Change how we contact you").click()
+    expect(heading(page)).to_have_text("How we contact you")
+    assert_accessible(page)
+    log_out(page)
+
+    with database(live_server) as dbsession:
+        proposal_id = dbsession.scalar(
+            select(YouthProposal.id).where(YouthProposal.status == ProposalStatus.VOTING)
+        )
+    log_in(page, "youth.worker@example.org")
+    page.goto(f"/youth/proposals/{proposal_id}")
+    page.get_by_role("link", name="Remind those who have not voted").click()
+    expect(heading(page)).to_have_text("Remind those who have not voted")
+    expect(page.get_by_text(re.compile(r"\d+ forum members? who may vote"))).to_be_visible()
+    assert_accessible(page)
