@@ -293,6 +293,9 @@ def test_next_only_redirects_within_the_site(testapp):
         ("/admin/audit", "/admin/audit"),
         ("//evil.example/", "/account"),
         ("https://evil.example/", "/account"),
+        # A line break would split the Location header; a non-ASCII character is encoded.
+        ("/meetings\r\nSet-Cookie: x=y", "/account"),
+        ("/meetings?q=\u20ac", "/meetings?q=%E2%82%AC"),
     ]:
         testapp.reset()
         form = testapp.get("/login", params={"next": target}).forms["form"]

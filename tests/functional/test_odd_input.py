@@ -25,6 +25,9 @@ ODD_QUERIES = [
     {"next": "//evil.example/"},
     {"seat": "councillor:999", "director": "x", "start": "yesterday"},
 ]
+# Query strings as sent, not as a form would encode them: bytes that are not UTF-8, a
+# character outside Latin-1 and a line break where a page address is expected.
+RAW_QUERIES = ["q=%FF&status=%C3%28", "next=%E2%82%AC%F0%9F%8F%A0", "next=%0D%0ALocation:%20x"]
 
 
 @pytest.fixture
@@ -47,6 +50,9 @@ def test_no_get_route_answers_500_to_odd_queries(testapp, everyone, name, patter
     for params in ODD_QUERIES:
         response = testapp.get(concrete(pattern), params=params, expect_errors=True)
         assert response.status_int < 500, (name, params, response.status)
+    for query in RAW_QUERIES:
+        response = testapp.get(f"{concrete(pattern)}?{query}", expect_errors=True)
+        assert response.status_int < 500, (name, query, response.status)
 
 
 @pytest.mark.parametrize("name,pattern", [r for r in ROUTES if "_id:" in r[1]])
@@ -64,3 +70,9 @@ def test_a_nul_character_is_refused_with_a_400_not_a_500(testapp):
     form = testapp.get("/register").forms["form"]
     form["display_name"] = "Ruth\x00"
     assert form.submit("submit", expect_errors=True).status_int == 400
+
+
+def test_a_query_string_that_is_not_utf8_is_refused_with_a_400(testapp):
+    page = testapp.get("/meetings?q=%FF", expect_errors=True)
+    assert page.status_int == 400
+    assert "could not be understood" in page.text

@@ -109,15 +109,21 @@ def _mark_cookies_secure(response):
 
 
 def refuse_nul_characters(handler, registry):
-    """A tween: a request whose path or parameters carry a NUL character is refused with 400.
+    """A tween: a request whose path or parameters carry a NUL character, or bytes that are not
+    UTF-8 (``?q=%FF``), is refused with 400.
 
-    No person types one, PostgreSQL refuses to store or compare one, and so without this a
-    crafted query string or form would end in a 500."""
+    No person types one, PostgreSQL refuses to store or compare one, and a view reading
+    parameters that cannot be decoded would fail: without this a crafted query string or form
+    would end in a 500."""
 
     def tween(request):
-        if "\x00" in request.path_info or any(
-            isinstance(value, str) and "\x00" in value for value in request.params.values()
-        ):
+        try:
+            unreadable = "\x00" in request.path_info or any(
+                isinstance(value, str) and "\x00" in value for value in request.params.values()
+            )
+        except UnicodeDecodeError:
+            unreadable = True
+        if unreadable:
             raise HTTPBadRequest()
         return handler(request)
 

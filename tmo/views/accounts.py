@@ -2,7 +2,7 @@
 administrator's list of accounts with the roles each holds."""
 
 from functools import cached_property
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pyramid.httpexceptions import HTTPFound
 from pyramid.security import NO_PERMISSION_REQUIRED
@@ -32,11 +32,18 @@ def throttled_page(request, error: accounts.Throttled) -> dict:
 
 
 def safe_next(request, target: str | None) -> str:
-    """Where to go after logging in: only a path on this site, never another site."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    """Where to go after logging in: only a path on this site, never another site, and never
+    one with a control character (a line break would split the Location header); a character
+    outside ASCII is sent percent-encoded, as a header must be."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and not any(ord(character) < 32 or ord(character) == 127 for character in target)
+    ):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
-            return target
+            return quote(target, safe="/?&=%#:@!$'()*+,;~-._")
     return request.route_url("account")
 
 
