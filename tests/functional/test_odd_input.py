@@ -76,3 +76,30 @@ def test_a_query_string_that_is_not_utf8_is_refused_with_a_400(testapp):
     page = testapp.get("/meetings?q=%FF", expect_errors=True)
     assert page.status_int == 400
     assert "could not be understood" in page.text
+
+
+def test_an_upload_part_without_a_filename_is_no_file_not_a_500(testapp, dbsession):
+    """A crafted request whose file part has content but no filename: the form asks for the
+    file, as for one left empty, and keeps what was typed."""
+    import webtest
+    from sqlalchemy import select
+
+    from tests.conftest import choose, log_in
+    from tests.functional.test_youth import PDF, member, open_budget
+    from tmo.models.youth import YouthProposal
+
+    open_budget(dbsession)
+    amara = member(dbsession, "Amara")
+    log_in(testapp, amara.account.email)
+    form = testapp.get("/youth/proposals/new").forms["form"]
+    form["title"] = "Goals"
+    form["what_and_why"] = "Play"
+    form["who_benefits"] = "Everyone"
+    choose(form, "sport")
+    form["cost_pence"] = "50"
+    form["cost_breakdown"] = "2 goals"
+    form["upload"] = webtest.Upload("", PDF, "application/pdf")
+    saved = form.submit("submit")
+    assert saved.status_int == 302  # saved as a draft, with no quote
+    proposal = dbsession.scalar(select(YouthProposal))
+    assert proposal.title == "Goals" and proposal.quote_file_id is None

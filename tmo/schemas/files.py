@@ -21,11 +21,12 @@ class RequestFileStore(dict):
 
 class UploadWidget(deform.widget.FileUploadWidget):
     """deform's file upload, taking a field sent without a file as "no file" rather than as a
-    malformed upload: WebOb hands over a part that has no filename as a string, which deform's
-    own widget refuses with "Invalid pstruct"."""
+    malformed upload: WebOb hands over a part that has no filename (empty, or with content a
+    crafted request put there) as a string, which deform's own widget refuses with "Invalid
+    pstruct"."""
 
     def deserialize(self, field, pstruct):
-        if isinstance(pstruct, dict) and pstruct.get("upload") in ("", b""):
+        if isinstance(pstruct, dict) and isinstance(pstruct.get("upload"), str | bytes):
             pstruct = {key: value for key, value in pstruct.items() if key != "upload"}
         return super().deserialize(field, pstruct)
 
