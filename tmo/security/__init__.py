@@ -6,6 +6,7 @@ Who may do what is decided in one place, ``SecurityPolicy.permits``, from the ta
 Views and templates ask ``request.has_permission(permission, context)``.
 """
 
+import json
 import secrets
 
 from pyramid.csrf import CookieCSRFStoragePolicy
@@ -130,6 +131,45 @@ def refuse_nul_characters(handler, registry):
     return tween
 
 
+# The most the flash messages waiting may take, serialised: the signed, base64-encoded cookie
+# then stays well under a browser's 4 KB (a larger one cannot be set, and would fail the
+# response after its request had committed).
+FLASH_BYTES = 1800
+
+
+def bounded_flashes(factory):
+    """``factory``'s sessions, whose flash messages waiting to be shown are kept under
+    ``FLASH_BYTES``: a message too long is cut, and the oldest waiting go first. A person who
+    posts many forms without reading a page between them sees the latest messages."""
+
+    def make_session(request):
+        session = factory(request)
+        flash = session.flash
+
+        def bounded_flash(message, queue="", allow_duplicate=True):
+            flash(_cut(str(message), FLASH_BYTES // 3), queue, allow_duplicate)
+            queues = [key for key in session if key.startswith("_f_")]
+            while sum(_size(session[key]) for key in queues) > FLASH_BYTES:
+                longest = max(queues, key=lambda key: len(session[key]))
+                del session[longest][0]
+                session.changed()
+
+        session.flash = bounded_flash
+        return session
+
+    return make_session
+
+
+def _cut(message: str, limit: int) -> str:
+    while _size(message) > limit:
+        message = message[: max(len(message) * 3 // 4, 1) - 1] + "…"
+    return message
+
+
+def _size(value) -> int:
+    return len(json.dumps(value))
+
+
 def includeme(config):
     settings = config.get_settings()
     config.set_security_policy(SecurityPolicy())
@@ -140,13 +180,15 @@ def includeme(config):
     config.set_default_csrf_options(require_csrf=True)
     # The Pyramid session carries flash messages only; who is logged in lives in the database.
     config.set_session_factory(
-        SignedCookieSessionFactory(
-            settings["tmo.secret"],
-            cookie_name="tmo_flash",
-            httponly=True,
-            samesite="Lax",
-            timeout=3600,
-            reissue_time=None,
+        bounded_flashes(
+            SignedCookieSessionFactory(
+                settings["tmo.secret"],
+                cookie_name="tmo_flash",
+                httponly=True,
+                samesite="Lax",
+                timeout=3600,
+                reissue_time=None,
+            )
         )
     )
     config.add_request_method(request_account, "account", reify=True)
