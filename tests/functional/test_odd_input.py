@@ -103,3 +103,19 @@ def test_an_upload_part_without_a_filename_is_no_file_not_a_500(testapp, dbsessi
     assert saved.status_int == 302  # saved as a draft, with no quote
     proposal = dbsession.scalar(select(YouthProposal))
     assert proposal.title == "Goals" and proposal.quote_file_id is None
+
+
+def test_a_line_break_sent_in_a_one_line_field_is_kept_as_a_space(testapp, dbsession):
+    """No browser sends one from a one-line field, but a crafted request may: kept, it broke the
+    BLT export of an election whose title held it."""
+    from sqlalchemy import select
+
+    from tmo.models.accounts import Account
+
+    form = testapp.get("/register").forms["form"]
+    form["display_name"] = "Ruth\r\nAdeyemi\t"
+    form["email"] = "ruth.line@example.org"
+    form["password"] = "mango kettle orbit lantern"
+    assert form.submit("submit").status_int == 302
+    account = dbsession.scalar(select(Account).where(Account.email == "ruth.line@example.org"))
+    assert account.display_name == "Ruth Adeyemi"

@@ -16,6 +16,15 @@ def stripped(value):
     return value.strip() if isinstance(value, str) else value
 
 
+LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def one_line(value):
+    """A preparer for a one-line field: line breaks and other control characters (which no
+    browser sends from one, but a crafted request may) become a space, then ``stripped``."""
+    return stripped(LINE_BREAKS.sub(" ", value) if isinstance(value, str) else value)
+
+
 def _given(**options) -> dict:
     """The options that were given: colander and deform keep their own defaults for the rest."""
     return {key: value for key, value in options.items() if value is not None}
@@ -58,7 +67,7 @@ def text_node(
         name=name,
         title=title,
         description=description,
-        preparer=stripped,
+        preparer=stripped if rows else one_line,
         validator=validator,
         widget=widget,
         **kw,
