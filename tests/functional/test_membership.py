@@ -332,6 +332,17 @@ def test_the_statutory_register_exports_current_and_former_members(testapp, dbse
     assert rows[1]["date_ceased"] == "2025-03-01"
 
 
+def test_no_cell_of_an_export_runs_as_a_formula_in_a_spreadsheet(testapp, dbsession, logged_in):
+    """A name typed as a formula (by a resident, or in the council's file) reaches the register,
+    the roster and the ledger: each CSV quotes it so a spreadsheet shows it and never runs it."""
+    logged_in(Role.SECRETARY)
+    MemberFactory(name='=HYPERLINK("https://evil.example","Ann")')
+    MemberFactory(name="@SUM(A1:A9)")
+    response = testapp.get("/secretary/register.csv")
+    names = [row["name"] for row in csv.DictReader(io.StringIO(response.text))]
+    assert names == ['\'=HYPERLINK("https://evil.example","Ann")', "'@SUM(A1:A9)"]
+
+
 def test_erasure_keeps_only_the_register_entry(testapp, dbsession, logged_in):
     logged_in(Role.SECRETARY)
     _, member = member_with_account(date_of_birth=date(1970, 2, 3), phone="020 7946 0001")

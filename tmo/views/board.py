@@ -1,11 +1,8 @@
 """Board pages: the public roster and register of interests; the secretary's board (seats,
 vacancies, warnings, retirements), appointments, ends of terms; directors' declarations."""
 
-import csv
-import io
 from datetime import date
 
-from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
@@ -27,7 +24,7 @@ from tmo.schemas.board import (
     EndTermSchema,
     appointment_schema,
 )
-from tmo.services import board, meetings, membership
+from tmo.services import board, exports, meetings, membership
 from tmo.services.board import ELIGIBILITY_FLAGS, INTEREST_KINDS
 from tmo.views import READ
 
@@ -54,12 +51,10 @@ def roster(request):
 
 @view_config(route_name="board_csv", request_method=READ, permission=NO_PERMISSION_REQUIRED)
 def roster_csv(request):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["category", "seat", "name", "how_held", "term_start", "term_end"])
+    rows = []
     for row in board.roster(request.dbsession, request.constitution, request.today):
         held = row.directorship
-        writer.writerow(
+        rows.append(
             [
                 row.category_name,
                 row.seat.number,
@@ -69,9 +64,8 @@ def roster_csv(request):
                 held.end_date.isoformat() if held and held.end_date else "",
             ]
         )
-    response = Response(out.getvalue(), content_type="text/csv", charset="utf-8")
-    response.content_disposition = 'attachment; filename="board.csv"'
-    return response
+    header = ["category", "seat", "name", "how_held", "term_start", "term_end"]
+    return exports.csv_response("board.csv", header, rows)
 
 
 @view_config(

@@ -2,11 +2,7 @@
 number and manages their membership; the secretary decides applications and keeps the register.
 """
 
-import csv
-import io
-
 from pyramid.httpexceptions import HTTPFound
-from pyramid.response import Response
 from pyramid.view import view_config
 
 from tmo.forms import FormPage, form_page
@@ -25,7 +21,7 @@ from tmo.schemas.membership import (
     application_schema,
     contact_schema,
 )
-from tmo.services import audit, contact_choices, membership, register_search
+from tmo.services import audit, contact_choices, exports, membership, register_search
 from tmo.services.paging import page_number, paginate
 from tmo.views import READ
 
@@ -353,25 +349,21 @@ def register(request):
 )
 def register_export(request):
     """The statutory register (Companies Act 2006 s113), current and former members, as CSV."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["member_number", "name", "address", "date_admitted", "date_ceased"])
-    for member in membership.statutory_register(request.dbsession):
-        writer.writerow(
-            [
-                member.number_label,
-                member.name,
-                member.address,
-                member.admitted_on.isoformat(),
-                member.ceased_on.isoformat() if member.ceased_on else "",
-            ]
-        )
+    rows = [
+        [
+            member.number_label,
+            member.name,
+            member.address,
+            member.admitted_on.isoformat(),
+            member.ceased_on.isoformat() if member.ceased_on else "",
+        ]
+        for member in membership.statutory_register(request.dbsession)
+    ]
     audit.record(request.dbsession, "membership.register_exported", actor_id=request.account.id)
-    response = Response(out.getvalue(), content_type="text/csv", charset="utf-8")
-    response.content_disposition = (
-        f'attachment; filename="register-of-members-{request.today.isoformat()}.csv"'
+    header = ["member_number", "name", "address", "date_admitted", "date_ceased"]
+    return exports.csv_response(
+        f"register-of-members-{request.today.isoformat()}.csv", header, rows
     )
-    return response
 
 
 @view_config(

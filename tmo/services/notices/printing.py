@@ -2,8 +2,6 @@
 for a DL window envelope per person) and its CSV for a mailing house, and the run marked posted,
 which starts each letter's deemed delivery (Companies Act 2006 s1147) and forgets its text."""
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -17,10 +15,9 @@ from tmo.rules.letters import (
     address_lines,
     check_posting_day,
     paragraphs,
-    spreadsheet_safe,
 )
 from tmo.rules.notices import POST, DeliveryStatus, check_delivery_transition, deemed_delivered
-from tmo.services import audit
+from tmo.services import audit, exports
 from tmo.services.pdf import render_pdf
 
 LETTERS_WAITING = select(Delivery).where(Delivery.status == DeliveryStatus.TO_PRINT)
@@ -146,14 +143,11 @@ CSV_HEADER = [
 
 def letters_csv(run: PrintRun) -> str:
     """One row a letter, for a mailing house: every cell safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    rows = []
     for letter in letters_of(run):
         lines = [*letter.lines, "", "", "", ""][:4]
-        cells = [letter.name, *lines, letter.postcode, letter.reference]
-        writer.writerow([spreadsheet_safe(cell) for cell in cells])
-    return out.getvalue()
+        rows.append([letter.name, *lines, letter.postcode, letter.reference])
+    return exports.csv_text(CSV_HEADER, rows)
 
 
 # -- Posting -------------------------------------------------------------------------------------

@@ -1,10 +1,6 @@
 """The Youth Forum's budget: the dashboard with its chart, the youth worker opening the year and
 adjusting it, the ledger as a page and as CSV, and the report for the board as a PDF."""
 
-import csv
-import io
-
-from pyramid.response import Response
 from pyramid.view import view_config
 
 from tmo.forms import FormPage, form_page
@@ -12,7 +8,7 @@ from tmo.permissions import Permission
 from tmo.presenters import pounds_text
 from tmo.rules import youth as rules
 from tmo.schemas.youth import AdjustSchema, ConfirmSchema
-from tmo.services import youth
+from tmo.services import exports, youth
 from tmo.services.paging import page_number, paginate
 from tmo.services.pdf import pdf_response, render_pdf
 from tmo.views import READ
@@ -114,16 +110,12 @@ def ledger_csv(request):
     year = youth.chosen_year(
         dbsession, request.constitution, request.params.get("year", ""), request.today
     )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["date", "kind", "amount_gbp", "proposal", "reason", "allocated", "committed", "spent"]
-    )
+    rows = []
     label = "none"
     if year is not None:
         label = rules.year_label(year.starts_on)
         for entry, running in youth.ledger_with_balances(dbsession, year):
-            writer.writerow(
+            rows.append(
                 [
                     entry.entry_date.isoformat(),
                     entry.kind,
@@ -135,9 +127,8 @@ def ledger_csv(request):
                     pounds_text(running.spent),
                 ]
             )
-    response = Response(out.getvalue(), content_type="text/csv", charset="utf-8")
-    response.content_disposition = f'attachment; filename="youth-ledger-{label}.csv"'
-    return response
+    header = ["date", "kind", "amount_gbp", "proposal", "reason", "allocated", "committed", "spent"]
+    return exports.csv_response(f"youth-ledger-{label}.csv", header, rows)
 
 
 @view_config(route_name="youth_board_report", request_method=READ, permission=Permission.YOUTH_READ)
