@@ -79,6 +79,20 @@ def test_registering_a_known_address_looks_the_same_but_mails_the_owner(testapp,
     assert owner.display_name != "Someone Else"
 
 
+def test_registering_a_known_address_does_the_same_slow_work_as_a_new_one(testapp, monkeypatch):
+    """A known address answered without hashing the password came back four times faster than
+    a new one (6 ms against 25 ms), which told the two apart: each is hashed once."""
+    from tmo.services import accounts
+
+    hashed = []
+    real = accounts.hash_password
+    monkeypatch.setattr(accounts, "hash_password", lambda p: hashed.append(p) or real(p))
+    AccountFactory(email="kim@example.org")
+    register(testapp, email="kim@example.org", name="Someone Else")
+    register(testapp, email="new@example.org", name="Someone Else")
+    assert len(hashed) == 2
+
+
 @pytest.mark.parametrize(
     ("password", "message"),
     [

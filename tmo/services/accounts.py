@@ -185,6 +185,9 @@ def register_account(request, *, email: str, display_name: str, password: str) -
     _count(request, checks)
     email = normalise_email(email)
     _refuse_weak(password, email=email, display_name=display_name)
+    # Hashed whether or not the address has an account: the hash is most of the work, and an
+    # answer as quick for a known address as it is slow for a new one would tell them apart.
+    password_hash = hash_password(password)
     existing = account_by_email(request.dbsession, email)
     if existing is not None:
         notices.send_email(
@@ -200,7 +203,7 @@ def register_account(request, *, email: str, display_name: str, password: str) -
             request.dbsession, "account.registration_repeated", actor_id=None, target=existing
         )
         return
-    account = Account(email=email, display_name=display_name, password_hash=hash_password(password))
+    account = Account(email=email, display_name=display_name, password_hash=password_hash)
     request.dbsession.add(account)
     request.dbsession.flush()
     send_verification(request, account)
