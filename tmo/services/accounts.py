@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pyramid.csrf import new_csrf_token
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from tmo.models.accounts import Account, AccountToken, LoginSession, RoleGrant
@@ -369,7 +369,17 @@ def reset_password(request, token: str, new_password: str) -> Account:
         raise AccountError("This link has expired or has already been used. Ask for a new one.")
     account = found.account
     _refuse_weak(new_password, email=account.email, display_name=account.display_name)
-    found.used_at = request.now
+    # Used once, even when the link is followed many times at once: only the first update
+    # finds it unused (the others wait for it, then find it used).
+    taken = request.dbsession.execute(
+        update(AccountToken)
+        .where(AccountToken.id == found.id, AccountToken.used_at.is_(None))
+        .values(used_at=request.now)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise AccountError("This link has expired or has already been used. Ask for a new one.")
+    request.dbsession.refresh(found)
     _set_password(request, account, new_password)
     # Following the link proves the address is theirs.
     account.email_verified_at = account.email_verified_at or request.now
