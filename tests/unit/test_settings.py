@@ -191,3 +191,16 @@ def test_secure_cookies_becomes_a_boolean(value, expected):
     if value is not None:
         settings["tmo.secure_cookies"] = value
     assert finalise(settings, {})["tmo.secure_cookies"] is expected
+
+
+def test_production_waitress_outlasts_idle_connections():
+    """Waitress's default of 100 connections was used up by 100 idle clients, after which it
+    answered nobody: production raises the limit and closes silent connections."""
+    import configparser
+    from pathlib import Path
+
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(Path(__file__).resolve().parents[2] / "ini" / "production.ini")
+    server = ini["server:main"]
+    assert int(server["connection_limit"]) >= 1000
+    assert 0 < int(server["channel_timeout"]) <= 60
