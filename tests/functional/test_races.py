@@ -10,11 +10,14 @@ import webtest
 from sqlalchemy import delete, func, select
 
 from tests import factories
+from tests.conftest import log_in
 from tests.elections_setup import web_request
 from tmo.models import get_session_factory
 from tmo.models.accounts import Account, AccountToken, LoginSession, RoleGrant, ThrottleEvent
 from tmo.models.audit import AuditEntry
 from tmo.models.notices import Delivery, Notice
+from tmo.models.youth import YouthChairCandidate, YouthChairElection, YouthMember
+from tmo.permissions import Role
 from tmo.services import accounts
 
 AT_ONCE = 10
@@ -87,5 +90,56 @@ def test_a_reset_link_followed_many_times_at_once_sets_one_password(app, engine,
         assert resets == 1
         # The one that won is the password that works.
         assert session.get(Account, account_id).password_hash != factories.password_hash()
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def committed_forum(app, engine):
+    """Two forum members and a youth worker, committed; everything removed after."""
+    session = get_session_factory(engine)()
+    factories.bind(session)
+    try:
+        for name in ("Maya", "Leo"):
+            factories.YouthMemberFactory(
+                first_name=name, account=factories.AccountFactory(roles=[Role.YOUTH_MEMBER])
+            )
+        worker = factories.AccountFactory(roles=[Role.YOUTH_WORKER])
+        session.commit()
+        email = worker.email
+        session.close()
+        yield email
+    finally:
+        factories.bind(None)
+        session.close()
+        with engine.begin() as connection:
+            for model in (
+                YouthChairCandidate,
+                YouthChairElection,
+                YouthMember,
+                AuditEntry,
+                LoginSession,
+                ThrottleEvent,
+                RoleGrant,
+                Account,
+            ):
+                connection.execute(delete(model))
+
+
+def test_the_chair_vote_opened_many_times_at_once_is_open_once(app, engine, committed_forum):
+    forms = []
+    for _ in range(AT_ONCE):
+        worker = browser(app)
+        log_in(worker, committed_forum)
+        form = worker.get("/youth/chair/open").forms["form"]
+        form.get("checkbox", index=0).checked = True
+        form.get("checkbox", index=1).checked = True
+        forms.append(form)
+    statuses = all_at_once(forms)
+    assert 500 not in statuses, statuses
+    assert statuses.count(302) == 1, statuses
+    session = get_session_factory(engine)()
+    try:
+        assert session.scalar(select(func.count()).select_from(YouthChairElection)) == 1
     finally:
         session.close()

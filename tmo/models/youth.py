@@ -205,6 +205,16 @@ class YouthChairElection(Base):
     """The forum's vote for its chair: open -> counted."""
 
     __tablename__ = "youth_chair_election"
+    __table_args__ = (
+        # One vote for chair open at a time, however many youth workers open one at once.
+        Index(
+            "uq_youth_chair_election_open",
+            "status",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     opened_on: Mapped[date]

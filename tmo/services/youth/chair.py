@@ -82,7 +82,12 @@ def open_chair_election(
         status=ChairElectionStatus.OPEN,
     )
     election.candidates = [YouthChairCandidate(member=c) for c in candidates]
-    dbsession.add(election)
+    try:
+        # Written now, in a savepoint: of several opened at once, the database keeps one.
+        with dbsession.begin_nested():
+            dbsession.add(election)
+    except IntegrityError:
+        raise YouthError("The forum is already electing its chair.") from None
     audit.record(
         dbsession,
         "youth.chair_election_opened",
