@@ -10,7 +10,10 @@ import gc
 def request_constitution(request):
     from tmo.services.constitution import constitution_on
 
-    return constitution_on(request.dbsession, request.today)
+    constitution = constitution_on(request.dbsession, request.today)
+    # Kept for the pages that must not read the database (a failed request's error page).
+    request.registry.organisation_name = constitution.organisation_name
+    return constitution
 
 
 def make_config(global_config=None, **settings):

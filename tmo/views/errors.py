@@ -80,8 +80,11 @@ def bad_request(exc, request):
     )
 
 
-@exception_view_config(Exception, renderer="errors/error.jinja2")
+@exception_view_config(Exception, renderer="errors/failed.jinja2")
 def server_error(exc, request):
+    """500, on a page that reads nothing from the database: the request's transaction may be
+    the very thing that failed (a full disk, a lost connection), and reading through it would
+    raise again, past this view."""
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _page(
         request,
