@@ -6,6 +6,7 @@ from pyramid.csrf import new_csrf_token
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken, PredicateMismatch
 from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPFound, HTTPNotFound
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+from sqlalchemy.exc import OperationalError
 
 from tmo.security import Concealed
 from tmo.views import READ
@@ -78,6 +79,38 @@ def bad_request(exc, request):
         "Something in that request could not be understood",
         "Go back and try again. If you typed or pasted something unusual, try without it.",
     )
+
+
+# What a database says when it gave up waiting: PostgreSQL's lock_timeout (55P03) and
+# statement_timeout (57014), SQLite's busy timeout.
+GAVE_UP_WAITING = ("55P03", "57014")
+
+
+def gave_up_waiting(exc: OperationalError) -> bool:
+    original = exc.orig
+    if getattr(original, "sqlstate", None) in GAVE_UP_WAITING:
+        return True
+    return "database is locked" in str(original)
+
+
+@exception_view_config(OperationalError, renderer="errors/failed.jinja2")
+def busy(exc, request):
+    """503 with Retry-After when the database gave up waiting for another transaction's lock
+    (or a statement ran too long): nothing of the request was saved, and other pages answer
+    meanwhile. Rendered without the database, like the 500 page."""
+    if not gave_up_waiting(exc):
+        return server_error(exc, request)
+    log.warning("database busy on %s %s: %s", request.method, request.path, type(exc.orig))
+    request.response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return _page(
+        request,
+        503,
+        "The service is busy",
+        "Nothing you entered has been saved. Wait a moment, then try again.",
+    )
+
+
+RETRY_AFTER_SECONDS = 10
 
 
 @exception_view_config(Exception, renderer="errors/failed.jinja2")
