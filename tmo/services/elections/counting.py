@@ -27,7 +27,7 @@ from tmo.rules import elections as rules
 from tmo.rules.elections import Status
 from tmo.services import audit
 from tmo.services.elections.casting import validate_ballot
-from tmo.services.elections.lifecycle import closed, move_to, status_of
+from tmo.services.elections.lifecycle import closed, lock_election, move_to, status_of
 from tmo.services.elections.nominations import accepted
 from tmo.services.elections.refusals import ElectionError
 from tmo.services.elections.sealing import check_key
@@ -265,7 +265,13 @@ def count(
 ) -> Count:
     """Count the election: an uncontested one at once; one that went to the poll by opening its
     box with the holder's ``private_key`` (``open_box``; ``key`` is the chain's key)."""
+    # Under the election's lock: two openings at once make one.
+    lock_election(dbsession, election.id)
     current = status_of(election, now)
+    try:
+        rules.check_transition(current, Status.COUNTED)
+    except rules.TransitionRefused as refused:
+        raise ElectionError(str(refused)) from None
     contested = not rules.uncontested(len(accepted(election)), election.seats)
     if current is Status.NOMINATIONS_CLOSED and contested:
         raise ElectionError("The candidates exceed the seats: open the poll.")
@@ -276,9 +282,10 @@ def count(
         raise ElectionError(
             "No ballots were cast, so there is nothing to count: cancel the election."
         )
-    # Checked before anything is written: a wrong key changes nothing.
-    if polled:
-        check_key(private_key, election.sealing_key)
+    # The box is checked and opened before anything else is written: a wrong key, a broken
+    # chain or a ballot that does not open changes nothing.
+    cast = election.ballots_cast
+    ballots = open_box(dbsession, election, private_key, key) if polled else []
     if current is Status.POLL_CLOSED and election.status is Status.POLL_OPEN:
         audit.record(
             dbsession,
@@ -289,8 +296,6 @@ def count(
             chain_head=election.chain_head,
         )
         election.status = Status.POLL_CLOSED
-    cast = election.ballots_cast
-    ballots = open_box(dbsession, election, private_key, key) if polled else []
     # The lots' seed is drawn now, so nobody could know it while the poll was open.
     election.seed = secrets.token_hex(16)
     move_to(dbsession, election, Status.COUNTED, actor_id, now, ballots=cast, seed=election.seed)
