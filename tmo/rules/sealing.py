@@ -123,7 +123,8 @@ def key_from_phrase(phrase: str) -> PrivateKey:
         raise KeyRefused(
             "The recovery phrase has a character that is not in it.", "phrase"
         ) from None
-    if _checksum(raw) != text[52:]:
+    # The last letter's spare bits, and the checksum, catch any one letter mistyped.
+    if base64.b32encode(raw).decode()[:52] != text[:52] or _checksum(raw) != text[52:]:
         raise KeyRefused(
             "The recovery phrase has a mistake: check each group against what you wrote down.",
             "phrase",
