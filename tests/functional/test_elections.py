@@ -607,7 +607,7 @@ def test_a_wrong_step_is_refused_with_the_reason(testapp, dbsession, request_):
 
 
 def test_the_demo_has_a_poll_open_that_every_demo_member_can_vote_in(testapp, dbsession):
-    from tmo.demo import DEMO_PASSWORD, load_demo
+    from tmo.demo import DEMO_PASSWORD, DEMO_SEALING_PHRASE, load_demo
 
     assert load_demo(dbsession, date.today(), secret=TEST_SECRET) is True
     dbsession.commit()
@@ -625,6 +625,18 @@ def test_the_demo_has_a_poll_open_that_every_demo_member_can_vote_in(testapp, db
     first = sorted(by_name)[0]
     receipt = vote(testapp, election, **{f"rank-{by_name[first].id}": "1"})
     assert "Your vote is cast" in receipt.text
+    # After the close, the demo's scrutineer opens the box with the demo's published phrase.
+    election = fresh(dbsession, election)
+    shift(election, 30)
+    dbsession.commit()
+    testapp.reset()
+    log_in(testapp, "scrutineer@example.org", DEMO_PASSWORD)
+    page = testapp.get(f"/returning-officer/elections/{election.id}")
+    form = page.click("Open the ballot box and count the votes").forms["form"]
+    form["phrase"] = DEMO_SEALING_PHRASE
+    page = form.submit("submit").follow()
+    assert "The ballot box is opened and the votes are counted" in page.text
+    assert len(elections.counted_preferences(dbsession, fresh(dbsession, election))) == 21
 
 
 def test_the_new_election_offers_the_seats_falling_due(testapp, dbsession, logged_in):
