@@ -222,7 +222,7 @@ def open_box(
             "member_id": entry.member_id,
             "voted": entry.voted,
             "channel": entry.channel,
-            "code_hash": entry.code_hash,
+            # The voting codes' hashes go: no code is redeemed after the close.
         }
         for entry in dbsession.scalars(
             select(RollEntry)
