@@ -19,12 +19,13 @@ number of connections:
    at ``--time-limit``). An answer but 200 with "Your vote is cast" (a 409 "already voted"
    included) counts as an error.
 
-Last, it verifies the election: as many ballots stored as voters answered, the roll marks equal
-to the ballots, the hash chain followed from its genesis to the published head
-(``tmo.services.elections.verify`` and ``tmo-election verify``), and the stored rankings the very
-ones sent. It prints ballots/s, p50/p95/p99, errors and the time 85,000 ballots would take at
-that rate. ``--profile N`` instead casts N ballots in-process under cProfile (no HTTP) and prints
-where the time goes. Every process it starts is stopped and the database deleted on the way out.
+Last, it verifies the election: as many sealed ballots stored as voters answered, the roll marks
+equal to the ballots, the keyed hash chain followed from its genesis to the published head
+(``tmo.services.elections.verify`` and ``tmo-election verify``), and the stored rankings, opened
+with the sealing key the bench holds as a scrutineer would, the very ones sent. It prints
+ballots/s, p50/p95/p99, errors and the time 85,000 ballots would take at that rate.
+``--profile N`` instead casts N ballots in-process under cProfile (no HTTP) and prints where the
+time goes. Every process it starts is stopped and the database deleted on the way out.
 See bench/README.md.
 """
 
@@ -98,6 +99,9 @@ class Election:
     election_id: int
     candidate_ids: list[int]
     voters: list[Voter]
+    # The bench holds the election's sealing key, as its scrutineer would: it opens the box
+    # after the runs to compare the rankings stored with those sent.
+    private_key: bytes = b""
 
     @property
     def path(self) -> str:
@@ -146,8 +150,10 @@ class Row:
 
 def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> Election:
     """Migrate, generate the register, and set up the election, its voters and their sessions."""
+    from nacl.public import PrivateKey
     from sqlalchemy import func, select, text, update
 
+    from tmo.clock import london_day
     from tmo.constitution import Constitution
     from tmo.models import get_engine, get_session_factory
     from tmo.models.accounts import Account, LoginSession, RoleGrant
@@ -157,6 +163,7 @@ def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> 
     from tmo.models.meta import utcnow
     from tmo.permissions import Role
     from tmo.rules.elections import Status, genesis
+    from tmo.rules.sealing import public_key_text
     from tmo.scripts.migrate import upgrade
     from tmo.services import elections
     from tmo.services.accounts import hash_password
@@ -204,6 +211,7 @@ def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> 
             scrutineer_id=None,
             notice_on=today - timedelta(days=30),
             actor_id=officer.id,
+            now=utcnow(),
         )
         for member_id, name in standing:
             moment = election.nominations_open_at + timedelta(days=1)
@@ -219,7 +227,10 @@ def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> 
                 )
             )
         election.status = Status.POLL_OPEN
-        election.roll_frozen_on = elections.london_day(election.poll_opens_at)
+        election.roll_frozen_on = london_day(election.poll_opens_at)
+        # Every ballot is sealed to this key's public half (tmo keeps nothing else of it).
+        sealing_key = PrivateKey.generate()
+        election.sealing_key = public_key_text(sealing_key)
         # The key of each voter's order of candidates (before it had its own column, the seed).
         if hasattr(ElectionRow, "paper_key"):
             election.paper_key = secrets.token_hex(32)
@@ -227,7 +238,7 @@ def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> 
             election.seed = secrets.token_hex(16)
         dbsession.flush()
         election.chain_head = genesis(election.id)
-        if not elections.accepting(election):
+        if not elections.accepting(election, utcnow()):
             raise SystemExit("The bench election's poll is not open now: its timeline is wrong.")
         candidate_ids = [candidate.id for candidate in election.candidates]
 
@@ -294,7 +305,7 @@ def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> 
     finally:
         dbsession.close()
         engine.dispose()
-    return Election(election_id, candidate_ids, people)
+    return Election(election_id, candidate_ids, people, bytes(sealing_key))
 
 
 def harness_token_digest(token: str) -> str:
@@ -510,48 +521,49 @@ def bench_level(args, env, workdir, election: Election, connections: int, block:
 def verify_election(args, database_url: str, env: dict, election: Election, sent_ok) -> list:
     """What the database holds after the runs, checked against what was sent."""
     from hello import votes
+    from nacl.public import PrivateKey
     from sqlalchemy import func, select
 
     from tmo.models import get_engine, get_session_factory
-    from tmo.models.elections import Ballot, RollEntry
     from tmo.models.elections import Election as ElectionRow
-    from tmo.rules.elections import decode_preferences
+    from tmo.models.elections import RollEntry, SealedBallot
+    from tmo.rules import sealing
     from tmo.services import elections
 
     findings = []
     engine = get_engine({"sqlalchemy.url": database_url})
     dbsession = get_session_factory(engine)()
+    key = elections.chain_key(env["TMO_SECRET"])
     try:
         row = dbsession.get(ElectionRow, election.election_id)
         ballots = dbsession.scalar(
-            select(func.count()).select_from(Ballot).where(Ballot.election_id == row.id)
+            select(func.count()).select_from(SealedBallot).where(SealedBallot.election_id == row.id)
         )
-        # The roll mark: a flag, or (before) the day the member voted.
-        if hasattr(RollEntry, "voted"):
-            marked = RollEntry.voted.is_(True)
-        else:
-            marked = RollEntry.voted_on.is_not(None)
         marks = dbsession.scalar(
             select(func.count())
             .select_from(RollEntry)
-            .where(RollEntry.election_id == row.id, marked)
+            .where(RollEntry.election_id == row.id, RollEntry.voted.is_(True))
         )
         receipts = dbsession.scalar(
-            select(func.count(func.distinct(Ballot.receipt))).where(Ballot.election_id == row.id)
+            select(func.count(func.distinct(SealedBallot.tracker))).where(
+                SealedBallot.election_id == row.id
+            )
         )
-        chained, _ = elections.chain(dbsession, row)
-        problems = elections.verify(dbsession, row)
+        chained, _ = elections.chain(dbsession, row, key)
+        problems = elections.verify(dbsession, row, key=key)
+        # The bench holds the key: it opens each sealed ballot (without touching the box).
+        box = sealing.opener(PrivateKey(election.private_key))
         stored = collections.Counter(
-            tuple(decode_preferences(preferences))
-            for preferences in dbsession.scalars(
-                select(Ballot.preferences).where(Ballot.election_id == row.id)
+            sealing.unseal(box, ciphertext)
+            for ciphertext in dbsession.scalars(
+                select(SealedBallot.ciphertext).where(SealedBallot.election_id == row.id)
             )
         )
         ceiling_rows = dbsession.scalar(select(func.count()).select_from(votes))
         expected = collections.Counter(voter.preferences for voter in sent_ok["tmo"])
         findings.append(
             f"ballots stored {ballots}; voters answered 200 by tmo {len(sent_ok['tmo'])}; "
-            f"roll marks {marks}; election.ballots_cast {row.ballots_cast}; distinct receipts "
+            f"roll marks {marks}; election.ballots_cast {row.ballots_cast}; distinct trackers "
             f"{receipts}; ballots in the chain {len(chained)}"
         )
         findings.append(

@@ -327,7 +327,7 @@ def migrate_and_load_demo(database_url: str, secret: str) -> None:
     engine = get_engine(settings)
     dbsession = get_session_factory(engine)()
     try:
-        if not load_demo(dbsession, date.today()):
+        if not load_demo(dbsession, date.today(), secret=secret):
             raise SystemExit("The fresh database already held accounts: refusing to go on.")
         dbsession.commit()
     finally:

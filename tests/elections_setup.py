@@ -2,10 +2,14 @@
 dates are moved so that nominations or the poll are open now, and candidates taken through the
 real nomination service."""
 
+import hashlib
 from datetime import UTC, date, datetime, timedelta
 
+from nacl.public import PrivateKey
+from pyramid.paster import get_appsettings
 from pyramid.request import Request, apply_request_extensions
 
+from tests.conftest import TESTING_INI
 from tests.factories import AccountFactory, MemberFactory, TenancyFactory
 from tmo.constitution import Constitution
 from tmo.models.elections import Election
@@ -13,6 +17,11 @@ from tmo.permissions import Role
 from tmo.services import elections
 
 RULES = Constitution()
+# The tests' sealing key (a real election's is drawn at random and never stored) and the key of
+# the ballot chain under testing.ini's secret.
+SEALING_KEY = PrivateKey(hashlib.sha256(b"tmo test sealing key").digest())
+TEST_SECRET = get_appsettings(TESTING_INI, name="main")["tmo.secret"]
+KEY = elections.chain_key(TEST_SECRET)
 
 
 def now() -> datetime:
@@ -106,6 +115,27 @@ def web_request(app, dbsession):
     return request
 
 
+def seal_with_test_key(dbsession, election: Election) -> None:
+    """The key made and confirmed by its holder, as the key pages do, with the tests' key."""
+    holder = elections.key_holder(election)
+    elections.make_key(
+        dbsession, election, "a passphrase for tests", holder.id, now(), private_key=SEALING_KEY
+    )
+    elections.confirm_key(dbsession, election, SEALING_KEY, holder.id)
+
+
+def count(dbsession, election: Election, actor_id=None, moment=None):
+    """Open the box with the tests' key and count."""
+    return elections.count(
+        dbsession,
+        election,
+        election.returning_officer_id if actor_id is None else actor_id,
+        moment or now(),
+        key=KEY,
+        private_key=SEALING_KEY,
+    )
+
+
 def poll_open(
     dbsession,
     request,
@@ -131,6 +161,7 @@ def poll_open(
         stand(dbsession, election, person, crowd[0] if index else people[1], people[index - 1])
     shift(election, RULES.elections.nomination_days)
     elections.close_nominations(dbsession, election, election.returning_officer_id, now())
+    seal_with_test_key(dbsession, election)
     elections.open_poll(request, election, election.returning_officer_id)
     shift(election, RULES.elections.statements_days)
     dbsession.flush()

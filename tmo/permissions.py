@@ -96,6 +96,8 @@ class Permission(enum.StrEnum):
     ELECTIONS_VOTE_BY_CODE = "elections:ballot:cast_by_code"
     ELECTIONS_RESULT_READ = "elections:result:read"
     ELECTIONS_BALLOTS_READ = "elections:ballots:read"
+    # The anonymised ballots' file: once the box is opened (before, they are sealed).
+    ELECTIONS_BALLOTS_EXPORT = "elections:ballots:export"
     # The list of elections a returning officer or scrutineer officiates at.
     ELECTIONS_OFFICIATE = "elections:elections:officiate"
     ELECTIONS_SET_UP = "elections:elections:create"
@@ -103,6 +105,9 @@ class Permission(enum.StrEnum):
     ELECTIONS_OBSERVE = "elections:election:observe"
     # Running one is for its own returning officer alone.
     ELECTIONS_RUN = "elections:election:run"
+    # Making, confirming and bringing the sealing key: the election's scrutineer, or its
+    # returning officer where it has none.
+    ELECTIONS_KEY_HOLD = "elections:key:hold"
     YOUTH_JOIN = "youth:membership:apply"
     YOUTH_READ = "youth:budget:read"
     YOUTH_TAKE_PART = "youth:proposals:propose"

@@ -139,7 +139,7 @@ def load_demo_data(settings: dict) -> None:
     engine = get_engine(settings)
     try:
         with get_session_factory(engine)() as dbsession, dbsession.begin():
-            loaded = load_demo(dbsession, date.today())
+            loaded = load_demo(dbsession, date.today(), secret=settings["tmo.secret"])
             assert loaded, "the browser tests' database already held accounts"
     finally:
         engine.dispose()

@@ -233,11 +233,11 @@ def vote_with_the_mouse(page, email, ranks, assert_accessible, *, phone=False):
 
 
 def cast(page, assert_accessible):
-    """The receipt page, once a vote is cast; returns the receipt code."""
+    """The receipt page, once a vote is cast; returns the sealed ballot's tracker."""
     expect(heading(page)).to_have_text("Your vote is cast")
     expect(page).to_have_title(re.compile("^Your vote is cast"))
     code = page.get_by_role("status").locator("strong")
-    expect(code).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$"))
+    expect(code).to_have_text(re.compile(r"^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$"))
     assert_accessible(page)
     return code.inner_text()
 
@@ -349,8 +349,30 @@ def vote_with_the_keyboard(page, email, ranks, assert_accessible):
 # -- The journey -------------------------------------------------------------------------------
 
 
+PASSPHRASE = "the lifts work on Tuesdays"
+
+
+def make_the_sealing_key(page, tmp_path, assert_accessible):
+    """The holder makes the key on the election's page: (the phrase, the saved key file)."""
+    page.get_by_role("link", name="Make the sealing key").click()
+    expect(heading(page)).to_have_text("Make the sealing key")
+    expect(page.get_by_text("the election cannot be counted").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("A passphrase for the key file").fill(PASSPHRASE)
+    page.get_by_label("The passphrase again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Make the sealing key").click()
+    expect(heading(page)).to_have_text("The sealing key is made")
+    assert_accessible(page)
+    phrase = page.locator("#recovery-phrase").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the key file").click()
+    key_file = tmp_path / download.value.suggested_filename
+    download.value.save_as(key_file)
+    return phrase, key_file
+
+
 def test_a_member_is_nominated_elected_by_three_voters_and_joins_the_board(
-    page, live_server, people, assert_accessible
+    page, live_server, people, assert_accessible, tmp_path
 ):
     numbers = people.numbers
 
@@ -435,6 +457,19 @@ def test_a_member_is_nominated_elected_by_three_voters_and_joins_the_board(
     move_the_clock(live_server, election_id, RULES.elections.nomination_days)
     page.reload()
     step(page, "Close nominations", "Nominations are closed.")
+    # The poll cannot open before the sealing key is made and kept. With no scrutineer, the
+    # returning officer holds it: the key file is saved, the phrase written down, and confirmed.
+    page.get_by_role("button", name="Freeze the roll and open the poll").click()
+    expect(page.get_by_text(re.compile("sealing key is made and confirmed"))).to_be_visible()
+    phrase, key_file = make_the_sealing_key(page, tmp_path, assert_accessible)
+    page.get_by_role("link", name="Confirm the sealing key").click()
+    expect(heading(page)).to_have_text("Confirm you kept the sealing key")
+    assert_accessible(page)
+    page.locator("input[type=file]").set_input_files(key_file)
+    page.get_by_label("The key file's passphrase").fill(PASSPHRASE)
+    page.get_by_role("button", name="Confirm the key").click()
+    expect(flash(page, "The sealing key is confirmed")).to_be_visible()
+    assert_accessible(page)
     step(page, "Freeze the roll and open the poll", re.compile(r"^The roll is frozen: \d+ voters"))
     assert_accessible(page)
     log_out(page)
@@ -466,11 +501,17 @@ def test_a_member_is_nominated_elected_by_three_voters_and_joins_the_board(
     assert_accessible(page)
     log_out(page)
 
-    # The poll closes; the returning officer counts the votes and reads the result sheet.
+    # The poll closes; the returning officer opens the box with the phrase written down, the
+    # votes are counted, and reads the result sheet.
     move_the_clock(live_server, election_id, RULES.elections.poll_days + 1)
     log_in(page, OFFICER)
     officer_page(page, assert_accessible)
-    step(page, "Count the votes", "The votes are counted.")
+    page.get_by_role("link", name="Open the ballot box and count the votes").click()
+    expect(heading(page)).to_have_text("Open the ballot box and count the votes")
+    assert_accessible(page)
+    page.get_by_label("Or the recovery phrase").fill(phrase)
+    page.get_by_role("button", name="Open the ballot box and count").click()
+    expect(flash(page, "The ballot box is opened and the votes are counted.")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="The result sheet").click()
     expect(heading(page)).to_have_text(f"Result: {TITLE}")
@@ -522,12 +563,12 @@ def test_a_member_is_nominated_elected_by_three_voters_and_joins_the_board(
     expect(page.get_by_text(f"Declared on {date.today():%-d %B %Y}")).to_be_visible()
     expect(elected.get_by_role("listitem")).to_have_text([maya])
     assert_accessible(page)
-    page.get_by_role("link", name="Every ballot's receipt code").click()
+    page.get_by_role("link", name="Every ballot's tracker").click()
     expect(heading(page)).to_have_text(f"The ballots of {TITLE}")
     assert_accessible(page)
-    page.get_by_label("Find your receipt code").fill(receipts[2].lower())
+    page.get_by_label("Find your tracker").fill(receipts[2].upper())
     page.get_by_role("button", name="Find").click()
-    expect(page.get_by_role("status")).to_have_text(f"{receipts[2]} is in the count.")
+    expect(page.get_by_role("status")).to_have_text(f"{receipts[2]} is in the box.")
     assert_accessible(page)
 
     nav(page).get_by_role("link", name="The board").click()

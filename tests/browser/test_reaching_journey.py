@@ -25,7 +25,7 @@ from tests.browser.test_elections_journey import (
     log_out,
     nav,
 )
-from tests.elections_setup import RULES, new_election, now, shift, stand
+from tests.elections_setup import RULES, new_election, now, seal_with_test_key, shift, stand
 from tmo.models.accounts import Account
 from tmo.models.elections import Election
 from tmo.models.youth import YouthProposal
@@ -87,6 +87,7 @@ def ready_for_the_poll(live_server) -> tuple[int, str]:
             stand(dbsession, election, person, *backers)
         shift(election, RULES.elections.nomination_days)
         elections.close_nominations(dbsession, election, officer.id, now())
+        seal_with_test_key(dbsession, election)
         dbsession.commit()
         return election.id, grace.home.postcode
 

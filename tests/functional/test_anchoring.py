@@ -8,13 +8,14 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from tests.conftest import log_in
-from tests.elections_setup import fresh, now, poll_open, shift, web_request
+from tests.elections_setup import KEY, SEALING_KEY, fresh, now, poll_open, shift, web_request
 from tests.factories import AccountFactory
 from tmo.models.audit import AuditEntry
 from tmo.models.checkpoints import Checkpoint
 from tmo.models.elections import Election
 from tmo.permissions import Role
 from tmo.rules import checkpoints as rules
+from tmo.rules import sealing
 from tmo.rules.chains import derive_key
 from tmo.services import audit, checkpoints, elections
 
@@ -161,7 +162,7 @@ def test_a_log_rewritten_from_its_start_is_found_only_against_a_checkpoint(dbses
 def officials():
     return (
         AccountFactory(roles=[Role.RETURNING_OFFICER], email="ro@example.org"),
-        AccountFactory(roles=[Role.MEMBER], email="scrutineer@example.org"),
+        AccountFactory(roles=[Role.SCRUTINEER], email="scrutineer@example.org"),
     )
 
 
@@ -178,7 +179,7 @@ def test_checkpoints_are_emailed_daily_during_the_poll_to_the_officer_and_scruti
         dbsession, request, voters=2, returning_officer=officer, scrutineer=scrutineer
     )
     accepted = elections.accepted(election)
-    elections.cast(dbsession, election.id, people[0].id, (accepted[0].id,), now=now())
+    elections.cast(dbsession, election.id, people[0].id, (accepted[0].id,), key=KEY, now=now())
     start = now()
 
     assert checkpoints.send_due(request, start) == 1
@@ -230,13 +231,15 @@ def test_at_the_close_the_count_sends_the_checkpoint_and_the_result_sheet_prints
     )
     accepted = elections.accepted(election)
     for person in people[:4]:
-        elections.cast(dbsession, election.id, person.id, (accepted[0].id,), now=now())
+        elections.cast(dbsession, election.id, person.id, (accepted[0].id,), key=KEY, now=now())
     shift(election, 30)
     dbsession.commit()
 
-    log_in(testapp, officer.email)
-    page = testapp.get(f"/returning-officer/elections/{election.id}")
-    assert "The votes are counted" in page.forms["move-count"].submit().follow().text
+    # The key holder opens the box with the recovery phrase: the count.
+    log_in(testapp, scrutineer.email)
+    form = testapp.get(f"/returning-officer/elections/{election.id}/open-box").forms["form"]
+    form["phrase"] = sealing.recovery_phrase(SEALING_KEY)
+    form.submit("submit").follow()
     election = fresh(dbsession, election)
     close = checkpoints.at_close(dbsession, election)
     assert (close.head, close.count) == (election.chain_head, 4)
@@ -259,13 +262,13 @@ def test_the_mail_worker_sends_the_close_when_the_clock_closes_the_poll(
     )
     assert checkpoints.send_due(request, now()) == 1
     accepted = elections.accepted(election)
-    elections.cast(dbsession, election.id, people[0].id, (accepted[0].id,), now=now())
+    elections.cast(dbsession, election.id, people[0].id, (accepted[0].id,), key=KEY, now=now())
     shift(election, 30)
     assert checkpoints.send_due(request, now()) == 1
     assert checkpoints.at_close(dbsession, election).count == 1
     assert checkpoints.send_due(request, now() + timedelta(days=3)) == 0
     # The count finds the close already sent with the same head, and sends nothing more.
-    elections.count(dbsession, election, officer.id, now())
+    elections.count(dbsession, election, scrutineer.id, now(), key=KEY, private_key=SEALING_KEY)
     assert len(dbsession.scalars(select(Checkpoint).where(Checkpoint.kind == "ballots")).all()) == 2
 
 
@@ -277,7 +280,7 @@ def test_the_count_stops_if_the_log_changed_since_the_close_was_sent(app, dbsess
     )
     accepted = elections.accepted(election)
     for person in people[:2]:
-        elections.cast(dbsession, election.id, person.id, (accepted[0].id,), now=now())
+        elections.cast(dbsession, election.id, person.id, (accepted[0].id,), key=KEY, now=now())
     shift(election, 30)
     checkpoints.send_due(request, now())
     dbsession.execute(

@@ -2,6 +2,7 @@
 the ballot and its review, receipts, one member one vote, the close by the clock, the count, the
 published ballots and their export, verification, paper ballots and the declaration."""
 
+import base64
 import re
 from datetime import date, timedelta
 
@@ -11,7 +12,11 @@ from webtest import Upload
 
 from tests.conftest import choose, log_in
 from tests.elections_setup import (
+    KEY,
     RULES,
+    SEALING_KEY,
+    TEST_SECRET,
+    count,
     fresh,
     member,
     new_election,
@@ -25,8 +30,9 @@ from tests.factories import AccountFactory
 from tmo.clock import london_day
 from tmo.models.audit import AuditEntry
 from tmo.models.board import Directorship
-from tmo.models.elections import Ballot, Election, RollEntry
+from tmo.models.elections import CountedBallot, Election, RollEntry, SealedBallot
 from tmo.permissions import Role
+from tmo.rules import sealing
 from tmo.rules.elections import Status
 from tmo.scripts import count as count_script
 from tmo.services import elections
@@ -291,13 +297,19 @@ def test_an_stv_ballot_is_numbered_reviewed_cast_and_receipted(
     entries_before = dbsession.scalar(select(func.count()).select_from(AuditEntry))
     receipt_page = review.forms["cast"].submit()
     receipt = receipt_page.html.select_one("#receipt").get_text()
-    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", receipt)
+    assert re.fullmatch(r"[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}", receipt)
     election = fresh(dbsession, election)
     receipt_mail = [m for m in mailer.outbox if receipt in m.body]
     assert [m.recipients for m in receipt_mail] == [[voter.account.email]]
-    stored = dbsession.scalars(select(Ballot).where(Ballot.election_id == election.id)).one()
-    assert stored.receipt == receipt
-    assert stored.preferences == f"{by_name['Cy Dunn'].id} {by_name['Ada Brown'].id}"
+    # Stored sealed: the tracker is its ciphertext's, and only the key opens it.
+    stored = dbsession.scalars(
+        select(SealedBallot).where(SealedBallot.election_id == election.id)
+    ).one()
+    assert stored.tracker == receipt == sealing.tracker(stored.ciphertext)
+    plain = f"{by_name['Cy Dunn'].id} {by_name['Ada Brown'].id}"
+    assert plain not in base64.b64decode(stored.ciphertext).decode("latin-1")
+    opened = sealing.unseal(sealing.opener(SEALING_KEY), stored.ciphertext)
+    assert opened == (by_name["Cy Dunn"].id, by_name["Ada Brown"].id)
     # One member, one vote: the ballot page and a second cast both say so.
     assert (
         "You have already voted" in testapp.get(f"/elections/{election.id}/ballot", status=409).text
@@ -325,9 +337,12 @@ def test_no_ballot_is_taken_after_the_closing_time(testapp, dbsession, request_)
     assert "The poll is not open." in closed.text
     election = fresh(dbsession, election)
     assert elections.status_of(election, now()) is Status.POLL_CLOSED
-    assert dbsession.scalars(select(Ballot).where(Ballot.election_id == election.id)).all() == []
+    assert (
+        dbsession.scalars(select(SealedBallot).where(SealedBallot.election_id == election.id)).all()
+        == []
+    )
     with pytest.raises(elections.ElectionError, match="The poll is not open"):
-        elections.cast(dbsession, election.id, people[4].id, (1,), now=now())
+        elections.cast(dbsession, election.id, people[4].id, (1,), key=KEY, now=now())
 
 
 def test_the_poll_closes_when_the_application_s_clock_passes_its_closing_time(
@@ -358,34 +373,42 @@ def test_a_member_not_on_the_roll_cannot_vote(testapp, dbsession, request_):
     testapp.get(f"/elections/{election.id}/ballot", status=403)
 
 
-def test_the_ballot_table_has_no_way_back_to_a_voter(engine):
-    """Secrecy is in the schema: no column of the ballot refers to a member, an account or the
-    roll, its id is random text, and its date has no time of day."""
+def test_the_ballot_tables_have_no_way_back_to_a_voter(engine):
+    """Secrecy is in the schema: no column of a sealed or counted ballot or a tracker refers to
+    a member, an account or the roll; ids are random text; nothing holds a date; and no table
+    holds a tracker beside a ballot's choices."""
     inspector = inspect(engine)
-    referred = {fk["referred_table"] for fk in inspector.get_foreign_keys("ballot")}
-    assert referred == {"election"}
-    columns = {column["name"]: column for column in inspector.get_columns("ballot")}
-    assert set(columns) == {
-        "id",
-        "election_id",
-        "receipt",
-        "cast_on",
-        "preferences",
-        "previous_hash",
-        "hash",
+    tables = {
+        "sealed_ballot": {"id", "election_id", "ciphertext", "tracker", "previous_hash", "hash"},
+        "counted_ballot": {"id", "election_id", "preferences"},
+        "ballot_tracker": {"election_id", "tracker"},
     }
-    assert "DATE" in str(columns["cast_on"]["type"]).upper()
-    assert "TIME" not in str(columns["cast_on"]["type"]).upper()
-    assert "CHAR" in str(columns["id"]["type"]).upper()
+    for table, expected in tables.items():
+        referred = {fk["referred_table"] for fk in inspector.get_foreign_keys(table)}
+        assert referred == {"election"}
+        columns = {column["name"]: column for column in inspector.get_columns(table)}
+        assert set(columns) == expected, table
+        for column in columns.values():
+            kind = str(column["type"]).upper()
+            assert "DATE" not in kind and "TIME" not in kind, (table, column["name"])
+    assert "ballot" not in inspector.get_table_names()
+    assert "CHAR" in str(inspector.get_columns("counted_ballot")[0]["type"]).upper()
 
 
 def test_ballot_ids_are_random_and_the_roll_mark_has_no_date(dbsession, request_):
     election, people = poll_open(dbsession, request_, voters=6)
     for person in people:
         elections.cast(
-            dbsession, election.id, person.id, (elections.accepted(election)[0].id,), now=now()
+            dbsession,
+            election.id,
+            person.id,
+            (elections.accepted(election)[0].id,),
+            key=KEY,
+            now=now(),
         )
-    ballots = dbsession.scalars(select(Ballot).where(Ballot.election_id == election.id)).all()
+    ballots = dbsession.scalars(
+        select(SealedBallot).where(SealedBallot.election_id == election.id)
+    ).all()
     assert len({ballot.id for ballot in ballots}) == len(people)
     assert all(re.fullmatch(r"[0-9a-f]{32}", ballot.id) for ballot in ballots)
     # A date on the roll mark would name the voter of a day when only one member voted.
@@ -403,7 +426,12 @@ def cast_all(dbsession, election, people, ballots):
     for person, names in zip(people, ballots, strict=False):
         receipts.append(
             elections.cast(
-                dbsession, election.id, person.id, tuple(by_name[n] for n in names), now=now()
+                dbsession,
+                election.id,
+                person.id,
+                tuple(by_name[n] for n in names),
+                key=KEY,
+                now=now(),
             )
         )
     return receipts
@@ -445,8 +473,11 @@ def test_counting_publishing_recounting_and_declaring(
     dbsession.commit()
     page = testapp.get(f"/returning-officer/elections/{election.id}")
     assert "The ballot log verifies" in page.text
-    page = page.forms["move-count"].submit().follow()
-    assert "The votes are counted" in page.text
+    # The returning officer holds the key (there is no scrutineer) and opens the box with it.
+    form = page.click("Open the ballot box and count the votes").forms["form"]
+    form["phrase"] = sealing.recovery_phrase(SEALING_KEY)
+    page = form.submit("submit").follow()
+    assert "The ballot box is opened and the votes are counted" in page.text
     election = fresh(dbsession, election)
     sheet = election.result_sheet
     assert sheet.rstrip().splitlines()[-2:] == ["Elected: Ada Brown", "Elected: Cy Dunn"]
@@ -456,13 +487,14 @@ def test_counting_publishing_recounting_and_declaring(
     public = testapp.__class__(testapp.app, extra_environ=testapp.extra_environ)
     public.get(f"/elections/{election.id}/result", status=404)
 
-    # The receipts are published in code order; anyone finds theirs.
+    # The trackers are published sorted; anyone finds theirs.
     listed = public.get(f"/elections/{election.id}/ballots")
     shown = [li.get_text() for li in listed.html.select("ul.receipts li")]
     assert shown == sorted(receipts)
     assert election.chain_head in listed.text
-    found = public.get(f"/elections/{election.id}/ballots", {"receipt": receipts[0].lower()})
-    assert f"{receipts[0]} is in the count." in found.text
+    typed = receipts[0].upper().replace("-", " ")
+    found = public.get(f"/elections/{election.id}/ballots", {"receipt": typed})
+    assert f"{receipts[0]} is in the box." in found.text
 
     # The anonymised ballots recount to the same sheet with tmo-count.
     export = public.get(f"/elections/{election.id}/ballots.blt")
@@ -524,9 +556,14 @@ def test_paper_ballots_mark_the_roll_so_nobody_votes_twice(testapp, dbsession, r
     election = fresh(dbsession, election)
     with pytest.raises(elections.AlreadyVoted):
         elections.cast(
-            dbsession, election.id, people[4].id, (elections.accepted(election)[0].id,), now=now()
+            dbsession,
+            election.id,
+            people[4].id,
+            (elections.accepted(election)[0].id,),
+            key=KEY,
+            now=now(),
         )
-    assert elections.verify(dbsession, election) == []
+    assert elections.verify(dbsession, election, key=KEY) == []
 
 
 def test_the_scrutineer_reads_everything_and_changes_nothing(testapp, dbsession, request_):
@@ -571,14 +608,14 @@ def test_a_wrong_step_is_refused_with_the_reason(testapp, dbsession, request_):
 
 
 def test_the_demo_has_a_poll_open_that_every_demo_member_can_vote_in(testapp, dbsession):
-    from tmo.demo import DEMO_PASSWORD, load_demo
+    from tmo.demo import DEMO_PASSWORD, DEMO_SEALING_PHRASE, load_demo
 
-    assert load_demo(dbsession, date.today()) is True
+    assert load_demo(dbsession, date.today(), secret=TEST_SECRET) is True
     dbsession.commit()
     election = dbsession.scalars(select(Election)).one()
     assert elections.status_of(election, now()) is Status.POLL_OPEN
     assert len(elections.accepted(election)) == 5 and election.seats == 3
-    assert elections.verify(dbsession, election) == []
+    assert elections.verify(dbsession, election, key=KEY) == []
     home = testapp.get("/")
     assert f"The poll is open: {election.title}" in home.html.get_text(" ", strip=True)
     log_in(testapp, "member@example.org", DEMO_PASSWORD)
@@ -589,12 +626,24 @@ def test_the_demo_has_a_poll_open_that_every_demo_member_can_vote_in(testapp, db
     first = sorted(by_name)[0]
     receipt = vote(testapp, election, **{f"rank-{by_name[first].id}": "1"})
     assert "Your vote is cast" in receipt.text
+    # After the close, the demo's scrutineer opens the box with the demo's published phrase.
+    election = fresh(dbsession, election)
+    shift(election, 30)
+    dbsession.commit()
+    testapp.reset()
+    log_in(testapp, "scrutineer@example.org", DEMO_PASSWORD)
+    page = testapp.get(f"/returning-officer/elections/{election.id}")
+    form = page.click("Open the ballot box and count the votes").forms["form"]
+    form["phrase"] = DEMO_SEALING_PHRASE
+    page = form.submit("submit").follow()
+    assert "The ballot box is opened and the votes are counted" in page.text
+    assert len(elections.counted_preferences(dbsession, fresh(dbsession, election))) == 21
 
 
 def test_the_new_election_offers_the_seats_falling_due(testapp, dbsession, logged_in):
     from tmo.demo import load_demo
 
-    load_demo(dbsession, date.today())
+    load_demo(dbsession, date.today(), secret=TEST_SECRET)
     dbsession.commit()
     logged_in(Role.RETURNING_OFFICER)
     form = testapp.get("/returning-officer/elections/new").forms["form"]
@@ -658,9 +707,9 @@ def test_a_block_vote_exported_as_csv_recounts_to_the_same_sheet(
     accepted = sorted(elections.accepted(election), key=lambda c: c.id)
     for number, person in enumerate(people):
         marked = sorted({accepted[number % 3].id, accepted[(number + 1) % 3].id})
-        elections.cast(dbsession, election.id, person.id, marked, now=now())
+        elections.cast(dbsession, election.id, person.id, marked, key=KEY, now=now())
     shift(election, 30)
-    elections.count(dbsession, election, officer.id, now())
+    count(dbsession, election, officer.id)
     sheet, seed, title = election.result_sheet, election.seed, election.title
     dbsession.commit()
     page = testapp.get(f"/elections/{election.id}/ballots")
@@ -678,19 +727,21 @@ def test_the_result_page_shows_the_count_as_recorded_not_a_fresh_one(testapp, db
     election, people = poll_open(dbsession, request_, voters=3, returning_officer=officer)
     ada = next(c for c in elections.accepted(election) if c.name == "Ada Brown")
     for person in people:
-        elections.cast(dbsession, election.id, person.id, (ada.id,), now=now())
+        elections.cast(dbsession, election.id, person.id, (ada.id,), key=KEY, now=now())
     shift(election, 30)
-    elections.count(dbsession, election, officer.id, now())
-    # Someone edits a stored ballot after the count: the page still shows what was counted,
+    count(dbsession, election, officer.id)
+    # Someone edits a counted ballot after the count: the page still shows what was counted,
     # and verification names the edit.
-    ballot = dbsession.scalars(select(Ballot).where(Ballot.election_id == election.id)).first()
+    ballot = dbsession.scalars(
+        select(CountedBallot).where(CountedBallot.election_id == election.id)
+    ).first()
     ballot.preferences = str(elections.accepted(election)[1].id)
     dbsession.commit()
     log_in(testapp, officer.email)
     page = testapp.get(f"/elections/{election.id}/result")
     assert "6.00000" in page.text
     manage = testapp.get(f"/returning-officer/elections/{election.id}")
-    assert "its contents do not match its hash" in manage.text
+    assert "recounting the ballots gives a different result sheet" in manage.text
 
 
 def test_nominations_reopened_run_again_for_the_constitutions_period(dbsession):
@@ -713,7 +764,7 @@ def test_a_poll_whose_closing_time_has_passed_cannot_be_opened_and_an_empty_one_
     election, _ = poll_open(dbsession, request_)
     close_poll(election)
     with pytest.raises(elections.ElectionError, match="No ballots were cast"):
-        elections.count(dbsession, election, election.returning_officer_id, now())
+        count(dbsession, election, election.returning_officer_id)
     late = new_election(dbsession)
     a, b, c = member("Amy Able"), member("Bob Baker"), member("Cat Cole")
     stand(dbsession, late, a, b, c)

@@ -14,6 +14,7 @@ from webtest import Upload
 from webtest.forms import Radio
 
 from tests.conftest import choose, log_in
+from tests.elections_setup import TEST_SECRET
 from tests.factories import AccountFactory, MemberFactory
 from tests.functional.test_board import seat_board
 from tmo.clock import SystemClock, london_day
@@ -770,7 +771,7 @@ def test_attendance_cannot_be_recorded_for_a_stranger(dbsession):
 def test_the_demo_has_a_year_of_minutes_a_future_agenda_and_open_actions(testapp, dbsession):
     from tmo.demo import load_demo
 
-    assert load_demo(dbsession, TODAY) is True
+    assert load_demo(dbsession, TODAY, secret=TEST_SECRET) is True
     dbsession.commit()
     signed = dbsession.scalars(select(Meeting).where(Meeting.minutes_state == rules.SIGNED)).all()
     bodies = {m.body.kind for m in signed}

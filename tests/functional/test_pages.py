@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import log_in
+from tests.elections_setup import TEST_SECRET
 from tmo.demo import (
     DEMO_ACCOUNTS,
     DEMO_APPLICANTS,
@@ -87,9 +88,9 @@ def test_flash_messages_report_what_happened(testapp, logged_in):
 
 
 def test_the_demo_has_an_account_for_every_role_and_loads_once(testapp, dbsession):
-    assert load_demo(dbsession, date.today()) is True
+    assert load_demo(dbsession, date.today(), secret=TEST_SECRET) is True
     dbsession.commit()
-    assert load_demo(dbsession, date.today()) is False
+    assert load_demo(dbsession, date.today(), secret=TEST_SECRET) is False
     accounts = dbsession.scalars(select(Account)).all()
     youth_accounts = len(DEMO_YOUTH_ACCOUNTS) + 1  # and one asking to join the forum
     assert len(accounts) == len(DEMO_ACCOUNTS) + len(DEMO_APPLICANTS) + youth_accounts
@@ -101,7 +102,7 @@ def test_the_demo_has_an_account_for_every_role_and_loads_once(testapp, dbsessio
 
 
 def test_the_demo_shows_the_register_and_waiting_applications(testapp, dbsession):
-    load_demo(dbsession, date.today())
+    load_demo(dbsession, date.today(), secret=TEST_SECRET)
     dbsession.commit()
     members = dbsession.scalars(select(Member)).all()
     assert 75 <= len(members) <= 85
@@ -122,7 +123,7 @@ def test_the_demo_shows_the_register_and_waiting_applications(testapp, dbsession
 
 @pytest.mark.parametrize("email", [email for email, _, _ in DEMO_ACCOUNTS])
 def test_every_demo_login_works(testapp, dbsession, email):
-    load_demo(dbsession, date.today())
+    load_demo(dbsession, date.today(), secret=TEST_SECRET)
     dbsession.commit()
     log_in(testapp, email, DEMO_PASSWORD)
 
@@ -132,7 +133,7 @@ def test_the_demo_has_a_full_rotating_board(testapp, dbsession):
     from tmo.services import board
 
     today = date.today()
-    load_demo(dbsession, today)
+    load_demo(dbsession, today, secret=TEST_SECRET)
     dbsession.commit()
     rows = board.roster(dbsession, Constitution(), today)
     assert len(rows) == 16 and not any(row.vacant for row in rows)

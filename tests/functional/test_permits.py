@@ -10,7 +10,9 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from sqlalchemy import select
 
 from tests.elections_setup import (
+    KEY,
     RULES,
+    count,
     member,
     new_election,
     now,
@@ -202,11 +204,29 @@ def counted(app, dbsession) -> Scene:
     election = dbsession.get(Election, scene.matchdict["election_id"])
     voter = scene.people["a voter on the roll"].id
     ballot = (elections.accepted(election)[0].id,)
-    elections.cast(dbsession, election.id, member_of(dbsession, voter), ballot, now=now())
+    elections.cast(dbsession, election.id, member_of(dbsession, voter), ballot, key=KEY, now=now())
     shift(election, RULES.elections.poll_days)
-    elections.count(dbsession, election, election.returning_officer_id, now())
+    count(dbsession, election, election.returning_officer_id)
     dbsession.flush()
     return scene
+
+
+def closed_sealed(app, dbsession) -> Scene:
+    """The poll closed with a ballot in the box, not yet opened."""
+    scene = poll_opened(app, dbsession)
+    election = dbsession.get(Election, scene.matchdict["election_id"])
+    voter = scene.people["a voter on the roll"].id
+    ballot = (elections.accepted(election)[0].id,)
+    elections.cast(dbsession, election.id, member_of(dbsession, voter), ballot, key=KEY, now=now())
+    shift(election, RULES.elections.poll_days)
+    dbsession.flush()
+    return scene
+
+
+def without_scrutineer(app, dbsession) -> Scene:
+    people = officials()
+    election = new_election(dbsession, returning_officer=people["its returning officer"])
+    return Scene(people, matchdict={"election_id": election.id})
 
 
 def member_of(dbsession, account_id: int) -> int:
@@ -450,6 +470,29 @@ CASES = [
         id="only its own returning officer runs an election",
     ),
     pytest.param(
+        Permission.ELECTIONS_KEY_HOLD,
+        nominations_open,
+        {
+            "its scrutineer": True,
+            "its returning officer": False,
+            "another returning officer": False,
+            "a member": False,
+            NOBODY: False,
+        },
+        id="the scrutineer holds the sealing key",
+    ),
+    pytest.param(
+        Permission.ELECTIONS_KEY_HOLD,
+        without_scrutineer,
+        {
+            "its returning officer": True,
+            "its scrutineer": False,
+            "another returning officer": False,
+            "a member": False,
+        },
+        id="with no scrutineer its returning officer holds the sealing key",
+    ),
+    pytest.param(
         Permission.ELECTIONS_NOMINATION_READ,
         a_nomination,
         {
@@ -544,6 +587,18 @@ CASES = [
         counted,
         {NOBODY: True, "a member": True},
         id="the ballots are published once the poll has closed",
+    ),
+    pytest.param(
+        Permission.ELECTIONS_BALLOTS_EXPORT,
+        closed_sealed,
+        {"its returning officer": False, NOBODY: False, "a member": False},
+        id="the ballots cannot be downloaded while the box is sealed",
+    ),
+    pytest.param(
+        Permission.ELECTIONS_BALLOTS_EXPORT,
+        counted,
+        {NOBODY: True, "a member": True},
+        id="the anonymised ballots download once the box is opened",
     ),
     pytest.param(
         Permission.MEETINGS_RECORD_READ,

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, update
 
 from tests.conftest import log_in
-from tests.elections_setup import fresh, now, poll_open, web_request
+from tests.elections_setup import KEY, fresh, now, poll_open, web_request
 from tests.factories import AccountFactory
 from tests.functional.test_election_integrity import committed_poll  # noqa: F401 (a fixture)
 from tmo.models import get_session_factory
 from tmo.models.audit import AuditEntry
-from tmo.models.elections import Ballot, CodeAttempt, Election, RollEntry
+from tmo.models.elections import CodeAttempt, Election, RollEntry, SealedBallot
 from tmo.models.membership import Member
 from tmo.models.notices import Delivery
 from tmo.permissions import Role
@@ -279,7 +279,7 @@ def test_a_member_who_voted_online_finds_their_code_used(testapp, dbsession, mai
     election, people = poll_open(dbsession, request_)
     voter = people[-1]
     elections.cast(
-        dbsession, election.id, voter.id, (elections.accepted(election)[0].id,), now=now()
+        dbsession, election.id, voter.id, (elections.accepted(election)[0].id,), key=KEY, now=now()
     )
     dbsession.commit()
     assert "This code has been used." in error_of(
@@ -333,7 +333,7 @@ def test_reminders_go_to_those_who_have_not_voted_and_say_only_how_many(
     officer, election, people = officer_and_poll(dbsession, request_, voters=3)
     first = elections.accepted(election)[0].id
     for voter in people[:2]:
-        elections.cast(dbsession, election.id, voter.id, (first,), now=now())
+        elections.cast(dbsession, election.id, voter.id, (first,), key=KEY, now=now())
     by_post = people[-1]
     by_post.contact_by = "post"
     by_post.email_agreed_at = None
@@ -448,11 +448,13 @@ def test_account_code_and_paper_racing_for_one_member_store_one_ballot(app, engi
             .where(RollEntry.election_id == election_id, RollEntry.voted)
         )
         ballots = session.scalar(
-            select(func.count()).select_from(Ballot).where(Ballot.election_id == election_id)
+            select(func.count())
+            .select_from(SealedBallot)
+            .where(SealedBallot.election_id == election_id)
         )
         # Exactly one ballot for each of the four members, however their three ways raced.
         assert marked == ballots == election.ballots_cast == len(labels)
-        assert elections.verify(session, election) == []
+        assert elections.verify(session, election, key=KEY) == []
     finally:
         session.close()
 

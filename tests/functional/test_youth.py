@@ -14,6 +14,7 @@ import webtest
 from sqlalchemy import func, select
 
 from tests.conftest import choose, log_in
+from tests.elections_setup import TEST_SECRET
 from tests.factories import AccountFactory, YouthMemberFactory
 from tmo.clock import london_day
 from tmo.constitution import Constitution
@@ -583,7 +584,7 @@ def test_the_demo_forum_has_members_a_budget_in_use_and_proposals_in_every_state
 ):
     from tmo.demo import DEMO_PASSWORD, load_demo
 
-    assert load_demo(dbsession, TODAY) is True
+    assert load_demo(dbsession, TODAY, secret=TEST_SECRET) is True
     dbsession.commit()
     statuses = set(dbsession.scalars(select(YouthProposal.status)))
     assert statuses == set(rules.STATUSES)

@@ -21,6 +21,9 @@ from tmo.scripts import mail_worker
 from tmo.scripts.migrate import upgrade
 from tmo.services import audit, checkpoints, elections
 
+# The ballot chain's key under the secret the ini below gives.
+KEY = elections.chain_key("test")
+
 
 @pytest.fixture
 def database(tmp_path):
@@ -112,7 +115,7 @@ def closed_poll(database, app):
         election, people = poll_open(session, request, voters=3)
         accepted = elections.accepted(election)
         for person in people[:5]:
-            elections.cast(session, election.id, person.id, (accepted[0].id,), now=now())
+            elections.cast(session, election.id, person.id, (accepted[0].id,), key=KEY, now=now())
         shift(election, 30)
         assert checkpoints.send_due(request, now()) == 1
         text = "\n\n".join(c.text for c in session.scalars(select(Checkpoint)))
@@ -132,9 +135,9 @@ def remove_the_last_ballot(path, election_id) -> None:
             "SELECT chain_head, ballots_cast FROM election WHERE id = ?", (election_id,)
         ).fetchone()
         previous = raw.execute(
-            "SELECT previous_hash FROM ballot WHERE hash = ?", (head,)
+            "SELECT previous_hash FROM sealed_ballot WHERE hash = ?", (head,)
         ).fetchone()
-        raw.execute("DELETE FROM ballot WHERE hash = ?", (head,))
+        raw.execute("DELETE FROM sealed_ballot WHERE hash = ?", (head,))
         raw.execute(
             "UPDATE roll_entry SET voted = 0, channel = '' WHERE id = "
             "(SELECT id FROM roll_entry WHERE election_id = ? AND voted LIMIT 1)",

@@ -24,7 +24,9 @@ def loaded_as_of(monkeypatch) -> list[date]:
         yield SimpleNamespace(commit=lambda: None)
 
     monkeypatch.setattr(demo, "database_session", no_database)
-    monkeypatch.setattr(demo, "load_demo", lambda dbsession, today: days.append(today) or True)
+    monkeypatch.setattr(
+        demo, "load_demo", lambda dbsession, today, secret: days.append(today) or True
+    )
     return days
 
 

@@ -10,6 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from tmo.constitution import ElectionRules
 from tmo.rules import elections as rules
+from tmo.rules.chains import derive_key
 from tmo.rules.elections import BEFORE_CLOSE, TRANSITIONS, Status
 
 OPENS = datetime(2027, 3, 29, 9, tzinfo=UTC)
@@ -214,13 +215,16 @@ def test_any_ranking_reads_back_in_order(order, ranked):
 # The ballot log -----------------------------------------------------------------------------------
 
 
-def chain_of(papers):
+CHAIN_KEY = derive_key("a test secret", "ballots")
+
+
+def chain_of(papers, key=CHAIN_KEY):
+    """The chain of ``papers``, each standing for a sealed ballot's ciphertext."""
     previous = rules.genesis(7)
     hashes = []
     for number, preferences in enumerate(papers):
-        previous = rules.ballot_hash(
-            previous, f"id{number}", f"R{number}", date(2027, 4, 1), preferences
-        )
+        ciphertext = rules.encode_preferences(preferences)
+        previous = rules.ballot_hash(key, previous, f"id{number}", ciphertext)
         hashes.append(previous)
     return hashes
 
@@ -242,6 +246,12 @@ def test_any_change_to_any_ballot_changes_the_head(papers, data):
     assert chain_of(papers[:index] + papers[index + 1 :])[-1] != head
     if list(reversed(papers)) != papers:
         assert chain_of(list(reversed(papers)))[-1] != head
+
+
+def test_without_the_server_s_key_the_chain_cannot_be_made_again():
+    papers = [[1], [2, 3], [3]]
+    assert chain_of(papers, derive_key("another secret", "ballots")) != chain_of(papers)
+    assert chain_of(papers, derive_key("a test secret", "audit")) != chain_of(papers)
 
 
 def test_each_election_starts_its_own_chain():

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tmo.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo_accounts
 from tmo.demo.board import load_demo_board
 from tmo.demo.constitution import adopt_demo_constitution
-from tmo.demo.elections import load_demo_election
+from tmo.demo.elections import DEMO_SEALING_PHRASE, load_demo_election
 from tmo.demo.meetings import load_demo_meetings
 from tmo.demo.members import DEMO_APPLICANTS, load_demo_members
 from tmo.demo.properties import load_demo_properties
@@ -24,15 +24,17 @@ __all__ = [
     "DEMO_ACCOUNTS",
     "DEMO_APPLICANTS",
     "DEMO_PASSWORD",
+    "DEMO_SEALING_PHRASE",
     "DEMO_YOUTH_ACCOUNTS",
     "DEMO_YOUTH_APPLICANT",
     "load_demo",
 ]
 
 
-def load_demo(dbsession: Session, today: date) -> bool:
+def load_demo(dbsession: Session, today: date, *, secret: str) -> bool:
     """Load the demo TMO as of ``today``; False (and nothing written) if the database already
-    holds accounts. Each part reads what the parts before it wrote, so the order matters."""
+    holds accounts. ``secret`` is the deployment's ``tmo.secret``, which keys the demo ballots'
+    chain. Each part reads what the parts before it wrote, so the order matters."""
     if dbsession.scalar(select(func.count()).select_from(Account)):
         return False
     accounts_by_name = load_demo_accounts(dbsession, today)
@@ -40,7 +42,7 @@ def load_demo(dbsession: Session, today: date) -> bool:
     load_demo_properties(dbsession, today)
     load_demo_members(dbsession, accounts_by_name, today)
     load_demo_board(dbsession, accounts_by_name, today)
-    load_demo_election(dbsession, accounts_by_name, today)
+    load_demo_election(dbsession, accounts_by_name, today, secret)
     load_demo_youth(dbsession, accounts_by_name, today)
     load_demo_meetings(dbsession, accounts_by_name, today)
     return True

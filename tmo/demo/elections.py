@@ -1,10 +1,17 @@
 """The demo's board election: its poll open on the demo's day, five candidates for three resident
 seats, the roll frozen when the poll opened two days before and a few ballots cast (never by a demo
-account, so that every demo member can still vote)."""
+account, so that every demo member can still vote).
 
+The demo's sealing key is made from a fixed, published phrase, ``DEMO_SEALING_PHRASE``: a demo
+user logged in as the scrutineer (who holds it) types it to open the box at the count. A real
+election's key is drawn at random and known only to its holder.
+"""
+
+import hashlib
 import random
 from datetime import date, timedelta
 
+from nacl.public import PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +22,7 @@ from tmo.models.accounts import Account
 from tmo.models.elections import Candidate, Election, RollEntry, Supporter
 from tmo.models.membership import Member
 from tmo.rules.elections import CandidateStatus, Status, genesis
+from tmo.rules.sealing import recovery_phrase
 from tmo.services import elections
 
 DEMO_STATEMENTS = (
@@ -30,10 +38,13 @@ DEMO_STATEMENTS = (
     "published in plain English.",
 )
 DEMO_BALLOTS = 20
+# The demo's sealing key: a fixed key, so that anyone trying the demo can open its box.
+DEMO_SEALING_KEY = PrivateKey(hashlib.sha256(b"tmo demo sealing key").digest())
+DEMO_SEALING_PHRASE = recovery_phrase(DEMO_SEALING_KEY)
 
 
 def load_demo_election(
-    dbsession: Session, accounts_by_name: dict[str, Account], today: date
+    dbsession: Session, accounts_by_name: dict[str, Account], today: date, secret: str
 ) -> None:
     rng = random.Random(2027)  # noqa: S311 (invented demo data)
     officer = accounts_by_name["Rita Mensah"]
@@ -57,7 +68,17 @@ def load_demo_election(
         .order_by(Member.member_number)
     ).all()
     nominate_demo_candidates(dbsession, election, standing=members[:5], supporters=members[5:15])
-    open_demo_poll(dbsession, election, rng, today)
+    scrutineer = accounts_by_name["Simon Price"]
+    elections.make_key(
+        dbsession,
+        election,
+        "the demo's passphrase",
+        scrutineer.id,
+        start_of(today),
+        private_key=DEMO_SEALING_KEY,
+    )
+    elections.confirm_key(dbsession, election, DEMO_SEALING_KEY, scrutineer.id)
+    open_demo_poll(dbsession, election, rng, today, elections.chain_key(secret))
 
 
 def nominate_demo_candidates(
@@ -84,7 +105,9 @@ def nominate_demo_candidates(
         dbsession.add(candidate)
 
 
-def open_demo_poll(dbsession: Session, election: Election, rng: random.Random, today: date) -> None:
+def open_demo_poll(
+    dbsession: Session, election: Election, rng: random.Random, today: date, key: bytes
+) -> None:
     """The poll open, the roll frozen on the day it opened, and DEMO_BALLOTS cast on ``today``."""
     election.status = Status.POLL_OPEN
     election.roll_frozen_on = london_day(election.poll_opens_at)
@@ -97,4 +120,4 @@ def open_demo_poll(dbsession: Session, election: Election, rng: random.Random, t
     candidate_ids = [c.id for c in election.candidates]
     for voter in [m for m in voters if m.account_id is None][:DEMO_BALLOTS]:
         ranked = rng.sample(candidate_ids, rng.randint(1, len(candidate_ids)))
-        elections.cast(dbsession, election.id, voter.id, ranked, now=start_of(today))
+        elections.cast(dbsession, election.id, voter.id, ranked, key=key, now=start_of(today))

@@ -1,11 +1,15 @@
 """Elections: the election and its timeline, nominations with their proposers and seconders, the
 frozen roll of voters, and the ballots.
 
-Secrecy is in the schema. A ``Ballot`` has a random id, the day it was cast (nothing finer) and the
-candidates in order; it has no column that leads to a member, an account or a roll entry. The roll
-says only whether a member has voted (a flag, with no date or time: a day a single member voted
-would name that day's ballot); it is marked in the same transaction as the ballot is stored, and
-a member can be marked once.
+Secrecy is in the schema. While the poll is open a ballot is a ``SealedBallot``: a random id, the
+ballot sealed to the election's public key (whose private key tmo never holds) and its link in the
+keyed hash chain; nothing in it can be read without the key holder. When the box is opened at the
+count, the ballots are unsealed in a random order into ``CountedBallot`` rows (a random id and the
+candidates in order, nothing else) and the sealed ones are deleted; the trackers voters were given
+are kept apart, sorted, in ``BallotTracker``. No table holds a tracker beside a ballot's choices,
+and none has a column that leads to a member, an account or a roll entry. The roll says only
+whether a member has voted (a flag, with no date or time); it is marked in the same transaction
+as the sealed ballot is stored, and a member can be marked once.
 """
 
 from datetime import date, datetime
@@ -47,7 +51,13 @@ class Election(Base):
     seed: Mapped[str] = mapped_column(String(64), default="")
     # The secret each voter's order of candidates is drawn from; never published.
     paper_key: Mapped[str] = mapped_column(String(64), default="")
-    # The ballot log's last hash (the genesis hash while there are no ballots).
+    # The public key ballots are sealed to (hex), fixed when its holder has shown they kept the
+    # private key; "" until then. The private key is never stored (tmo.rules.sealing).
+    sealing_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # A key made but not yet confirmed by its holder.
+    pending_sealing_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The sealed ballots' chain: its last hash (the genesis hash while there are none) and
+    # length. Kept after the box is opened, as the head the opening checked.
     chain_head: Mapped[str] = mapped_column(String(64), default="")
     ballots_cast: Mapped[int] = mapped_column(default=0)
     # When the returning officer last reminded those who had not voted (None: never).
@@ -154,22 +164,44 @@ class CodeAttempt(Base):
     attempts: Mapped[int] = mapped_column(default=0)
 
 
-class Ballot(Base):
-    """One ballot paper, with no way back to who cast it."""
+class SealedBallot(Base):
+    """One ballot as cast: sealed to the election's public key, linked into the keyed chain.
+    Deleted when the box is opened."""
 
-    __tablename__ = "ballot"
+    __tablename__ = "sealed_ballot"
     __table_args__ = (
         # The chain cannot fork: each hash is followed by at most one ballot.
         UniqueConstraint("election_id", "previous_hash"),
-        Index("ix_ballot_election_receipt", "election_id", "receipt", unique=True),
+        Index("ix_sealed_ballot_election_tracker", "election_id", "tracker", unique=True),
     )
 
     # Random, so that ids say nothing of the order ballots arrived in.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
-    receipt: Mapped[str] = mapped_column(String(20))
-    cast_on: Mapped[date]
-    # Candidate ids in preference order (block vote: the candidates marked), space-separated.
-    preferences: Mapped[str] = mapped_column(String(500))
+    # The SealedBox ciphertext, base64; its tracker is worked out from it (tmo.rules.sealing).
+    ciphertext: Mapped[str] = mapped_column(Text)
+    tracker: Mapped[str] = mapped_column(String(20))
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class CountedBallot(Base):
+    """One ballot as it came out of the opened box: the choices, and nothing else."""
+
+    __tablename__ = "counted_ballot"
+
+    # Random, drawn when the box was opened.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    # Candidate ids in preference order (block vote: the candidates marked), space-separated.
+    preferences: Mapped[str] = mapped_column(String(500))
+
+
+class BallotTracker(Base):
+    """The tracker of a sealed ballot that went into the opened box, kept for voters to find;
+    written sorted when the box is opened, apart from the ballots."""
+
+    __tablename__ = "ballot_tracker"
+
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), primary_key=True)
+    tracker: Mapped[str] = mapped_column(String(20), primary_key=True)

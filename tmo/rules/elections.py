@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from tmo.constitution import ElectionRules
 from tmo.refusal import Refusal
+from tmo.rules.chains import keyed_hash
 
 
 class Status(enum.StrEnum):
@@ -254,8 +255,10 @@ def stv_ballot(numbers: dict[int, int], candidates: Sequence[int]) -> tuple[int,
     return tuple(candidate for candidate, _ in ordered)
 
 
-# The ballot log. Each ballot's hash covers the previous hash and everything counted, so any
-# ballot edited, removed, added or reordered changes every hash after it and the published head.
+# The ballot log. Each sealed ballot's hash is keyed (tmo.rules.chains) and covers the previous
+# hash, the ballot's random id and its ciphertext, and nothing else: no day, no time, nothing
+# that orders or links. Any ballot edited, removed, added or reordered changes every hash after
+# it, and without the server's key nobody can make the hashes agree again.
 GENESIS_PREFIX = "tmo-election"
 
 
@@ -263,19 +266,8 @@ def genesis(election_id: int) -> str:
     return hashlib.sha256(f"{GENESIS_PREFIX}:{election_id}".encode()).hexdigest()
 
 
-def ballot_hash(
-    previous: str, ballot_id: str, receipt: str, cast_on: date, preferences: Sequence[int]
-) -> str:
-    body = "|".join(
-        [
-            previous,
-            ballot_id,
-            receipt,
-            cast_on.isoformat(),
-            " ".join(str(candidate) for candidate in preferences),
-        ]
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
+def ballot_hash(key: bytes, previous: str, ballot_id: str, ciphertext: str) -> str:
+    return keyed_hash(key, previous, ballot_id, ciphertext)
 
 
 def encode_preferences(preferences: Sequence[int]) -> str:

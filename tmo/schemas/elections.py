@@ -1,16 +1,18 @@
 """Forms for elections: setting one up, nominating, a candidate's consent and statement, the
 returning officer's decision on a nomination, cancelling, a batch of paper ballots, a new
-voting code for a voter, reminding those who have not voted; and /vote, where a voting code
+voting code for a voter, reminding those who have not voted, the sealing key made and brought
+back; and /vote, where a voting code
 opens the ballot.
 
 The ballot itself is not a deform form: a voter ticks or numbers candidates in a page of its own
 (``templates/elections/ballot.jinja2``) and the rules in ``tmo.rules.elections`` judge it."""
 
 import colander
+import deform
 
 from tmo.constitution import ELECTION_METHODS
 from tmo.forms import CSRFSchema
-from tmo.schemas.files import file_node
+from tmo.schemas.files import file_node, upload_widget
 from tmo.schemas.nodes import checkbox_node, choice_node, date_node, number_node, text_node
 from tmo.services import files
 from tmo.services.register_search import member_number
@@ -268,4 +270,61 @@ class RemindSchema(CSRFSchema):
     confirm = checkbox_node(
         "confirm",
         "Send them again although a reminder went out in the last day",
+    )
+
+
+KEY_FILE_BYTES = 4096
+
+
+def passphrase_node(name: str, title: str, description: str = "", **kw) -> colander.SchemaNode:
+    """A passphrase or phrase: never shown back on the page, never remembered by the browser."""
+    return colander.SchemaNode(
+        colander.String(),
+        name=name,
+        title=title,
+        description=description,
+        validator=colander.Length(max=500),
+        widget=deform.widget.PasswordWidget(attributes={"autocomplete": "off"}),
+        **kw,
+    )
+
+
+class MakeKeySchema(CSRFSchema):
+    passphrase = passphrase_node(
+        "passphrase",
+        "A passphrase for the key file",
+        "At least 12 characters: a few words you will remember. It locks the key file; tmo does "
+        "not keep it and cannot tell you it again.",
+        missing_msg="Choose a passphrase.",
+    )
+    again = passphrase_node(
+        "again", "The passphrase again", missing_msg="Type the passphrase again."
+    )
+
+    def validator(self, node, values):
+        if values["passphrase"] != values["again"]:
+            error = colander.Invalid(node)
+            error["again"] = "The two passphrases are not the same."
+            raise error
+
+
+class KeySchema(CSRFSchema):
+    """The sealing key as its holder brings it: the key file and its passphrase, or the
+    recovery phrase."""
+
+    key_file = colander.SchemaNode(
+        deform.FileData(),
+        name="key_file",
+        title="The key file",
+        description="The file you saved when the key was made (it ends in .tmokey).",
+        widget=upload_widget(".tmokey,application/json"),
+        missing=None,
+    )
+    passphrase = passphrase_node("passphrase", "The key file's passphrase", missing="")
+    phrase = passphrase_node(
+        "phrase",
+        "Or the recovery phrase",
+        "The 14 groups of letters and digits you wrote down, with or without the spaces. "
+        "Leave the file empty if you use the phrase.",
+        missing="",
     )

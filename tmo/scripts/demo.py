@@ -11,11 +11,12 @@ from tmo.demo import (
     DEMO_ACCOUNTS,
     DEMO_APPLICANTS,
     DEMO_PASSWORD,
+    DEMO_SEALING_PHRASE,
     DEMO_YOUTH_ACCOUNTS,
     DEMO_YOUTH_APPLICANT,
     load_demo,
 )
-from tmo.scripts.environment import database_session, ini_argument, today_for
+from tmo.scripts.environment import database_session, ini_argument, load_settings, today_for
 
 # date.fromisoformat also takes 20270315 and 2027-W11-1; the option promises only this form.
 DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -42,7 +43,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     today = args.today or today_for(args.config_uri)
     with database_session(args.config_uri) as dbsession:
-        loaded = load_demo(dbsession, today)
+        loaded = load_demo(dbsession, today, secret=load_settings(args.config_uri)["tmo.secret"])
         dbsession.commit()
     if loaded:
         print(f"Loaded the demo TMO as of {today:%-d %B %Y}.")
@@ -54,6 +55,8 @@ def main(argv=None) -> int:
         for email, _, _, age in DEMO_YOUTH_ACCOUNTS:
             print(f"  {email:32} Youth forum member, aged {age}")
         print(f"  {DEMO_YOUTH_APPLICANT[0]:32} Resident, asked to join the Youth Forum")
+        print("The board election's ballots are sealed; its scrutineer opens the box at the")
+        print(f"count with the demo's recovery phrase: {DEMO_SEALING_PHRASE}")
     else:
         print("The database already holds data: the demo was not loaded.")
     return 0

@@ -82,6 +82,20 @@ def ballots_published(identity, context) -> bool:
     return context.ballots_published
 
 
+def box_opened(identity, context) -> bool:
+    """The ballot box has been opened at the count: its ballots are readable, unlinked."""
+    election = context.election
+    return election.roll_frozen_on is not None and election.counted_at is not None
+
+
+def is_the_key_holder(identity, context) -> bool:
+    """The holder of the election's sealing key: its scrutineer, or its returning officer where
+    it has none."""
+    election = context.election
+    holder = election.scrutineer_id or election.returning_officer_id
+    return identity.account_id is not None and identity.account_id == holder
+
+
 def involved_in_nomination(identity, context) -> bool:
     """The candidate, whoever nominated them, or a proposer or seconder."""
     member = identity.member
@@ -250,6 +264,7 @@ PERMITS: dict[Permission, list[list[Check]]] = {
     P.ELECTIONS_VOTE_BY_CODE: [[gave_a_voting_code]],
     P.ELECTIONS_RESULT_READ: [[result_visible]],
     P.ELECTIONS_BALLOTS_READ: [[ballots_published]],
+    P.ELECTIONS_BALLOTS_EXPORT: [[ballots_published, box_opened]],
     P.ELECTIONS_OFFICIATE: [[holds(R.RETURNING_OFFICER)], [holds(R.SCRUTINEER)]],
     P.ELECTIONS_SET_UP: [[holds(R.RETURNING_OFFICER)]],
     P.ELECTIONS_OBSERVE: [
@@ -257,6 +272,10 @@ PERMITS: dict[Permission, list[list[Check]]] = {
         [holds(R.SCRUTINEER), officiates],
     ],
     P.ELECTIONS_RUN: [[holds(R.RETURNING_OFFICER), runs_election]],
+    P.ELECTIONS_KEY_HOLD: [
+        [holds(R.SCRUTINEER), is_the_key_holder],
+        [holds(R.RETURNING_OFFICER), is_the_key_holder],
+    ],
     # The Youth Forum
     P.YOUTH_JOIN: [[holds(R.RESIDENT)]],
     P.YOUTH_READ: [
@@ -289,6 +308,7 @@ CONCEALED = frozenset(
         P.ELECTIONS_CANDIDATE_PHOTO,
         P.ELECTIONS_RESULT_READ,
         P.ELECTIONS_BALLOTS_READ,
+        P.ELECTIONS_BALLOTS_EXPORT,
         P.MEETINGS_MINUTES_READ,
         P.MEETINGS_PAPER_READ,
         P.MEETINGS_REQUISITION_SIGN,

@@ -1,18 +1,20 @@
 """Elections: setting one up and moving it on (``lifecycle``), nominations (``nominations``),
-casting ballots in secret online and on paper (``casting``), the voting codes on poll cards
-(``codes``), the ballot log, the count and its
-verification and export (``counting``), and declaring the result (``declaration``).
+casting ballots in secret online and on paper, sealed to the election's key (``casting``), the
+sealing key itself (``sealing``), the voting codes on poll cards (``codes``), the ballot log,
+opening the box, the count and its verification and export (``counting``), and declaring the
+result (``declaration``).
 
 The names below are the service's whole interface; callers use them as ``elections.cast``.
 """
 
 from tmo.services.elections.casting import (
+    Sealed,
     ballot_paper,
     cast,
     enter_paper_batch,
     read_paper,
-    receipt_code,
     roll_entry,
+    seal,
     turnout,
     validate_ballot,
 )
@@ -30,8 +32,11 @@ from tmo.services.elections.counting import (
     ballots_published,
     chain,
     count,
+    counted_preferences,
     elected,
     export,
+    open_box,
+    opened,
     receipts_query,
     recorded_count,
     verify,
@@ -69,6 +74,14 @@ from tmo.services.elections.nominations import (
     withdraw,
 )
 from tmo.services.elections.refusals import AlreadyVoted, ElectionError, NotOnRoll
+from tmo.services.elections.sealing import (
+    MadeKey,
+    chain_key,
+    confirm_key,
+    key_holder,
+    make_key,
+    read_key,
+)
 
 __all__ = [
     "AlreadyVoted",
@@ -76,7 +89,9 @@ __all__ = [
     "CodeThrottled",
     "Count",
     "ElectionError",
+    "MadeKey",
     "NotOnRoll",
+    "Sealed",
     "accepted",
     "accepting",
     "announced_query",
@@ -85,12 +100,15 @@ __all__ = [
     "cancel",
     "cast",
     "chain",
+    "chain_key",
     "close_nominations",
     "closed",
     "complete",
+    "confirm_key",
     "confirm_support",
     "consent",
     "count",
+    "counted_preferences",
     "create",
     "current_member_numbered",
     "decide",
@@ -101,16 +119,20 @@ __all__ = [
     "entitled_members",
     "export",
     "issue_pass",
+    "key_holder",
+    "make_key",
     "moves",
     "nominate",
     "nominations_open",
     "officiated_by_query",
+    "open_box",
     "open_nominations",
     "open_pass",
     "open_poll",
     "open_polls",
+    "opened",
+    "read_key",
     "read_paper",
-    "receipt_code",
     "receipts_query",
     "recorded_count",
     "redeem",
@@ -118,6 +140,7 @@ __all__ = [
     "remind",
     "reopen_nominations",
     "roll_entry",
+    "seal",
     "seats_falling_due",
     "status_of",
     "supporting",

@@ -3,7 +3,10 @@
 Casting is the one path that must be fast and exact. It locks the election's row (PostgreSQL:
 ``SELECT ... FOR UPDATE``; SQLite: the write transaction already began IMMEDIATE), checks the
 clock, marks the voter on the roll with a conditional UPDATE that only an unmarked entry
-matches, and appends the ballot to the hash chain, all in one transaction. A second cast by the
+matches, and appends the ballot, sealed to the election's public key before it is written, to
+the keyed hash chain, all in one transaction. The ballot is never stored readable: the voter's
+receipt is the tracker of the sealed ballot (tmo.rules.sealing), which matches its ciphertext
+and nothing else. A second cast by the
 same member, even at the same instant, finds the mark and is refused. Casting writes nothing to
 the audit log: an entry naming the voter, with its time, next to a ballot log in time order would
 undo the secret ballot. The roll mark (a flag, with no date) is the record that a member voted.
@@ -12,53 +15,56 @@ undo the secret ballot. The roll mark (a flag, with no date) is the record that 
 import hashlib
 import secrets
 from collections.abc import Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tmo.clock import london_day
-from tmo.models.elections import Ballot, Candidate, Election, RollEntry
+from tmo.models.elections import Candidate, Election, RollEntry, SealedBallot
 from tmo.models.membership import Member
 from tmo.rules import elections as rules
+from tmo.rules import sealing
 from tmo.services import audit
 from tmo.services.elections.lifecycle import lock_election
 from tmo.services.elections.nominations import accepted, surname_order
 from tmo.services.elections.refusals import AlreadyVoted, ElectionError, NotOnRoll
 
-RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+@dataclass(frozen=True)
+class Sealed:
+    """A ballot sealed to the election's public key, and its tracker (the voter's receipt)."""
+
+    ciphertext: str
+    tracker: str
 
 
-def receipt_code() -> str:
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+def seal(election: Election, preferences: Sequence[int]) -> Sealed:
+    """Seal ``preferences`` to the election's public key (done before the election's lock is
+    taken, so the receipt can be shown and mailed without holding it)."""
+    if not election.sealing_key:
+        raise ElectionError("This election has no sealing key: its poll cannot take ballots.")
+    ciphertext = sealing.seal(election.sealing_key, preferences)
+    return Sealed(ciphertext, sealing.tracker(ciphertext))
 
 
-def _append(
-    dbsession: Session,
-    election: Election,
-    preferences: Sequence[int],
-    day: date,
-    receipt: str | None = None,
-) -> str:
+def _append(dbsession: Session, election: Election, sealed: Sealed, key: bytes) -> str:
     ballot_id = secrets.token_hex(16)
-    receipt = receipt or receipt_code()
     previous = election.chain_head
-    head = rules.ballot_hash(previous, ballot_id, receipt, day, preferences)
+    head = rules.ballot_hash(key, previous, ballot_id, sealed.ciphertext)
     dbsession.add(
-        Ballot(
+        SealedBallot(
             id=ballot_id,
             election_id=election.id,
-            receipt=receipt,
-            cast_on=day,
-            preferences=rules.encode_preferences(preferences),
+            ciphertext=sealed.ciphertext,
+            tracker=sealed.tracker,
             previous_hash=previous,
             hash=head,
         )
     )
     election.chain_head = head
     election.ballots_cast += 1
-    return receipt
+    return sealed.tracker
 
 
 def validate_ballot(election: Election, *, marked=(), numbers=None) -> tuple[int, ...]:
@@ -75,16 +81,17 @@ def cast(
     dbsession: Session,
     election_id: int,
     member_id: int,
-    preferences: Sequence[int],
-    receipt: str | None = None,
+    preferences: Sequence[int] | Sealed,
     *,
+    key: bytes,
     now: datetime,
     channel: str = "online",
 ) -> str:
-    """Store one ballot and mark the voter at ``now``; returns the receipt code (``receipt`` if
-    given, one drawn in advance). ``channel`` is "online" (with an account) or "code" (with
-    the code on the poll card): either marks the member's one roll entry. Raises AlreadyVoted,
-    or NotOnRoll."""
+    """Store one ballot, sealed, and mark the voter at ``now``; returns its tracker, the voter's
+    receipt. ``preferences`` may come already sealed (``seal``). ``key`` is the ballot chain's
+    key (``chain_key``). ``channel`` is "online" (with an account) or "code" (with the code on
+    the poll card): either marks the member's one roll entry. Raises AlreadyVoted, or
+    NotOnRoll."""
     election = lock_election(dbsession, election_id)
     if not rules.accepting_ballots(
         election.status, election.poll_opens_at, election.poll_closes_at, now
@@ -109,7 +116,8 @@ def cast(
         if on_roll is None:
             raise NotOnRoll("You are not on the roll of voters for this election.")
         raise AlreadyVoted("You have already voted in this election.")
-    return _append(dbsession, election, preferences, london_day(now), receipt)
+    sealed = preferences if isinstance(preferences, Sealed) else seal(election, preferences)
+    return _append(dbsession, election, sealed, key)
 
 
 def enter_paper_batch(
@@ -119,10 +127,12 @@ def enter_paper_batch(
     papers: Sequence[Sequence[int]],
     actor_id: int,
     *,
+    key: bytes,
     now: datetime,
 ) -> int:
-    """Mark each voter who returned a paper on the roll and add the papers to the log, in an
-    order that says nothing of who returned which. Returns the number of papers entered."""
+    """Mark each voter who returned a paper on the roll and add the papers to the log, sealed
+    like any other ballot, in an order that says nothing of who returned which. Returns the
+    number of papers entered."""
     election = lock_election(dbsession, election.id)
     # Papers are entered while the poll is open, so the chain head published at the close is final.
     if not rules.accepting_ballots(
@@ -167,11 +177,10 @@ def enter_paper_batch(
         raise AlreadyVoted(
             "A voter in this batch has just voted another way: enter the batch again.", "voters"
         )
-    day = london_day(now)
     shuffled = list(papers)
     secrets.SystemRandom().shuffle(shuffled)
     for preferences in shuffled:
-        _append(dbsession, election, preferences, day)
+        _append(dbsession, election, seal(election, preferences), key)
     audit.record(
         dbsession, "election.paper_batch", actor_id=actor_id, target=election, papers=len(papers)
     )

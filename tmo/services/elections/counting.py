@@ -1,5 +1,6 @@
-"""The ballot log after the close: following and verifying the hash chain, tipping out the box,
-the count (recorded as it was made), recounts by ``verify``, and the anonymised export.
+"""The ballot box after the close: following and verifying the sealed ballots' keyed hash chain,
+opening the box with its holder's key (``open_box``), the count (recorded as it was made),
+recounts by ``verify``, the trackers and the anonymised export.
 """
 
 import json
@@ -8,19 +9,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from nacl.public import PrivateKey
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from tmo.models.audit import AuditEntry
-from tmo.models.elections import Ballot, Candidate, Election, RollEntry
-from tmo.rules import counting
+from tmo.models.elections import (
+    BallotTracker,
+    Candidate,
+    CountedBallot,
+    Election,
+    RollEntry,
+    SealedBallot,
+)
+from tmo.rules import counting, sealing
 from tmo.rules import elections as rules
 from tmo.rules.elections import Status
 from tmo.services import audit, checkpoints
 from tmo.services.elections.casting import validate_ballot
-from tmo.services.elections.lifecycle import closed, move_to, status_of
+from tmo.services.elections.lifecycle import closed, lock_election, move_to, status_of
 from tmo.services.elections.nominations import accepted
 from tmo.services.elections.refusals import ElectionError
+from tmo.services.elections.sealing import check_key
 
 
 def ballots_published(election: Election, now: datetime) -> bool:
@@ -42,10 +52,14 @@ def published_head(dbsession: Session, election: Election) -> str | None:
     return entry.detail.get("chain_head") if entry else None
 
 
-def ballot_problem(election: Election, ballot: Ballot) -> str | None:
-    """What makes a stored ballot one that could not have been cast, if anything."""
+def opened(election: Election) -> bool:
+    """Whether the ballot box has been opened: an election with a poll is counted by opening it."""
+    return election.roll_frozen_on is not None and election.counted_at is not None
+
+
+def ballot_problem(election: Election, preferences: Sequence[int]) -> str | None:
+    """What makes a ballot one that could not have been cast, if anything."""
     try:
-        preferences = rules.decode_preferences(ballot.preferences)
         if len(set(preferences)) != len(preferences):
             raise ValueError("a candidate chosen twice")
         if election.method == "block":
@@ -53,35 +67,43 @@ def ballot_problem(election: Election, ballot: Ballot) -> str | None:
         else:
             validate_ballot(election, numbers={c: n for n, c in enumerate(preferences, 1)})
     except (ValueError, ElectionError):
-        return f"ballot {ballot.receipt}: its choices are not a valid ballot for this election"
+        return "its choices are not a valid ballot for this election"
     return None
 
 
-def chain(dbsession: Session, election: Election) -> tuple[list[Ballot], list[str]]:
-    """The ballots in log order, followed from the genesis hash, and every break found."""
-    ballots = dbsession.scalars(select(Ballot).where(Ballot.election_id == election.id)).all()
+def roll_marks(dbsession: Session, election: Election) -> int:
+    return dbsession.scalar(
+        select(func.count())
+        .select_from(RollEntry)
+        .where(RollEntry.election_id == election.id, RollEntry.voted)
+    )
+
+
+def chain(
+    dbsession: Session, election: Election, key: bytes
+) -> tuple[list[SealedBallot], list[str]]:
+    """The sealed ballots in log order, followed from the genesis hash under the chain's
+    ``key``, and every break found. Nothing is unsealed: this can be run at any time."""
+    ballots = dbsession.scalars(
+        select(SealedBallot).where(SealedBallot.election_id == election.id)
+    ).all()
     by_previous = {ballot.previous_hash: ballot for ballot in ballots}
-    ordered: list[Ballot] = []
+    ordered: list[SealedBallot] = []
     problems: list[str] = []
     head = rules.genesis(election.id)
     while head in by_previous:
         ballot = by_previous.pop(head)
-        invalid = ballot_problem(election, ballot)
-        if invalid:
-            problems.append(invalid)
-        elif ballot.hash != rules.ballot_hash(
-            ballot.previous_hash,
-            ballot.id,
-            ballot.receipt,
-            ballot.cast_on,
-            rules.decode_preferences(ballot.preferences),
+        if ballot.hash != rules.ballot_hash(
+            key, ballot.previous_hash, ballot.id, ballot.ciphertext
         ):
-            problems.append(f"ballot {ballot.receipt}: its contents do not match its hash")
+            problems.append(f"ballot {ballot.tracker}: its contents do not match its hash")
+        elif ballot.tracker != sealing.tracker(ballot.ciphertext):
+            problems.append(f"ballot {ballot.tracker}: its tracker is not its ciphertext's")
         # Follow the stored hash so that one altered ballot is reported once.
         ordered.append(ballot)
         head = ballot.hash
     for ballot in by_previous.values():
-        problems.append(f"ballot {ballot.receipt}: not linked into the chain")
+        problems.append(f"ballot {ballot.tracker}: not linked into the chain")
     if election.roll_frozen_on is not None and head != election.chain_head:
         problems.append("the chain does not end at the election's recorded head")
     recorded = published_head(dbsession, election)
@@ -91,14 +113,20 @@ def chain(dbsession: Session, election: Election) -> tuple[list[Ballot], list[st
         problems.append(
             f"{len(ordered)} ballots in the chain, but {election.ballots_cast} recorded as cast"
         )
-    marks = dbsession.scalar(
-        select(func.count())
-        .select_from(RollEntry)
-        .where(RollEntry.election_id == election.id, RollEntry.voted)
-    )
+    marks = roll_marks(dbsession, election)
     if marks != len(ballots):
         problems.append(f"{len(ballots)} ballots stored, but {marks} voters marked on the roll")
     return ordered, problems
+
+
+def counted_preferences(dbsession: Session, election: Election) -> list[tuple[int, ...]]:
+    """The ballots taken out of the opened box, in the random order they were written."""
+    return [
+        rules.decode_preferences(text)
+        for text in dbsession.scalars(
+            select(CountedBallot.preferences).where(CountedBallot.election_id == election.id)
+        )
+    ]
 
 
 def ballot_names(candidates: Sequence[Candidate]) -> list[str]:
@@ -111,12 +139,12 @@ def ballot_names(candidates: Sequence[Candidate]) -> list[str]:
     ]
 
 
-def counting_election(election: Election, ballots: Sequence[Ballot]) -> counting.Election:
+def counting_election(election: Election, ballots: Sequence[Sequence[int]]) -> counting.Election:
     candidates = sorted(accepted(election), key=lambda c: c.id)
     index = {candidate.id: position for position, candidate in enumerate(candidates)}
     papers: dict[tuple[int, ...], int] = {}
-    for ballot in ballots:
-        ranked = tuple(index[c] for c in rules.decode_preferences(ballot.preferences))
+    for preferences in ballots:
+        ranked = tuple(index[c] for c in preferences)
         papers[ranked] = papers.get(ranked, 0) + 1
     return counting.Election(
         title=election.title.replace('"', "'"),
@@ -134,7 +162,7 @@ class Count:
     elected: list[Candidate]
 
 
-def run_count(election: Election, ballots: Sequence[Ballot]) -> Count:
+def run_count(election: Election, ballots: Sequence[Sequence[int]]) -> Count:
     candidates = sorted(accepted(election), key=lambda c: c.id)
     counted = counting_election(election, ballots)
     if not ballots and rules.uncontested(len(candidates), election.seats):
@@ -150,21 +178,51 @@ def run_count(election: Election, ballots: Sequence[Ballot]) -> Count:
     return Count(sheet, result, counted.candidates, [candidates[i] for i in result.elected])
 
 
-def mix_ballot_box(dbsession: Session, election: Election) -> None:
-    """Tip out the ballot box before the count: write the ballots again in a random order and
-    the roll again in member order, in one transaction, so that neither the rows' order nor the
-    transaction that wrote them says in what order ballots arrived and voters were marked. The
-    chain keeps its own order through each ballot's previous hash."""
-    ballots = [
-        {column.key: getattr(ballot, column.key) for column in Ballot.__table__.columns}
-        for ballot in dbsession.scalars(select(Ballot).where(Ballot.election_id == election.id))
-    ]
+def open_box(
+    dbsession: Session, election: Election, private_key: PrivateKey, key: bytes
+) -> list[tuple[int, ...]]:
+    """Open the ballot box with its holder's private key, in this one transaction: check the
+    sealed chain to the election's head, unseal every ballot in a random order
+    (``secrets.SystemRandom``) into ``counted_ballot`` rows with fresh random ids, write the
+    trackers apart and sorted, delete the sealed ballots, and write the roll again in member
+    order. Returns the ballots' choices. Refuses, changing nothing, if the key is not the
+    election's, a ballot does not open or is not valid, or the chain does not verify.
+
+    What remains afterwards, and why. The key is used here, in memory, and nowhere else: no
+    table, no audit entry and no log holds it. The database holds the counted ballots (no
+    tracker, no date, random ids, written in one transaction in a random order, so neither
+    their physical order nor PostgreSQL's ``xmin`` follows the order of casting), the sorted
+    trackers, and the roll. The write-ahead log and any backup taken while the poll was open
+    hold the sealed ballots as they were written, each beside its roll mark's transaction:
+    but only their ciphertext and chain hashes, which nobody can open without the private key,
+    and the key was never in tmo. After the opening, the plaintext exists only unlinked.
+    """
+    check_key(private_key, election.sealing_key)
+    ballots, problems = chain(dbsession, election, key)
+    if problems:
+        raise ElectionError("The ballot log does not verify: " + "; ".join(problems) + ".")
+    secrets.SystemRandom().shuffle(ballots)
+    box = sealing.opener(private_key)
+    opened_ballots = []
+    for ballot in ballots:
+        try:
+            preferences = sealing.unseal(box, ballot.ciphertext)
+        except ValueError:
+            raise ElectionError(
+                f"Ballot {ballot.tracker} does not open with this key: the box is left sealed."
+            ) from None
+        problem = ballot_problem(election, preferences)
+        if problem:
+            raise ElectionError(f"Ballot {ballot.tracker}: {problem}; the box is left sealed.")
+        opened_ballots.append(preferences)
+    trackers = sorted(ballot.tracker for ballot in ballots)
     roll = [
         {
             "election_id": entry.election_id,
             "member_id": entry.member_id,
             "voted": entry.voted,
             "channel": entry.channel,
+            # The voting codes' hashes go: no code is redeemed after the close.
         }
         for entry in dbsession.scalars(
             select(RollEntry)
@@ -172,46 +230,76 @@ def mix_ballot_box(dbsession: Session, election: Election) -> None:
             .order_by(RollEntry.member_id)
         )
     ]
-    secrets.SystemRandom().shuffle(ballots)
-    dbsession.execute(delete(Ballot).where(Ballot.election_id == election.id))
+    dbsession.execute(delete(SealedBallot).where(SealedBallot.election_id == election.id))
     dbsession.execute(delete(RollEntry).where(RollEntry.election_id == election.id))
-    if ballots:
-        dbsession.execute(insert(Ballot), ballots)
+    if opened_ballots:
+        dbsession.execute(
+            insert(CountedBallot),
+            [
+                {
+                    "id": secrets.token_hex(16),
+                    "election_id": election.id,
+                    "preferences": rules.encode_preferences(preferences),
+                }
+                for preferences in opened_ballots
+            ],
+        )
+        dbsession.execute(
+            insert(BallotTracker),
+            [{"election_id": election.id, "tracker": tracker} for tracker in trackers],
+        )
     if roll:
         dbsession.execute(insert(RollEntry), roll)
     dbsession.expire_all()
+    return opened_ballots
 
 
-def count(dbsession: Session, election: Election, actor_id: int | None, now: datetime) -> Count:
+def count(
+    dbsession: Session,
+    election: Election,
+    actor_id: int | None,
+    now: datetime,
+    *,
+    key: bytes | None = None,
+    private_key: PrivateKey | None = None,
+) -> Count:
+    """Count the election: an uncontested one at once; one that went to the poll by opening its
+    box with the holder's ``private_key`` (``open_box``; ``key`` is the chain's key)."""
+    # Under the election's lock: two openings at once make one.
+    lock_election(dbsession, election.id)
     current = status_of(election, now)
+    try:
+        rules.check_transition(current, Status.COUNTED)
+    except rules.TransitionRefused as refused:
+        raise ElectionError(str(refused)) from None
     contested = not rules.uncontested(len(accepted(election)), election.seats)
     if current is Status.NOMINATIONS_CLOSED and contested:
         raise ElectionError("The candidates exceed the seats: open the poll.")
-    ballots, problems = chain(dbsession, election)
-    if problems:
-        raise ElectionError("The ballot log does not verify: " + "; ".join(problems) + ".")
-    if contested and not ballots:
+    polled = election.roll_frozen_on is not None
+    if polled and (key is None or private_key is None):
+        raise ElectionError("The ballot box is opened with its sealing key.")
+    if contested and not election.ballots_cast:
         raise ElectionError(
             "No ballots were cast, so there is nothing to count: cancel the election."
         )
+    # The box is checked and opened before anything else is written: a wrong key, a broken
+    # chain or a ballot that does not open changes nothing.
+    cast = election.ballots_cast
+    ballots = open_box(dbsession, election, private_key, key) if polled else []
     if current is Status.POLL_CLOSED and election.status is Status.POLL_OPEN:
         audit.record(
             dbsession,
             "election.poll_closed",
             actor_id=None,
             target=election,
-            ballots=len(ballots),
+            ballots=election.ballots_cast,
             chain_head=election.chain_head,
         )
         election.status = Status.POLL_CLOSED
         checkpoints.send_for_election(dbsession, election, now)
     # The lots' seed is drawn now, so nobody could know it while the poll was open.
     election.seed = secrets.token_hex(16)
-    move_to(
-        dbsession, election, Status.COUNTED, actor_id, now, ballots=len(ballots), seed=election.seed
-    )
-    if ballots:
-        mix_ballot_box(dbsession, election)
+    move_to(dbsession, election, Status.COUNTED, actor_id, now, ballots=cast, seed=election.seed)
     result = run_count(election, ballots)
     election.result_sheet = result.sheet
     election.result_record = json.dumps(
@@ -238,10 +326,60 @@ def recorded_count(election: Election) -> Count:
     return Count(election.result_sheet, result, record["names"], elected(election))
 
 
-def verify(dbsession: Session, election: Election) -> list[str]:
-    """Recompute the chain and, once counted, the count; every difference found."""
-    ballots, problems = chain(dbsession, election)
-    if election.result_sheet and not problems:
+def verify(
+    dbsession: Session,
+    election: Election,
+    *,
+    key: bytes,
+    head: str | None = None,
+    count: int | None = None,
+) -> list[str]:
+    """Every difference found. Before the box is opened: the sealed chain followed under the
+    chain's ``key`` to the election's head. After: the counted ballots recounted to the result
+    sheet, and as many trackers, counted ballots and roll marks as the head's count. ``head``
+    and ``count``, where given (from a checkpoint kept outside the database), must be the
+    election's recorded head and count."""
+    problems: list[str] = []
+    if not opened(election):
+        _, problems = chain(dbsession, election, key)
+    else:
+        problems = opened_problems(dbsession, election)
+    if head is not None and head != election.chain_head:
+        problems.append("the election's head is not the head given")
+    if count is not None and count != election.ballots_cast:
+        problems.append(
+            f"{election.ballots_cast} ballots recorded as cast, but the count given is {count}"
+        )
+    return problems
+
+
+def opened_problems(dbsession: Session, election: Election) -> list[str]:
+    problems = []
+    cast = election.ballots_cast
+    left = dbsession.scalar(
+        select(func.count())
+        .select_from(SealedBallot)
+        .where(SealedBallot.election_id == election.id)
+    )
+    if left:
+        problems.append(f"{left} sealed ballots remain after the box was opened")
+    trackers = dbsession.scalar(
+        select(func.count())
+        .select_from(BallotTracker)
+        .where(BallotTracker.election_id == election.id)
+    )
+    if trackers != cast:
+        problems.append(f"{trackers} trackers published, but {cast} ballots recorded as cast")
+    ballots = counted_preferences(dbsession, election)
+    if len(ballots) != cast:
+        problems.append(f"{len(ballots)} ballots counted, but {cast} recorded as cast")
+    marks = roll_marks(dbsession, election)
+    if marks != cast:
+        problems.append(f"{cast} ballots recorded as cast, but {marks} voters marked on the roll")
+    invalid = sum(1 for preferences in ballots if ballot_problem(election, preferences))
+    if invalid:
+        problems.append(f"{invalid} counted ballots are not valid ballots for this election")
+    elif election.result_sheet:
         again = run_count(election, ballots)
         if again.sheet != election.result_sheet:
             problems.append("recounting the ballots gives a different result sheet")
@@ -250,7 +388,7 @@ def verify(dbsession: Session, election: Election) -> list[str]:
     return problems
 
 
-def export(election: Election, ballots: Sequence[Ballot]) -> tuple[str, str]:
+def export(election: Election, ballots: Sequence[Sequence[int]]) -> tuple[str, str]:
     """(file name, text): BLT for STV, CSV for block vote, the ballots in no telling order."""
     counted = counting_election(election, ballots)
     if election.method == "block":
@@ -259,9 +397,12 @@ def export(election: Election, ballots: Sequence[Ballot]) -> tuple[str, str]:
 
 
 def receipts_query(election: Election, search: str = ""):
-    """The receipts of the ballots in the box, in the order of the codes (never the order the
-    ballots arrived in); only ``search`` if one is given."""
-    query = select(Ballot.receipt).where(Ballot.election_id == election.id).order_by(Ballot.receipt)
+    """The trackers of the ballots in the box, sorted (never in the order the ballots arrived
+    in): the sealed ballots' until the box is opened, then those kept apart from the counted
+    ballots; only ``search`` if one is given."""
+    column = BallotTracker.tracker if opened(election) else SealedBallot.tracker
+    table = column.class_
+    query = select(column).where(table.election_id == election.id).order_by(column)
     if search:
-        query = query.where(Ballot.receipt == search)
+        query = query.where(column == sealing.normal_tracker(search))
     return query

@@ -47,6 +47,7 @@ MOVE_LABELS = {
     "reopen_nominations": "Reopen nominations",
     "open_poll": "Freeze the roll and open the poll",
     "count": "Count the votes",
+    "open_box": "Open the ballot box and count the votes",
     "declare": "Declare the result",
 }
 
@@ -67,7 +68,8 @@ def moves(election: Election, now: datetime) -> list[tuple[str, str]]:
         elif valid:
             found.append("open_poll")
     elif status is Status.POLL_CLOSED:
-        found.append("count")
+        # Counted by opening the box, with the sealing key its holder brings.
+        found.append("open_box")
     elif status is Status.COUNTED:
         found.append("declare")
     return [(action, MOVE_LABELS[action]) for action in found]
@@ -278,6 +280,12 @@ def open_poll(request, election: Election, actor_id: int) -> notices.Reach:
     if now >= election.poll_closes_at:
         raise ElectionError(
             "The poll's closing time has passed: cancel this election and set up a new one."
+        )
+    if not election.sealing_key:
+        holder = (election.scrutineer or election.returning_officer).display_name
+        raise ElectionError(
+            f"The poll cannot open before the ballots' sealing key is made and confirmed: "
+            f"{holder}, who holds it, does both on this election's page."
         )
     move_to(dbsession, election, Status.POLL_OPEN, actor_id, now)
     day = london_day(max(now, election.poll_opens_at))

@@ -154,15 +154,24 @@ def review(context, request):
     permission=Permission.ELECTIONS_VOTE_BY_CODE,
 )
 def cast(context, request):
-    """Cast the ballot. The receipt page and email are made before the cast, so that the
-    election's lock, taken by the cast and held to the commit, covers only the ballot's writes.
-    The receipt is emailed to a voter who chose email; it is on the page for everyone."""
+    """Cast the ballot. The ballot is sealed and the receipt page and email (its tracker) made
+    before the cast, so that the election's lock, taken by the cast and held to the commit,
+    covers only the ballot's writes. The tracker is emailed to a voter who chose email; it is
+    on the page for everyone."""
     election = context.election
     member = context.voter
     by_code = getattr(context, "opened_by_code", None) is not None
     paper = elections.ballot_paper(election, member)
     choices = submitted_choices(request, election, paper)
-    receipt = elections.receipt_code()
+    try:
+        # Sealed here, before the election's lock: its tracker is the receipt.
+        sealed = elections.seal(election, judge(election, choices))
+    except ElectionError as refused:
+        settle(request, refused)
+        if not elections.accepting(election, request.now):
+            return refuse_closed(request, election, paper)
+        request.override_renderer = "elections/ballot.jinja2"
+        return ballot_values(request, election, paper, choices, str(refused))
     voter = notices.member_recipient(member)
     if voter.channel is notices.Channel.EMAIL:
         # Kept only if the cast commits: a refused cast dooms the transaction.
@@ -172,22 +181,21 @@ def cast(context, request):
             template="election_receipt",
             recipients=[voter],
             election=election,
-            receipt=receipt,
+            receipt=sealed.tracker,
             link=request.route_url("election_ballots", election_id=election.id),
         )
     page = render_to_response(
         "elections/receipt.jinja2",
-        {**common(request, election), **ballot_urls(request), "receipt": receipt},
+        {**common(request, election), **ballot_urls(request), "receipt": sealed.tracker},
         request,
     )
     try:
-        preferences = judge(election, choices)
         elections.cast(
             request.dbsession,
             election.id,
             member.id,
-            preferences,
-            receipt,
+            sealed,
+            key=elections.chain_key(request.registry.settings["tmo.secret"]),
             now=request.now,
             channel="code" if by_code else "online",
         )

@@ -9,6 +9,7 @@ from tmo.constitution import SeatCategoryKey
 from tmo.forms import FormPage, act, form_page
 from tmo.permissions import Permission, Role
 from tmo.rules.elections import STATUS_LABELS
+from tmo.rules.sealing import fingerprint
 from tmo.schemas.elections import (
     NOBODY,
     CancelSchema,
@@ -124,11 +125,20 @@ def manage(context, request):
         "turnout": elections.turnout(request.dbsession, election)
         if election.roll_frozen_on
         else None,
-        "problems": elections.verify(request.dbsession, election) if closed else None,
+        "problems": elections.verify(request.dbsession, election, key=chain_key(request))
+        if closed
+        else None,
+        "holder": elections.key_holder(election),
+        "fingerprint": fingerprint(election.sealing_key) if election.sealing_key else "",
+        "holds_key": request.has_permission(Permission.ELECTIONS_KEY_HOLD, context),
         "paper": elections.surname_order(elections.accepted(election)),
         "accepting": elections.accepting(election, now),
         "checkpoint": checkpoints.latest(request.dbsession, election),
     }
+
+
+def chain_key(request) -> bytes:
+    return elections.chain_key(request.registry.settings["tmo.secret"])
 
 
 def take_step(request, election, action: str) -> str:
@@ -148,6 +158,9 @@ def take_step(request, election, action: str) -> str:
     if action == "open_poll":
         reach = elections.open_poll(request, election, actor)
         return f"The roll is frozen: {reach.total} voters are on it. The notice: {reach.summary()}"
+    if action == "open_box":
+        holder = elections.key_holder(election).display_name
+        raise ElectionError(f"The box is opened with the sealing key by {holder}, who holds it.")
     if action == "count":
         elections.count(dbsession, election, actor, now)
         return "The votes are counted. Check the result sheet, then declare the result."
@@ -291,6 +304,7 @@ class PaperBatchPage(ReturningOfficerPage):
             numbers,
             papers,
             self.request.account.id,
+            key=chain_key(self.request),
             now=self.request.now,
         )
         return self.redirect(

@@ -1,5 +1,6 @@
 """The public election pages: the list, one election, a candidate's photo, the declared result
-(page and PDF), and after the close the published receipts and the anonymised ballots."""
+(page and PDF), after the close the published trackers, and once the box is opened the anonymised
+ballots."""
 
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
@@ -7,6 +8,7 @@ from pyramid.view import view_config
 
 from tmo.permissions import Permission
 from tmo.rules.elections import STATUS_LABELS
+from tmo.rules.sealing import normal_tracker
 from tmo.services import checkpoints, elections, files
 from tmo.services.paging import page_number, paginate
 from tmo.services.pdf import pdf_response, render_pdf
@@ -113,8 +115,8 @@ def result_pdf(context, request):
     permission=Permission.ELECTIONS_BALLOTS_READ,
 )
 def ballots_page(context, request):
-    """Every receipt, in the order of the codes (not the order the ballots arrived in)."""
-    search = request.params.get("receipt", "").strip().upper()
+    """Every tracker, sorted (not in the order the ballots arrived in)."""
+    search = normal_tracker(request.params.get("receipt", ""))
     page = paginate(
         request.dbsession,
         elections.receipts_query(context.election, search),
@@ -126,16 +128,17 @@ def ballots_page(context, request):
         "page": page,
         "search": search,
         "found": bool(search) and page.total > 0,
+        "opened": elections.opened(context.election),
     }
 
 
 @view_config(
     route_name="election_export",
     request_method=READ,
-    permission=Permission.ELECTIONS_BALLOTS_READ,
+    permission=Permission.ELECTIONS_BALLOTS_EXPORT,
 )
 def export(context, request):
-    ballots, _ = elections.chain(request.dbsession, context.election)
+    ballots = elections.counted_preferences(request.dbsession, context.election)
     filename, text = elections.export(context.election, ballots)
     content_type = "text/csv" if context.format == "csv" else "text/plain"
     response = Response(text, content_type=content_type, charset="utf-8")
