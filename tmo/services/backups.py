@@ -195,8 +195,9 @@ def _restore_sqlite(database: URL, file: Path, force: bool) -> str:
 def _refuse_data(tables: list[str], where, force: bool) -> None:
     if tables and not force:
         shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        where = str(where)
         raise BackupFailed(
-            f"{where} already holds data ({len(tables)} tables with rows: {shown}). "
+            f"{where[:1].upper()}{where[1:]} already holds data ({len(tables)} tables with rows: {shown}). "
             "Nothing was changed; give --force to replace it with the backup."
         )
 
