@@ -161,7 +161,7 @@ def test_a_backup_taken_while_ballots_are_cast_restores_and_verifies(
     assert any(started < moment < finished for moment in cast_at), "no ballot cast meanwhile"
     assert "written to" in capsys.readouterr().out
 
-    target_url, target_ini = databases.new("restored", migrated=False)
+    _, target_ini = databases.new("restored", migrated=False)
     assert restore_script.main([target_ini, str(file)]) == 0
     assert "restored into" in capsys.readouterr().out
 
@@ -229,8 +229,10 @@ def test_a_backup_of_a_missing_database_fails_clearly_and_writes_nothing(
     assert sorted(path.name for path in tmp_path.iterdir()) == [f"{name}.ini"]
 
 
-def test_the_console_scripts_run_as_modules_and_refuse_what_is_no_backup(databases, tmp_path):
-    _, ini = databases.new("target")
+def test_the_console_scripts_run_as_modules_without_the_secret(databases, tmp_path):
+    url, ini = databases.new("target")
+    without_secret = tmp_path / "backup-job.ini"
+    without_secret.write_text(f"[app:main]\nuse = egg:tmo\nsqlalchemy.url = {url}\n")
     not_a_backup = tmp_path / "notes.txt"
     not_a_backup.write_text("minutes of the AGM\n")
 
@@ -243,6 +245,12 @@ def test_the_console_scripts_run_as_modules_and_refuse_what_is_no_backup(databas
             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
         )
 
+    taken = run("tmo.scripts.backup", str(without_secret), str(tmp_path / "nightly.backup"))
+    assert taken.returncode == 0, taken.stderr
+    assert "written to" in taken.stdout
+    no_ini = run("tmo.scripts.backup", str(tmp_path / "gone.ini"), str(tmp_path / "x.backup"))
+    assert no_ini.returncode == 1
+    assert "There is no ini file" in no_ini.stderr
     refused = run("tmo.scripts.restore", ini, str(not_a_backup))
     assert refused.returncode == 1
     assert "is not a tmo backup" in refused.stderr

@@ -6,7 +6,9 @@ cannot be checked. Exits 1, saying why, when no backup was written."""
 import argparse
 import sys
 
-from tmo.scripts.environment import load_settings
+from pyramid.exceptions import ConfigurationError
+
+from tmo.scripts.environment import database_url_for
 from tmo.services.backups import BackupFailed, backup
 
 
@@ -18,9 +20,9 @@ def main(argv=None) -> int:
         parser.error("give at most an ini file and the backup's file")
     *ini, file = args.arguments
     try:
-        settings = load_settings(ini[0] if ini else "development.ini")
-        print(backup(settings["sqlalchemy.url"], file))
-    except BackupFailed as failure:
+        url = database_url_for(ini[0] if ini else "development.ini")
+        print(backup(url, file))
+    except (BackupFailed, ConfigurationError) as failure:
         print(f"No backup was written. {failure}", file=sys.stderr)
         return 1
     return 0

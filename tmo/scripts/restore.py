@@ -6,7 +6,9 @@ when nothing was restored."""
 import argparse
 import sys
 
-from tmo.scripts.environment import load_settings
+from pyramid.exceptions import ConfigurationError
+
+from tmo.scripts.environment import database_url_for
 from tmo.services.backups import BackupFailed, restore
 
 
@@ -21,9 +23,9 @@ def main(argv=None) -> int:
         parser.error("give at most an ini file and the backup's file")
     *ini, file = args.arguments
     try:
-        settings = load_settings(ini[0] if ini else "development.ini")
-        print(restore(settings["sqlalchemy.url"], file, force=args.force))
-    except BackupFailed as failure:
+        url = database_url_for(ini[0] if ini else "development.ini")
+        print(restore(url, file, force=args.force))
+    except (BackupFailed, ConfigurationError) as failure:
         print(f"Nothing was restored. {failure}", file=sys.stderr)
         return 1
     print(

@@ -14,7 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, exists, inspect, select
+from sqlalchemy import table as sql_table
 from sqlalchemy.engine import URL, make_url
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -156,12 +157,17 @@ def _pause(status, remaining, total) -> None:
 
 def _sqlite_rows(connection: sqlite3.Connection) -> list[str]:
     """The tables of the database holding rows, apart from bookkeeping."""
-    return [
-        table
-        for table in _sqlite_tables(connection)
-        if table not in BOOKKEEPING_TABLES
-        and connection.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]
-    ]
+    holding = []
+    for table in _sqlite_tables(connection):
+        query = f"SELECT EXISTS (SELECT 1 FROM {_quoted(table)})"  # noqa: S608 (a quoted name)
+        if table not in BOOKKEEPING_TABLES and connection.execute(query).fetchone()[0]:
+            holding.append(table)
+    return holding
+
+
+def _quoted(name: str) -> str:
+    """A table's name, read from sqlite_master, as an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _restore_sqlite(database: URL, file: Path, force: bool) -> str:
@@ -197,7 +203,8 @@ def _refuse_data(tables: list[str], where, force: bool) -> None:
         shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
         where = str(where)
         raise BackupFailed(
-            f"{where[:1].upper()}{where[1:]} already holds data ({len(tables)} tables with rows: {shown}). "
+            f"{where[:1].upper()}{where[1:]} already holds data "
+            f"({len(tables)} tables with rows: {shown}). "
             "Nothing was changed; give --force to replace it with the backup."
         )
 
@@ -239,7 +246,8 @@ def _described(database: URL) -> str:
 def _run(program: str, arguments: list[str], database: URL, doing: str) -> None:
     connection, environment = _libpq(database)
     command = [postgresql_program(program), *arguments, "--dbname", connection]
-    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    # No shell: the program found above and arguments of our own, the URL as one of them.
+    result = subprocess.run(command, env=environment, capture_output=True, text=True)  # noqa: S603
     if result.returncode != 0:
         output = (result.stderr or result.stdout).strip()
         if database.password:
@@ -262,7 +270,7 @@ def _postgresql_rows(database: URL) -> list[str]:
                 table
                 for table in tables
                 if table not in BOOKKEEPING_TABLES
-                and connection.execute(text(f'SELECT EXISTS (SELECT 1 FROM "{table}")')).scalar()
+                and connection.scalar(select(exists().select_from(sql_table(table))))
             ]
     except Exception as error:
         message = str(getattr(error, "orig", error)).strip().splitlines()[0]
