@@ -257,3 +257,19 @@ def test_the_console_scripts_run_as_modules_without_the_secret(databases, tmp_pa
     missing = run("tmo.scripts.backup", ini, str(tmp_path / "no-such-folder" / "x.backup"))
     assert missing.returncode == 1
     assert "there is no folder" in missing.stderr
+
+
+@pytest.mark.parametrize("module", ["tmo.scripts.backup", "tmo.scripts.restore"])
+def test_the_scripts_help_prints_no_warning(module):
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "[INI] FILE" in done.stdout
+    assert "warning" not in done.stderr.lower(), done.stderr
