@@ -273,3 +273,16 @@ def test_the_scripts_help_prints_no_warning(module):
     assert done.returncode == 0, done.stderr
     assert "[INI] FILE" in done.stdout
     assert "warning" not in done.stderr.lower(), done.stderr
+
+
+def test_a_backup_restores_into_a_database_of_its_own_kind_only(databases, tmp_path, capsys):
+    _, ini = databases.new("target")
+    other_kind = tmp_path / "other-kind.backup"
+    if databases.postgresql:
+        other_kind.write_bytes(backups.SQLITE_MAGIC + bytes(100))
+        expected = "is a sqlite backup, but the configured database is postgresql"
+    else:
+        other_kind.write_bytes(backups.PG_DUMP_MAGIC + bytes(100))
+        expected = "is a postgresql backup, but the configured database is sqlite"
+    assert restore_script.main([ini, str(other_kind), "--force"]) == 1
+    assert expected in capsys.readouterr().err
