@@ -5,12 +5,14 @@ and a request made on it."""
 import argparse
 import logging
 from contextlib import contextmanager
+from pathlib import Path
 
+from pyramid.exceptions import ConfigurationError
 from pyramid.paster import get_appsettings, setup_logging
 
 from tmo.clock import CLOCK, clock_from_settings
 from tmo.models import get_engine, get_session_factory
-from tmo.settings import finalise
+from tmo.settings import finalise, overlay_environment
 
 
 def ini_argument(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +25,18 @@ def load_settings(config_uri: str) -> dict:
     setup_logging(config_uri)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     return finalise(get_appsettings(config_uri, name="main"))
+
+
+def database_url_for(config_uri: str) -> str:
+    """The database ``config_uri`` (or ``DATABASE_URL``) names, read without the secret: a job
+    that copies the database (tmo-backup, tmo-restore) needs no key to it."""
+    if not Path(config_uri.split("#")[0]).is_file():
+        raise ConfigurationError(f"There is no ini file {config_uri}.")
+    setup_logging(config_uri)
+    url = overlay_environment(get_appsettings(config_uri, name="main")).get("sqlalchemy.url")
+    if not url:
+        raise ConfigurationError("No database: set DATABASE_URL or sqlalchemy.url.")
+    return url
 
 
 def app_registry(settings: dict):
