@@ -136,6 +136,14 @@ class MembershipRules:
         maximum=50,
         law="Companies Act 2006 s121: at least 10 years after ceasing to be a member.",
     )
+    import_confirm_percent: int = rule(
+        5,
+        "A property import must be confirmed by typing the number when it would cease more than "
+        "this share of the members, or end more than this share of the current tenancies (%)",
+        "0 means every import that ceases a membership or ends a tenancy must be confirmed.",
+        minimum=0,
+        maximum=100,
+    )
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,7 @@ def first_file():
 def run(dbsession, rows, **kw):
     kw.setdefault("as_of", AS_OF)
     kw.setdefault("actor_id", None)
+    kw.setdefault("confirm_percent", None)
     return import_properties(dbsession, as_csv(rows), **kw)
 
 
@@ -315,21 +316,29 @@ def test_bad_rows_are_all_named_by_line_and_nothing_is_written(dbsession):
 
 def test_a_file_without_the_councils_header_is_refused_at_line_1(dbsession):
     with pytest.raises(PropertyImportError) as raised:
-        import_properties(dbsession, b"P1,1 High St\n", as_of=AS_OF, actor_id=None)
+        import_properties(
+            dbsession, b"P1,1 High St\n", as_of=AS_OF, actor_id=None, confirm_percent=None
+        )
     ((line, message),) = raised.value.errors
     assert line == 1
     assert message.startswith("the first line must be the header, naming the columns property_")
 
     columns = [column for column in COLUMNS if column not in ("ward", "holding")]
     with pytest.raises(PropertyImportError) as raised:
-        import_properties(dbsession, as_csv(first_file(), columns), as_of=AS_OF, actor_id=None)
+        import_properties(
+            dbsession,
+            as_csv(first_file(), columns),
+            as_of=AS_OF,
+            actor_id=None,
+            confirm_percent=None,
+        )
     assert raised.value.errors == [(1, "the header lacks the columns ward, holding")]
 
 
 def test_a_bom_extra_columns_and_blank_lines_are_accepted(dbsession):
     columns = ("council_notes", *reversed(COLUMNS))
     data = b"\xef\xbb\xbf" + as_csv(first_file(), columns) + b",,,,,,,,,,,,,,,\n\n"
-    report = import_properties(dbsession, data, as_of=AS_OF, actor_id=None)
+    report = import_properties(dbsession, data, as_of=AS_OF, actor_id=None, confirm_percent=None)
     assert (report.rows, report.homes_added, report.tenancies_added) == (5, 4, 4)
 
 
@@ -338,13 +347,20 @@ def test_lines_are_the_files_own_and_cells_are_tidied(dbsession):
     numbers, and the break becomes a space."""
     data = as_csv([row("P1", address_line_1="Flat 1\nElm  House"), row("P2", holding="x")])
     with pytest.raises(PropertyImportError) as raised:
-        import_properties(dbsession, data.replace(b"\n", b"\r\n"), as_of=AS_OF, actor_id=None)
+        import_properties(
+            dbsession,
+            data.replace(b"\n", b"\r\n"),
+            as_of=AS_OF,
+            actor_id=None,
+            confirm_percent=None,
+        )
     assert [line for line, _ in raised.value.errors] == [4]
 
     import_properties(
         dbsession,
         as_csv([row("P1", address_line_1=" Flat 1\nElm  House ")]),
         as_of=AS_OF,
+        confirm_percent=None,
         actor_id=None,
     )
     assert dbsession.scalar(select(Home.address_line_1)) == "Flat 1 Elm House"
@@ -353,7 +369,7 @@ def test_lines_are_the_files_own_and_cells_are_tidied(dbsession):
 def test_text_that_is_not_utf8_is_refused_with_its_line(dbsession):
     data = as_csv(first_file()).replace(b"Margaret", "Margarét".encode("latin-1"))
     with pytest.raises(PropertyImportError) as raised:
-        import_properties(dbsession, data, as_of=AS_OF, actor_id=None)
+        import_properties(dbsession, data, as_of=AS_OF, actor_id=None, confirm_percent=None)
     assert raised.value.errors[0][0] == 2
     assert "not UTF-8" in raised.value.errors[0][1]
 
@@ -386,11 +402,11 @@ def test_the_shipped_demo_register_is_what_the_generator_makes():
 # The upload page -----------------------------------------------------------------------------
 
 
-def upload(testapp, rows, *, dry_run=False, name="council.csv", status=200):
+def upload(testapp, rows, *, dry_run=False, confirm="", name="council.csv", status=200):
     form = testapp.get("/admin/properties/import").forms["form"]
     form["upload"] = webtest.Upload(name, as_csv(rows) if isinstance(rows, list) else rows)
-    form["dry_run"] = dry_run
-    return form.submit("submit", status=status)
+    form["confirm"] = confirm
+    return form.submit("check" if dry_run else "import", status=status)
 
 
 @pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.SECRETARY])
@@ -450,7 +466,7 @@ def test_wrong_lines_are_listed_in_the_error_summary(testapp, dbsession, logged_
 def test_the_upload_must_be_a_utf8_file(testapp, dbsession, logged_in):
     logged_in(Role.ADMINISTRATOR)
     form = testapp.get("/admin/properties/import").forms["form"]
-    missing = form.submit("submit")
+    missing = form.submit("check")
     assert "Choose the council's CSV file." in missing.text
     not_text = upload(testapp, b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb2\x9c\xff")
     assert "is not a CSV file in UTF-8" in not_text.text
