@@ -184,6 +184,29 @@ def test_seats_exactly_at_the_maximum_are_fine():
     assert dataclasses.replace(DEFAULTS, board=board).problems() == []
 
 
+def test_a_board_quorum_above_the_board_is_a_problem_naming_what_to_do():
+    # Issue 14: a board quorum of 40 was accepted for a board of at most 16.
+    meetings = dataclasses.replace(DEFAULTS.meetings, board_quorum=40)
+    problems = dataclasses.replace(DEFAULTS, meetings=meetings).problems()
+    assert problems == [
+        (
+            "meetings.board_quorum",
+            "The quorum of the board (40) is more than the 16 directors the board can have: "
+            "lower the quorum of the board to 16 or fewer.",
+        )
+    ]
+    at_the_size = dataclasses.replace(DEFAULTS.meetings, board_quorum=16)
+    assert dataclasses.replace(DEFAULTS, meetings=at_the_size).problems() == []
+
+
+def test_a_board_quorum_above_the_seats_there_are_is_a_problem():
+    seats = tuple(dataclasses.replace(c, seats=1) for c in DEFAULTS.board.seat_categories)
+    board = dataclasses.replace(DEFAULTS.board, seat_categories=seats)
+    problems = dataclasses.replace(DEFAULTS, board=board).problems()
+    assert [path for path, _ in problems] == ["meetings.board_quorum"]
+    assert "the 4 directors the board can have" in problems[0][1]
+
+
 @pytest.mark.parametrize(("youngest", "oldest"), [(18, 16), (18, 18)])
 def test_youth_ages_inverted_or_equal_are_a_problem(youngest, oldest):
     youth = dataclasses.replace(DEFAULTS.youth, minimum_age=youngest, maximum_age=oldest)
@@ -206,6 +229,7 @@ def test_every_contradiction_is_reported_at_once():
     )
     assert {path for path, _ in broken.problems()} == {
         "board.maximum_directors",
+        "meetings.board_quorum",
         "youth.maximum_age",
         "membership.eligible_tenures",
     }
