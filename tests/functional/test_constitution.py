@@ -16,6 +16,13 @@ def edit_form(testapp):
     return testapp.get("/admin/constitution").forms["form"]
 
 
+def save(form):
+    """Preview the form's version, then save exactly what was previewed: the page after."""
+    preview = form.submit("preview")
+    assert "Check the changes, then save this version" in preview.text
+    return preview.forms["form"].submit("save").follow()
+
+
 def test_the_model_rules_are_kctmo_and_public(testapp):
     page = testapp.get("/constitution")
     assert "These are the model rules" in page.text
@@ -37,8 +44,8 @@ def test_an_administrator_adopts_a_new_version(testapp, dbsession, logged_in):
     form.set("minimum_age", "16", index=0)  # membership's (the youth forum's comes second)
     form["annual_budget_pence"] = "12500.50"
     form["note"] = "AGM 2026 resolution 4: minimum age lowered to 16"
-    page = form.submit("submit").follow()
-    assert "The new rules are in force" in page.text
+    page = save(form)
+    assert "These rules are in force from today" in page.text
 
     rules = constitution_on(dbsession, date.today())
     assert rules.organisation_name == "Lancaster West TMO"
@@ -62,7 +69,7 @@ def refused(testapp, dbsession, **typed):
     form = edit_form(testapp)
     for name, value in typed.items():
         form[name] = value
-    page = form.submit("submit")
+    page = form.submit("preview")
     assert page.status_int == 200
     for name, value in typed.items():
         assert page.forms["form"][name].value == value
@@ -99,7 +106,7 @@ def test_contradictory_rules_are_refused(testapp, dbsession, logged_in):
     form = edit_form(testapp)
     form["maximum_directors"] = "10"
     form["note"] = "Smaller board"
-    page = form.submit("submit")
+    page = form.submit("preview")
     assert "add up to 16 seats, more than the maximum of 10 directors" in page.text
     assert dbsession.scalar(select(ConstitutionVersion)) is None
 
@@ -111,7 +118,7 @@ def test_a_version_effective_later_waits_for_its_date(testapp, dbsession, logged
     form["effective_from"] = later.isoformat()
     form["term_years"] = "4"
     form["note"] = "Four-year terms from next month"
-    page = form.submit("submit").follow()
+    page = save(form)
     assert "will take effect on" in page.text
     assert constitution_on(dbsession, date.today()).board.term_years == 3
     assert constitution_on(dbsession, later).board.term_years == 4
@@ -137,7 +144,7 @@ def test_the_chair_s_casting_vote_when_nobody_votes_is_the_administrator_s_to_se
     assert not form["casting_vote_when_no_votes_cast"].checked
     form["casting_vote_when_no_votes_cast"] = True
     form["note"] = "Standing orders 2026: the chair decides a motion nobody votes on"
-    form.submit("submit").follow()
+    save(form)
     assert constitution_on(dbsession, date.today()).meetings.casting_vote_when_no_votes_cast
     public = testapp.get("/constitution").text
     assert "When nobody votes for or against, the chair may still give a casting vote" in public
@@ -168,7 +175,7 @@ def test_an_administrator_sets_the_days_the_tmo_keeps_closed(testapp, dbsession,
     assert form["post_delivery_hours"].value == "48"
     form["closure_days"] = "2026-12-30\n2026-12-29"
     form["note"] = "Office closed between Christmas and New Year"
-    form.submit("submit").follow()
+    save(form)
     rules = constitution_on(dbsession, date.today())
     assert rules.notices.closure_days == (date(2026, 12, 29), date(2026, 12, 30))
     public = testapp.get("/constitution").text
