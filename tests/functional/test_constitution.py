@@ -3,10 +3,11 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from tmo.constitution import Constitution, to_dict
+from tmo.constitution import Constitution, SeatCategoryKey, to_dict
 from tmo.models.audit import AuditEntry
+from tmo.models.board import Director, Directorship
 from tmo.models.constitution import ConstitutionVersion
 from tmo.permissions import Role
 from tmo.services.constitution import constitution_on
@@ -189,3 +190,134 @@ def test_a_version_stored_before_the_notices_section_existed_takes_its_defaults(
     rules = to_dict(Constitution())  # as a version adopted before notices were a section
     del rules["notices"]
     assert stored_long_ago(dbsession, rules) == Constitution()
+
+
+# Issue 14: dangerous changes are previewed and checked across fields -------------------------
+
+
+def test_a_board_quorum_above_the_board_is_refused_naming_the_rule(testapp, dbsession, logged_in):
+    logged_in(Role.ADMINISTRATOR)
+    form = edit_form(testapp)
+    form["board_quorum"] = "40"
+    form["note"] = "Typo"
+    page = form.submit("preview")
+    summary = page.html.select_one(".error-summary").get_text(" ", strip=True)
+    assert (
+        "The quorum of the board (40) is more than the 16 directors the board can have" in summary
+    )
+    assert "lower the quorum of the board to 16 or fewer" in summary
+    assert "Save this version" not in page.text
+    assert dbsession.scalar(select(ConstitutionVersion)) is None
+
+
+def sitting_councillor(dbsession, seat_number=4):
+    person = Director(name="Cllr Judith Blakeman", date_of_birth=date(1960, 1, 1))
+    dbsession.add(person)
+    dbsession.flush()
+    term = Directorship(
+        director_id=person.id,
+        seat_category=SeatCategoryKey.COUNCILLOR,
+        seat_number=seat_number,
+        how="council_appointment",
+        start_date=date.today() - timedelta(days=100),
+        end_date=date.today() + timedelta(days=900),
+    )
+    dbsession.add(term)
+    dbsession.commit()
+    return term
+
+
+def test_a_seat_cut_never_silently_removes_a_sitting_director(testapp, dbsession, logged_in):
+    logged_in(Role.ADMINISTRATOR)
+    sitting_councillor(dbsession)
+    form = edit_form(testapp)
+    form.set("seats", "3", index=1)  # the councillors' (residents come first)
+    form["note"] = "Three councillor seats"
+    page = form.submit("preview")
+    summary = page.html.select_one(".error-summary").get_text(" ", strip=True)
+    assert "Councillor: 3 seats would leave out seats held by Cllr Judith Blakeman (seat 4)" in (
+        summary
+    )
+    assert "end that term first on the board page" in summary
+    assert dbsession.scalar(select(ConstitutionVersion)) is None
+
+    # Once the term has ended, the cut is fine.
+    # (The refused request rolled back the test's session: the term is read afresh.)
+    dbsession.scalar(select(Directorship)).ended_on = date.today()
+    dbsession.commit()
+    form = edit_form(testapp)
+    form.set("seats", "3", index=1)
+    form["note"] = "Three councillor seats"
+    save(form)
+    councillors = constitution_on(dbsession, date.today()).seat_category("councillor")
+    assert councillors.seats == 3
+
+
+def test_the_page_shows_what_changes_before_it_is_saved(testapp, dbsession, logged_in):
+    admin = logged_in(Role.ADMINISTRATOR)
+    form = edit_form(testapp)
+    form["board_quorum"] = "6"
+    form["note"] = "Quorum of six"
+    preview = form.submit("preview")
+    rows = [
+        [cell.get_text(strip=True) for cell in tr.select("td")]
+        for tr in preview.html.select("#preview tbody tr")
+    ]
+    assert rows == [["Meetings: Quorum of the board (directors present)", "5", "6"]]
+    assert dbsession.scalar(select(ConstitutionVersion)) is None
+
+    # A change made after the preview is previewed again, not saved.
+    changed = preview.forms["form"]
+    changed["board_quorum"] = "7"
+    again = changed.submit("save")
+    assert "The form changed after the last preview" in again.text
+    assert dbsession.scalar(select(ConstitutionVersion)) is None
+
+    done = again.forms["form"].submit("save").follow()
+    assert "These rules are in force from today" in done.text
+    assert constitution_on(dbsession, date.today()).meetings.board_quorum == 7
+    entry = dbsession.scalar(select(AuditEntry).where(AuditEntry.action == "constitution.adopted"))
+    assert entry.actor_id == admin.id
+    assert entry.detail["changed"] == ["Meetings: Quorum of the board (directors present)"]
+
+
+def test_a_version_backdated_before_the_one_in_force_is_refused(testapp, dbsession, logged_in):
+    # Issue 14: a backdated version was reported "in force" while a later one was.
+    logged_in(Role.ADMINISTRATOR)
+    ten_days_ago = date.today() - timedelta(days=10)
+    dbsession.add(ConstitutionVersion(effective_from=ten_days_ago, rules=to_dict(Constitution())))
+    dbsession.commit()
+    form = edit_form(testapp)
+    form["effective_from"] = (date.today() - timedelta(days=30)).isoformat()
+    form["term_years"] = "4"
+    form["note"] = "Backdated"
+    page = form.submit("preview")
+    summary = page.html.select_one(".error-summary").get_text(" ", strip=True)
+    assert f"The rules in force now took effect on {ten_days_ago:%-d %B %Y}" in summary
+    assert "would never be in force" in summary
+    assert dbsession.scalar(select(func.count()).select_from(ConstitutionVersion)) == 1
+
+
+def test_a_backdated_version_says_from_when_it_applies_and_is_in_force(
+    testapp, dbsession, logged_in
+):
+    logged_in(Role.ADMINISTRATOR)
+    five_days_ago = date.today() - timedelta(days=5)
+    later = date.today() + timedelta(days=20)
+    dbsession.add(ConstitutionVersion(effective_from=later, rules=to_dict(Constitution())))
+    dbsession.commit()
+    form = edit_form(testapp)
+    form["effective_from"] = five_days_ago.isoformat()
+    form["term_years"] = "4"
+    form["note"] = "AGM last week"
+    done = save(form)
+    said = f"These rules are in force, backdated: they apply from {five_days_ago:%-d %B %Y}"
+    assert said in done.text
+    assert "replaces them then" in done.text
+    statuses = [
+        [cell.get_text(strip=True) for cell in tr.select("td")][:2]
+        for tr in done.html.select("table:not(#preview table) tbody tr")
+    ]
+    assert [f"{five_days_ago:%-d %B %Y}", "In force"] in statuses
+    assert [f"{later:%-d %B %Y}", "Not yet in force"] in statuses
+    assert constitution_on(dbsession, date.today()).board.term_years == 4

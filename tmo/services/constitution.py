@@ -79,7 +79,7 @@ def seats_held_problems(
                     f"{category.name}: {category.seats} seats would leave out seats held by "
                     f"{names}. Keep {held} seats, or end "
                     f"{'their terms' if len(cut) > 1 else 'that term'} first on the board page "
-                    "(Manage the board), then lower the number.",
+                    "(Manage the board, /secretary/board), then lower the number.",
                 )
             )
     return found
@@ -165,7 +165,8 @@ def _rule_changes(old, new, prefix: str = "") -> list[tuple[str, str, str]]:
         if item.name in ("key", "seat_categories"):
             continue
         before, after = getattr(old, item.name), getattr(new, item.name)
-        if before != after:
+        # A section is compared rule by rule, under its own title.
+        if before != after and not dataclasses.is_dataclass(before):
             title = prefix + (item.metadata.get("title") or item.name)
             found.append((title, _shown(before, item.metadata), _shown(after, item.metadata)))
     return found
