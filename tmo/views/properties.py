@@ -63,7 +63,7 @@ class PropertyImportPage(FormPage):
             # The check comes first, so that pressing Enter checks and never imports.
             buttons=(
                 deform.Button("check", "Check the file"),
-                deform.Button("import", "Import the file", css_class="button--secondary"),
+                deform.Button("import", "Import the file"),
             ),
             formid="form",
             action=self.request.path_qs,

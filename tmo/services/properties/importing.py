@@ -111,8 +111,8 @@ class ImportReport:
             parts.append(f"cease {plural(self.memberships_ceased, 'membership')}")
         return " and ".join(parts)
 
-    def lines(self) -> list[str]:
-        """The report as plain text, for the console."""
+    def lines(self, listed: int = 50) -> list[str]:
+        """The report as plain text, for the console, naming up to ``listed`` of each change."""
         width = max(len(label) for _, label in self.COUNT_LABELS)
         heading = (
             f"{self.file_name}: {self.rows} rows, {self.homes_in_file} homes, "
@@ -122,9 +122,9 @@ class ImportReport:
         found += [f"  {label:<{width}}  {number:>6}" for label, number in self.labelled_counts()]
         for label, number, lines in self.changes():
             found.append(f"{label}:")
-            found += [f"  {line}" for line in lines]
-            if number > len(lines):
-                found.append(f"  and {number - len(lines)} more")
+            found += [f"  {line}" for line in lines[:listed]]
+            if number > len(lines[:listed]):
+                found.append(f"  and {number - len(lines[:listed])} more")
         if self.dry_run and self.loses_anything:
             found.append(f"Warning: importing this file would {self.loss_summary()}.")
         if self.dry_run:
