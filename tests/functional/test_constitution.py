@@ -264,6 +264,7 @@ def test_the_page_shows_what_changes_before_it_is_saved(testapp, dbsession, logg
         for tr in preview.html.select("#preview tbody tr")
     ]
     assert rows == [["Meetings: Quorum of the board (directors present)", "5", "6"]]
+    assert "These rules would be in force from today" in preview.text
     assert dbsession.scalar(select(ConstitutionVersion)) is None
 
     # A change made after the preview is previewed again, not saved.

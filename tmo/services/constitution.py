@@ -124,21 +124,25 @@ def check_version(
         raise ConstitutionConflict(problems)
 
 
-def when_it_applies(dbsession: Session, effective_from: date, today: date) -> str:
+def when_it_applies(
+    dbsession: Session, effective_from: date, today: date, *, saved: bool = True
+) -> str:
     """From when a version effective from ``effective_from`` applies, and until when if a
-    later version already adopted replaces it: the words an administrator reads."""
+    later version already adopted replaces it: the words an administrator reads (before it is
+    saved, ``saved=False``, what would happen)."""
     later = dbsession.scalar(
         select(ConstitutionVersion.effective_from)
         .where(ConstitutionVersion.effective_from > effective_from)
         .order_by(ConstitutionVersion.effective_from)
         .limit(1)
     )
+    are = "are" if saved else "would be"
     if effective_from > today:
         words = f"These rules will take effect on {_day(effective_from)}"
     elif effective_from < today:
-        words = f"These rules are in force, backdated: they apply from {_day(effective_from)}"
+        words = f"These rules {are} in force, backdated: they apply from {_day(effective_from)}"
     else:
-        words = f"These rules are in force from today, {_day(effective_from)}"
+        words = f"These rules {are} in force from today, {_day(effective_from)}"
     if later is not None:
         words += (
             f", until {_day(later - timedelta(days=1))}: the version already adopted to take "

@@ -114,7 +114,7 @@ class ConstitutionPage(FormPage):
         if "save" not in request.POST or appstruct["previewed"] != shown:
             self.preview = {
                 "changes": changes_between(request.constitution, proposed),
-                "applies": when_it_applies(request.dbsession, when, request.today),
+                "applies": when_it_applies(request.dbsession, when, request.today, saved=False),
                 "changed_since": "save" in request.POST,
             }
             fresh = self.make_form(previewed=True)
