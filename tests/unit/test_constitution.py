@@ -462,3 +462,25 @@ def test_seat_categories_are_keyed_by_one_type_and_stored_strings_still_load():
     assert restored.seat_category("resident") is restored.seat_category(SeatCategoryKey.RESIDENT)
     with pytest.raises(ValueError):
         SeatCategory("mayor", "Mayor")
+
+
+def test_the_changes_of_a_version_are_named_rule_by_rule():
+    from tmo.services.constitution import changes_between
+
+    seats = tuple(
+        dataclasses.replace(c, seats=3) if c.key == "councillor" else c
+        for c in DEFAULTS.board.seat_categories
+    )
+    new = dataclasses.replace(
+        DEFAULTS,
+        organisation_name="Lancaster West TMO",
+        board=dataclasses.replace(DEFAULTS.board, seat_categories=seats, co_option_allowed=False),
+        youth=dataclasses.replace(DEFAULTS.youth, annual_budget_pence=10_000),
+    )
+    assert changes_between(DEFAULTS, new) == [
+        ("Name of the TMO", DEFAULTS.organisation_name, "Lancaster West TMO"),
+        ("The board: Casual vacancies may be filled by co-option until the next AGM", "Yes", "No"),
+        ("Councillor seats: Number of seats", "4", "3"),
+        ("Youth Forum: Devolved budget each year (£)", "£15,000.00", "£100.00"),
+    ]
+    assert changes_between(DEFAULTS, DEFAULTS) == []
