@@ -36,7 +36,6 @@ def fingerprint(rules: dict, appstruct: dict) -> str:
 
 @form_page("constitution_edit", "constitution/edit.jinja2", Permission.ADMIN_CONSTITUTION_EDIT)
 class ConstitutionPage(FormPage):
-    submit_label = "Preview the changes"
     heading = "Edit the constitution"
     # Where a contradiction between rules is shown on the form: the rule's section.
     field_aliases = {
