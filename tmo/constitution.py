@@ -136,6 +136,14 @@ class MembershipRules:
         maximum=50,
         law="Companies Act 2006 s121: at least 10 years after ceasing to be a member.",
     )
+    import_confirm_percent: int = rule(
+        5,
+        "A property import must be confirmed by typing the number when it would cease more than "
+        "this share of the members, or end more than this share of the current tenancies (%)",
+        "0 means every import that ceases a membership or ends a tenancy must be confirmed.",
+        minimum=0,
+        maximum=100,
+    )
 
 
 @dataclass(frozen=True)
@@ -376,19 +384,39 @@ class Constitution:
         raise KeyError(key)
 
     def problems(self) -> list[tuple[str, str]]:
-        """Rules that contradict each other, as (field path, message) pairs."""
+        """Rules that contradict each other, as (field path, message) pairs: each names the
+        rule and says what to do."""
         found = []
-        seats = sum(category.seats for category in self.board.seat_categories)
-        if seats > self.board.maximum_directors:
+        board, meetings = self.board, self.meetings
+        seats = sum(category.seats for category in board.seat_categories)
+        if seats > board.maximum_directors:
             found.append(
                 (
                     "board.maximum_directors",
                     f"The seat categories add up to {seats} seats, more than the maximum of "
-                    f"{self.board.maximum_directors} directors.",
+                    f"{board.maximum_directors} directors: raise the maximum number of directors "
+                    f"to {seats} or more, or give the seat categories fewer seats.",
+                )
+            )
+        # A quorum the board can never reach would stop it deciding anything.
+        board_size = min(board.maximum_directors, seats)
+        if meetings.board_quorum > board_size:
+            found.append(
+                (
+                    "meetings.board_quorum",
+                    f"The quorum of the board ({meetings.board_quorum}) is more than the "
+                    f"{board_size} directors the board can have: lower the quorum of the board "
+                    f"to {board_size} or fewer.",
                 )
             )
         if self.youth.minimum_age >= self.youth.maximum_age:
-            found.append(("youth.maximum_age", "The oldest age must be above the youngest age."))
+            found.append(
+                (
+                    "youth.maximum_age",
+                    "The oldest age in the Youth Forum must be above the youngest age: raise "
+                    "the oldest age or lower the youngest.",
+                )
+            )
         if not self.membership.eligible_tenures:
             found.append(("membership.eligible_tenures", "Choose at least one kind of tenure."))
         return found

@@ -22,6 +22,7 @@ from tmo.scripts.make_demo_properties import demo_rows, write_csv
 from tmo.scripts.migrate import upgrade
 from tmo.services.properties import (
     COLUMNS,
+    ImportNotConfirmed,
     PropertyImportError,
     import_properties,
 )
@@ -95,6 +96,7 @@ def first_file():
 def run(dbsession, rows, **kw):
     kw.setdefault("as_of", AS_OF)
     kw.setdefault("actor_id", None)
+    kw.setdefault("confirm_percent", None)
     return import_properties(dbsession, as_csv(rows), **kw)
 
 
@@ -315,21 +317,29 @@ def test_bad_rows_are_all_named_by_line_and_nothing_is_written(dbsession):
 
 def test_a_file_without_the_councils_header_is_refused_at_line_1(dbsession):
     with pytest.raises(PropertyImportError) as raised:
-        import_properties(dbsession, b"P1,1 High St\n", as_of=AS_OF, actor_id=None)
+        import_properties(
+            dbsession, b"P1,1 High St\n", as_of=AS_OF, actor_id=None, confirm_percent=None
+        )
     ((line, message),) = raised.value.errors
     assert line == 1
     assert message.startswith("the first line must be the header, naming the columns property_")
 
     columns = [column for column in COLUMNS if column not in ("ward", "holding")]
     with pytest.raises(PropertyImportError) as raised:
-        import_properties(dbsession, as_csv(first_file(), columns), as_of=AS_OF, actor_id=None)
+        import_properties(
+            dbsession,
+            as_csv(first_file(), columns),
+            as_of=AS_OF,
+            actor_id=None,
+            confirm_percent=None,
+        )
     assert raised.value.errors == [(1, "the header lacks the columns ward, holding")]
 
 
 def test_a_bom_extra_columns_and_blank_lines_are_accepted(dbsession):
     columns = ("council_notes", *reversed(COLUMNS))
     data = b"\xef\xbb\xbf" + as_csv(first_file(), columns) + b",,,,,,,,,,,,,,,\n\n"
-    report = import_properties(dbsession, data, as_of=AS_OF, actor_id=None)
+    report = import_properties(dbsession, data, as_of=AS_OF, actor_id=None, confirm_percent=None)
     assert (report.rows, report.homes_added, report.tenancies_added) == (5, 4, 4)
 
 
@@ -338,13 +348,20 @@ def test_lines_are_the_files_own_and_cells_are_tidied(dbsession):
     numbers, and the break becomes a space."""
     data = as_csv([row("P1", address_line_1="Flat 1\nElm  House"), row("P2", holding="x")])
     with pytest.raises(PropertyImportError) as raised:
-        import_properties(dbsession, data.replace(b"\n", b"\r\n"), as_of=AS_OF, actor_id=None)
+        import_properties(
+            dbsession,
+            data.replace(b"\n", b"\r\n"),
+            as_of=AS_OF,
+            actor_id=None,
+            confirm_percent=None,
+        )
     assert [line for line, _ in raised.value.errors] == [4]
 
     import_properties(
         dbsession,
         as_csv([row("P1", address_line_1=" Flat 1\nElm  House ")]),
         as_of=AS_OF,
+        confirm_percent=None,
         actor_id=None,
     )
     assert dbsession.scalar(select(Home.address_line_1)) == "Flat 1 Elm House"
@@ -353,7 +370,7 @@ def test_lines_are_the_files_own_and_cells_are_tidied(dbsession):
 def test_text_that_is_not_utf8_is_refused_with_its_line(dbsession):
     data = as_csv(first_file()).replace(b"Margaret", "Margarét".encode("latin-1"))
     with pytest.raises(PropertyImportError) as raised:
-        import_properties(dbsession, data, as_of=AS_OF, actor_id=None)
+        import_properties(dbsession, data, as_of=AS_OF, actor_id=None, confirm_percent=None)
     assert raised.value.errors[0][0] == 2
     assert "not UTF-8" in raised.value.errors[0][1]
 
@@ -386,11 +403,11 @@ def test_the_shipped_demo_register_is_what_the_generator_makes():
 # The upload page -----------------------------------------------------------------------------
 
 
-def upload(testapp, rows, *, dry_run=False, name="council.csv", status=200):
+def upload(testapp, rows, *, dry_run=False, confirm="", name="council.csv", status=200):
     form = testapp.get("/admin/properties/import").forms["form"]
     form["upload"] = webtest.Upload(name, as_csv(rows) if isinstance(rows, list) else rows)
-    form["dry_run"] = dry_run
-    return form.submit("submit", status=status)
+    form["confirm"] = confirm
+    return form.submit("check" if dry_run else "import", status=status)
 
 
 @pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.SECRETARY])
@@ -429,6 +446,90 @@ def test_a_check_only_upload_saves_nothing(testapp, dbsession, logged_in):
     assert imports(dbsession) == []
 
 
+def active_numbers(dbsession) -> list[int]:
+    return list(
+        dbsession.scalars(
+            select(Member.member_number)
+            .where(Member.ceased_on.is_(None))
+            .order_by(Member.member_number)
+        )
+    )
+
+
+def two_members_on_the_campbells_home(dbsession):
+    """The first file imported, with both Campbells (P2) members; the file without P2's holders
+    would end both their tenancies and cease both memberships: above 5% of two members."""
+    run(dbsession, first_file())
+    member_on(dbsession, tenancy(dbsession, "TP2", 1), number=7)
+    member_on(dbsession, tenancy(dbsession, "TP2", 2), number=8)
+    return [r for r in first_file() if r["property_reference"] != "P2"]
+
+
+def test_a_check_that_would_cease_memberships_warns_and_names_them(testapp, dbsession, logged_in):
+    # Issue 14: a check that would cease memberships showed a green "ready to import".
+    logged_in(Role.SECRETARY)
+    rows = two_members_on_the_campbells_home(dbsession)
+    page = upload(testapp, rows, dry_run=True)
+    assert "is ready to import" not in page.text
+    warning = page.html.select_one(".notification--warning")
+    assert warning is not None
+    assert "would end 2 tenancies and cease 2 memberships" in warning.get_text(" ", strip=True)
+    assert "type 2" in warning.get_text(" ", strip=True)
+    lines = [li.get_text(" ", strip=True) for li in page.html.select(".change-list li")]
+    assert any(line.startswith("Member 7 Delroy Campbell, Flat 2 Elm House") for line in lines)
+    assert any(line.startswith("Member 8 Marcia Campbell") for line in lines)
+    assert any(line.startswith("TP2/2 Marcia Campbell") for line in lines)
+    assert active_numbers(dbsession) == [7, 8]
+    assert tenancy(dbsession, "TP2").end_date is None
+
+
+def test_pressing_enter_checks_and_never_imports(testapp, dbsession, logged_in):
+    logged_in(Role.ADMINISTRATOR)
+    form = testapp.get("/admin/properties/import").forms["form"]
+    assert [b.get("name") for b in form.html.select("button")] == ["check", "import"]
+    form["upload"] = webtest.Upload("council.csv", as_csv(first_file()))
+    page = form.submit()
+    assert "council.csv is ready to import" in page.text
+    assert count(dbsession, Home) == 0
+
+
+def test_an_import_above_the_limit_needs_the_number_typed(testapp, dbsession, logged_in):
+    account = logged_in(Role.ADMINISTRATOR)
+    rows = two_members_on_the_campbells_home(dbsession)
+
+    for typed in ("", "3"):
+        page = upload(testapp, rows, confirm=typed)
+        assert page.html.title.get_text().startswith("Error:")
+        summary = page.html.select_one(".error-summary").get_text(" ", strip=True)
+        if typed:
+            assert "You typed 3, but importing this file would end 2 tenancies" in summary
+        else:
+            assert "Type 2 to confirm that 2 memberships will cease." in summary
+        assert "was not imported" in page.text
+        assert "Member 7 Delroy Campbell" in page.text
+        assert tenancy(dbsession, "TP2").end_date is None
+        assert active_numbers(dbsession) == [7, 8]
+        assert imports(dbsession) == [imports(dbsession)[0]]
+
+    done = upload(testapp, rows, confirm="2")
+    assert "council.csv is imported" in done.text
+    assert tenancy(dbsession, "TP2", 2).end_date is not None
+    assert active_numbers(dbsession) == []
+    entry = imports(dbsession)[-1]
+    assert (entry.actor_id, entry.detail["confirmed"]) == (account.id, 2)
+    assert entry.detail["memberships_ceased"] == 2
+
+
+def test_the_limit_is_the_constitutions_share_of_the_members(dbsession):
+    rows = two_members_on_the_campbells_home(dbsession)
+    # Half of two members is one: ceasing two must be confirmed, under 100% it need not be.
+    with pytest.raises(ImportNotConfirmed) as refused:
+        run(dbsession, rows, confirm_percent=50)
+    assert refused.value.report.confirmation_number == 2
+    assert tenancy(dbsession, "TP2").end_date is None
+    assert run(dbsession, rows, confirm_percent=100).memberships_ceased == 2
+
+
 def test_wrong_lines_are_listed_in_the_error_summary(testapp, dbsession, logged_in):
     logged_in(Role.ADMINISTRATOR)
     rows = [row(f"P{n}", holding="tenant") for n in range(23)]
@@ -450,7 +551,7 @@ def test_wrong_lines_are_listed_in_the_error_summary(testapp, dbsession, logged_
 def test_the_upload_must_be_a_utf8_file(testapp, dbsession, logged_in):
     logged_in(Role.ADMINISTRATOR)
     form = testapp.get("/admin/properties/import").forms["form"]
-    missing = form.submit("submit")
+    missing = form.submit("check")
     assert "Choose the council's CSV file." in missing.text
     not_text = upload(testapp, b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb2\x9c\xff")
     assert "is not a CSV file in UTF-8" in not_text.text
@@ -529,3 +630,47 @@ def test_tmo_import_properties_refuses_bad_rows_and_writes_nothing(database_file
 
     assert import_script.main([str(tmp_path / "absent.csv"), "--config", str(ini)]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_tmo_import_properties_refuses_a_large_loss_unless_confirmed(
+    database_file, tmp_path, capsys
+):
+    ini, sessions = database_file
+    council = tmp_path / "council.csv"
+    council.write_bytes(as_csv(first_file()))
+    arguments = [str(council), "--config", str(ini), "--as-of", "2026-03-01"]
+    assert import_script.main(arguments) == 0
+    with sessions() as session:
+        for number in (1, 2):
+            held = tenancy(session, "TP2", number)
+            session.add(
+                Member(
+                    member_number=number,
+                    home=held.home,
+                    tenancy=held,
+                    name=held.holder_name,
+                    address=held.home.address,
+                    admitted_on=date(2020, 5, 1),
+                )
+            )
+        session.commit()
+    council.write_bytes(as_csv([r for r in first_file() if r["property_reference"] != "P2"]))
+    capsys.readouterr()
+
+    assert import_script.main([*arguments, "--dry-run"]) == 0
+    output = capsys.readouterr().out
+    assert "Warning: importing this file would end 2 tenancies and cease 2 memberships." in output
+    assert "Member 1 Delroy Campbell" in output
+
+    for extra in ([], ["--confirm", "5"]):
+        assert import_script.main([*arguments, *extra]) == 3
+        error = capsys.readouterr().err
+        assert "Run it again with --confirm 2 to import." in error
+        with sessions() as session:
+            assert tenancy(session, "TP2").end_date is None
+            assert len(imports(session)) == 1
+
+    assert import_script.main([*arguments, "--confirm", "2"]) == 0
+    with sessions() as session:
+        assert tenancy(session, "TP2").end_date == date(2026, 3, 1)
+        assert imports(session)[-1].detail["confirmed"] == 2

@@ -184,6 +184,29 @@ def test_seats_exactly_at_the_maximum_are_fine():
     assert dataclasses.replace(DEFAULTS, board=board).problems() == []
 
 
+def test_a_board_quorum_above_the_board_is_a_problem_naming_what_to_do():
+    # Issue 14: a board quorum of 40 was accepted for a board of at most 16.
+    meetings = dataclasses.replace(DEFAULTS.meetings, board_quorum=40)
+    problems = dataclasses.replace(DEFAULTS, meetings=meetings).problems()
+    assert problems == [
+        (
+            "meetings.board_quorum",
+            "The quorum of the board (40) is more than the 16 directors the board can have: "
+            "lower the quorum of the board to 16 or fewer.",
+        )
+    ]
+    at_the_size = dataclasses.replace(DEFAULTS.meetings, board_quorum=16)
+    assert dataclasses.replace(DEFAULTS, meetings=at_the_size).problems() == []
+
+
+def test_a_board_quorum_above_the_seats_there_are_is_a_problem():
+    seats = tuple(dataclasses.replace(c, seats=1) for c in DEFAULTS.board.seat_categories)
+    board = dataclasses.replace(DEFAULTS.board, seat_categories=seats)
+    problems = dataclasses.replace(DEFAULTS, board=board).problems()
+    assert [path for path, _ in problems] == ["meetings.board_quorum"]
+    assert "the 4 directors the board can have" in problems[0][1]
+
+
 @pytest.mark.parametrize(("youngest", "oldest"), [(18, 16), (18, 18)])
 def test_youth_ages_inverted_or_equal_are_a_problem(youngest, oldest):
     youth = dataclasses.replace(DEFAULTS.youth, minimum_age=youngest, maximum_age=oldest)
@@ -206,6 +229,7 @@ def test_every_contradiction_is_reported_at_once():
     )
     assert {path for path, _ in broken.problems()} == {
         "board.maximum_directors",
+        "meetings.board_quorum",
         "youth.maximum_age",
         "membership.eligible_tenures",
     }
@@ -438,3 +462,25 @@ def test_seat_categories_are_keyed_by_one_type_and_stored_strings_still_load():
     assert restored.seat_category("resident") is restored.seat_category(SeatCategoryKey.RESIDENT)
     with pytest.raises(ValueError):
         SeatCategory("mayor", "Mayor")
+
+
+def test_the_changes_of_a_version_are_named_rule_by_rule():
+    from tmo.services.constitution import changes_between
+
+    seats = tuple(
+        dataclasses.replace(c, seats=3) if c.key == "councillor" else c
+        for c in DEFAULTS.board.seat_categories
+    )
+    new = dataclasses.replace(
+        DEFAULTS,
+        organisation_name="Lancaster West TMO",
+        board=dataclasses.replace(DEFAULTS.board, seat_categories=seats, co_option_allowed=False),
+        youth=dataclasses.replace(DEFAULTS.youth, annual_budget_pence=10_000),
+    )
+    assert changes_between(DEFAULTS, new) == [
+        ("Name of the TMO", DEFAULTS.organisation_name, "Lancaster West TMO"),
+        ("The board: Casual vacancies may be filled by co-option until the next AGM", "Yes", "No"),
+        ("Councillor seats: Number of seats", "4", "3"),
+        ("Youth Forum: Devolved budget each year (£)", "£15,000.00", "£100.00"),
+    ]
+    assert changes_between(DEFAULTS, DEFAULTS) == []

@@ -14,4 +14,6 @@ DEMO_FILE = "demo-properties.csv"
 
 def load_demo_properties(dbsession: Session, today: date) -> ImportReport:
     data = (files("tmo") / "data" / DEMO_FILE).read_bytes()
-    return import_properties(dbsession, data, as_of=today, actor_id=None, file_name=DEMO_FILE)
+    return import_properties(
+        dbsession, data, as_of=today, actor_id=None, confirm_percent=None, file_name=DEMO_FILE
+    )

@@ -175,6 +175,15 @@ def seats_node(constitution: Constitution) -> colander.SchemaNode:
 
 def constitution_schema(constitution: Constitution) -> colander.Schema:
     schema = CSRFSchema()
+    # The fingerprint of the rules last previewed: "Save this version" saves only those.
+    schema.add(
+        colander.SchemaNode(
+            colander.String(),
+            name="previewed",
+            widget=deform.widget.HiddenWidget(),
+            missing="",
+        )
+    )
     schema.add(
         date_node(
             "effective_from",

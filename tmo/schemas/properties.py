@@ -1,6 +1,7 @@
 """The property import form: the council's CSV file, checked for what a form can tell (a file was
-chosen, at most 20 MB, UTF-8 text; the rows are ``tmo.services.properties``'s business), and a
-"check only" box."""
+chosen, at most 20 MB, UTF-8 text; the rows are ``tmo.services.properties``'s business), and the
+number typed to confirm an import that ends tenancies or ceases memberships above the
+constitution's limit. Which button was pressed (check, the default, or import) is the view's."""
 
 import colander
 import deform
@@ -8,6 +9,7 @@ import deform
 from tmo.forms import CSRFSchema
 from tmo.schemas.files import read_upload as read_file
 from tmo.schemas.files import upload_widget
+from tmo.schemas.nodes import number_node
 from tmo.services.properties import COLUMNS
 
 MAXIMUM_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -52,10 +54,11 @@ class PropertyImportSchema(CSRFSchema):
         validator=check_csv_upload,
         widget=deferred_upload_widget,
     )
-    dry_run = colander.SchemaNode(
-        colander.Boolean(),
-        title="Check only, do not import",
-        description="Check every row and show what would change, without saving anything.",
-        missing=False,
-        widget=deform.widget.CheckboxWidget(),
+    confirm = number_node(
+        "confirm",
+        "To import a file that ceases many memberships, type the number to confirm",
+        "Only asked for when importing would cease or end more than the constitution allows "
+        "without confirming: check the file first and it tells you the number.",
+        minimum=0,
+        missing=None,
     )

@@ -1,12 +1,19 @@
-"""The property import page: the secretary or administrator uploads the council's CSV export, to
-check it or to import it, and sees what changed (or every line that is wrong) on the same page."""
+"""The property import page: the secretary or administrator uploads the council's CSV export. The
+first button (and the Enter key) only checks it and shows, line by line, what importing would do;
+importing is the second button, and an import that would end tenancies or cease memberships above
+the constitution's limit is refused, with nothing changed, until the number is typed."""
 
 import deform
 
 from tmo.forms import AccessibleForm, FormPage, form_page
 from tmo.permissions import Permission
 from tmo.schemas.properties import PropertyImportSchema, read_upload
-from tmo.services.properties import PropertyImportError, describe_error, import_properties
+from tmo.services.properties import (
+    ImportNotConfirmed,
+    PropertyImportError,
+    describe_error,
+    import_properties,
+)
 
 # How many of a file's problems the error summary names before "and N more".
 PROBLEMS_LISTED = 20
@@ -32,8 +39,9 @@ class ImportForm(AccessibleForm):
 @form_page("properties_import", "properties/import.jinja2", Permission.ADMIN_PROPERTIES_IMPORT)
 class PropertyImportPage(FormPage):
     schema = PropertyImportSchema
-    submit_label = "Upload"
     heading = "Import the property register"
+    default_field = "confirm"
+    report = None
 
     def intro(self):
         return [
@@ -42,35 +50,48 @@ class PropertyImportPage(FormPage):
             "reference and holder number: new ones are added and changed ones updated. Homes "
             "missing from the file are kept. A tenancy missing from the file is ended today, and "
             "so is any membership that rests on it.",
-            'Nothing is saved unless every row of the file is correct. Tick "Check only" to see '
-            "what would change first.",
+            '"Check the file" saves nothing: it shows every home, tenancy and membership '
+            'importing would change. "Import the file" saves it, and only if every row is '
+            "correct. An import that would cease or end more than "
+            f"{self.request.constitution.membership.import_confirm_percent}% of the memberships "
+            "or tenancies must be confirmed by typing the number.",
         ]
 
     def make_form(self) -> ImportForm:
         return ImportForm(
             self.make_schema(),
-            buttons=(deform.Button("submit", self.submit_label),),
+            # The check comes first, so that pressing Enter checks and never imports.
+            buttons=(
+                deform.Button("check", "Check the file"),
+                deform.Button("import", "Import the file"),
+            ),
             formid="form",
             action=self.request.path_qs,
         )
 
     def extra(self):
-        return {"report": None}
+        return {"report": self.report}
 
     def succeed(self, form, appstruct):
         upload = appstruct["csv_file"]
-        report = import_properties(
+        self.report = import_properties(
             self.request.dbsession,
             read_upload(upload),
             as_of=self.request.today,
             actor_id=self.request.account.id,
-            dry_run=appstruct["dry_run"],
+            confirm_percent=self.request.constitution.membership.import_confirm_percent,
+            confirmed=appstruct["confirm"],
+            dry_run="import" not in self.request.POST,
             file_name=upload["filename"],
         )
         fresh = self.make_form()
-        return {**self.page(fresh, fresh.render()), "report": report}
+        return self.page(fresh, fresh.render())
 
     def refused(self, form, refusal):
+        if isinstance(refusal, ImportNotConfirmed):
+            # What the import would do stays on the page, beside the box to type the number in.
+            self.report = refusal.report
+            return super().refused(form, refusal)
         if not isinstance(refusal, PropertyImportError):
             return super().refused(form, refusal)
         # The summary counts the problems and the error summary names each wrong line.

@@ -10,7 +10,12 @@ The file is read and checked in ``reading``; the database is brought in line wit
 changed reported, in ``importing``.
 """
 
-from tmo.services.properties.importing import ImportReport, Progress, import_properties
+from tmo.services.properties.importing import (
+    ImportNotConfirmed,
+    ImportReport,
+    Progress,
+    import_properties,
+)
 from tmo.services.properties.reading import (
     COLUMNS,
     PropertyImportError,
@@ -21,6 +26,7 @@ from tmo.services.properties.reading import (
 
 __all__ = [
     "COLUMNS",
+    "ImportNotConfirmed",
     "ImportReport",
     "Progress",
     "PropertyImportError",
