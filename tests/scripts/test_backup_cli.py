@@ -134,7 +134,8 @@ def test_a_backup_taken_while_ballots_are_cast_restores_and_verifies(
             try:
                 with factory() as caster:
                     choice = (candidates[voter % len(candidates)],)
-                    elections.cast(caster, election_id, voter, choice, now=now())
+                    key = elections.chain_key("test")
+                    elections.cast(caster, election_id, voter, choice, key=key, now=now())
                     caster.commit()
                 cast_at.append(time.monotonic())
             except Exception as error:  # the assertion below shows it

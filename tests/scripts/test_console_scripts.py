@@ -17,6 +17,8 @@ SCRIPTS = [
     "tmo-import-properties",
     "tmo-retention",
     "tmo-mail-worker",
+    "tmo-backup",
+    "tmo-restore",
 ]
 
 
