@@ -148,6 +148,7 @@ def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> 
     """Migrate, generate the register, and set up the election, its voters and their sessions."""
     from sqlalchemy import func, select, text, update
 
+    from tmo.clock import london_day
     from tmo.constitution import Constitution
     from tmo.models import get_engine, get_session_factory
     from tmo.models.accounts import Account, LoginSession, RoleGrant
@@ -204,6 +205,7 @@ def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> 
             scrutineer_id=None,
             notice_on=today - timedelta(days=30),
             actor_id=officer.id,
+            now=utcnow(),
         )
         for member_id, name in standing:
             moment = election.nominations_open_at + timedelta(days=1)
@@ -219,7 +221,7 @@ def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> 
                 )
             )
         election.status = Status.POLL_OPEN
-        election.roll_frozen_on = elections.london_day(election.poll_opens_at)
+        election.roll_frozen_on = london_day(election.poll_opens_at)
         # The key of each voter's order of candidates (before it had its own column, the seed).
         if hasattr(ElectionRow, "paper_key"):
             election.paper_key = secrets.token_hex(32)
@@ -227,7 +229,7 @@ def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> 
             election.seed = secrets.token_hex(16)
         dbsession.flush()
         election.chain_head = genesis(election.id)
-        if not elections.accepting(election):
+        if not elections.accepting(election, utcnow()):
             raise SystemExit("The bench election's poll is not open now: its timeline is wrong.")
         candidate_ids = [candidate.id for candidate in election.candidates]
 
