@@ -111,7 +111,11 @@ def test_no_route_answers_500_to_generated_queries_and_forms(testapp, everyone, 
             fields = {key: [f.value for f in fields] for key, fields in form.fields.items()}
             answered(form.submit(button, expect_errors=True), (name, form.action, fields))
 
-    visit()
+    try:
+        visit()
+    except Exception as error:
+        error.add_note(f"Repeat this run with TMO_FUZZ_SEED={SEED}")
+        raise
     made["routes"] += 1
 
 
