@@ -3,21 +3,33 @@
 and every form found on its page posted back with generated values (the CSRF token kept,
 files of random bytes under random names). Nothing may answer 500 or raise.
 
-The run is random (set ``TMO_FUZZ_SEED`` to repeat one); a failure names its seed.
+The demo TMO is loaded once for the module, so that a route's placeholders name real rows (an
+election, a meeting, a proposal): each test runs in a SAVEPOINT inside that loading
+transaction and is rolled back to it. The run is random (set ``TMO_FUZZ_SEED`` to repeat one);
+a failure names its seed.
 """
 
 import math
 import os
 import random
+import re
+from datetime import date
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
 import webtest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from webtest.forms import Checkbox, File, Hidden, MultipleSelect, Radio, Select, Submit
 
-from tests.functional.test_odd_input import concrete, everyone  # noqa: F401 (a fixture)
+from tests import factories
+from tests.conftest import log_in
+from tests.functional.test_odd_input import PLACEHOLDER
+from tmo.demo import load_demo
+from tmo.models import Base
+from tmo.permissions import Role
 from tmo.views import ROUTES
 
 SEED = int(os.environ.get("TMO_FUZZ_SEED") or random.randrange(2**32))
@@ -33,7 +45,76 @@ QUERY_NAMES = [
     "seat", "director", "start", "year", "month", "kind", "sort", "election_id", "member_id",
 ]  # fmt: skip
 
+# A placeholder's name -> the table whose rows it names.
+PLACEHOLDER_TABLES = {
+    "account_id": "account", "action_id": "meeting_action",
+    "application_id": "membership_application", "body_id": "body", "candidate_id": "candidate",
+    "director_id": "director", "election_id": "election", "file_id": "stored_file",
+    "item_id": "agenda_item", "meeting_id": "meeting", "member_id": "member",
+    "notice_id": "notice", "paper_id": "agenda_paper", "photo_id": "youth_report_photo",
+    "proposal_id": "youth_proposal", "requisition_id": "requisition", "run_id": "print_run",
+    "seat_id": "body_member", "term_id": "directorship",
+}  # fmt: skip
+
 made = {"requests": 0, "routes": 0}
+
+
+@pytest.fixture(scope="module")
+def demo(engine):
+    """A connection inside a transaction holding the demo TMO and an account with every role;
+    rolled back at the end of the module. (email, {placeholder: an id of a real row})."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    factories.bind(session)
+    try:
+        assert load_demo(session, date.today())
+        account = factories.AccountFactory(roles=list(Role))
+        factories.MemberFactory(account=account)
+        session.flush()
+        ids = {}
+        for placeholder, table in PLACEHOLDER_TABLES.items():
+            column = Base.metadata.tables[table].c.id
+            ids[placeholder] = session.scalar(select(func.min(column))) or 1
+        session.commit()
+        yield connection, account.email, ids
+    finally:
+        factories.bind(None)
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def dbsession(demo):
+    """This module's test session: a SAVEPOINT inside the demo's transaction, rolled back."""
+    connection = demo[0]
+    savepoint = connection.begin_nested()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    factories.bind(session)
+    yield session
+    factories.bind(None)
+    session.close()
+    if savepoint.is_active:
+        savepoint.rollback()
+
+
+@pytest.fixture
+def everyone(testapp, demo):
+    log_in(testapp, demo[1])
+
+
+def concrete(pattern: str, ids: dict) -> str:
+    """A route pattern with each placeholder naming a real row (1 where none is known)."""
+
+    def one(match):
+        name = re.match(r"\{(\w+)", match.group(0)).group(1)
+        return str(ids.get(name, 1))
+
+    return PLACEHOLDER.sub(one, pattern)
+
 
 numbers = st.one_of(
     st.integers().map(str),
@@ -86,8 +167,10 @@ def answered(response, what) -> None:
 
 
 @pytest.mark.parametrize("name,pattern", FUZZED)
-def test_no_route_answers_500_to_generated_queries_and_forms(testapp, everyone, name, pattern):  # noqa: F811
-    path = concrete(pattern)
+def test_no_route_answers_500_to_generated_queries_and_forms(
+    testapp, demo, everyone, name, pattern
+):
+    path = concrete(pattern, demo[2])
 
     @seed(SEED)
     @settings(
