@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from tests.conftest import PASSWORD, SentMail, link_in, log_in
 from tests.factories import AccountFactory
-from tmo.models.accounts import Account, AccountToken, LoginSession, ThrottleEvent
+from tmo.models.accounts import Account, AccountToken, LoginSession, ThrottleAttempt
 from tmo.models.audit import AuditEntry
 from tmo.models.meta import utcnow
 from tmo.permissions import Role
@@ -273,9 +273,9 @@ def test_repeated_failures_for_an_account_are_throttled_then_lift(testapp, dbses
     assert 1 <= int(blocked.headers["Retry-After"]) <= 900
     assert "Too many attempts" in blocked.text
 
-    # The window slides: once the failures are old enough, the owner gets in.
-    for event in dbsession.scalars(select(ThrottleEvent)):
-        event.occurred_at -= timedelta(minutes=16)
+    # The window ends by itself: once it has passed, the owner gets in.
+    for counted in dbsession.scalars(select(ThrottleAttempt)):
+        counted.window_started_at -= timedelta(minutes=16)
     dbsession.commit()
     assert log_in(testapp, account.email).status_int == 200
 

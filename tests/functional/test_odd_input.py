@@ -119,3 +119,11 @@ def test_a_line_break_sent_in_a_one_line_field_is_kept_as_a_space(testapp, dbses
     assert form.submit("submit").status_int == 302
     account = dbsession.scalar(select(Account).where(Account.email == "ruth.line@example.org"))
     assert account.display_name == "Ruth Adeyemi"
+
+
+def test_an_estate_or_block_too_large_or_not_ascii_filters_nothing_not_a_500(testapp, everyone):
+    """Found by tests/reliability/test_fuzz.py: twenty digits overflowed the database's integer,
+    and "²" passed isdigit() then failed int()."""
+    for odd in ("9" * 20, "\u00b2", "\u0661"):
+        page = testapp.get("/secretary/register", params={"estate": odd, "block": odd})
+        assert page.status_int == 200

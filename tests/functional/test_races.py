@@ -13,12 +13,12 @@ from tests import factories
 from tests.conftest import log_in
 from tests.elections_setup import web_request
 from tmo.models import get_session_factory
-from tmo.models.accounts import Account, AccountToken, LoginSession, RoleGrant, ThrottleEvent
+from tmo.models.accounts import Account, AccountToken, LoginSession, RoleGrant, ThrottleAttempt
 from tmo.models.audit import AuditEntry
 from tmo.models.notices import Delivery, Notice
 from tmo.models.youth import YouthChairCandidate, YouthChairElection, YouthMember
 from tmo.permissions import Role
-from tmo.services import accounts
+from tmo.services import accounts, throttle
 
 AT_ONCE = 10
 
@@ -64,7 +64,14 @@ def committed_account(app, engine):
         factories.bind(None)
         session.close()
         with engine.begin() as connection:
-            for model in (Delivery, Notice, AuditEntry, AccountToken, LoginSession, ThrottleEvent):
+            for model in (
+                Delivery,
+                Notice,
+                AuditEntry,
+                AccountToken,
+                LoginSession,
+                ThrottleAttempt,
+            ):
                 connection.execute(delete(model))
             connection.execute(delete(RoleGrant))
             connection.execute(delete(Account))
@@ -94,6 +101,30 @@ def test_a_reset_link_followed_many_times_at_once_sets_one_password(app, engine,
         session.close()
 
 
+def test_wrong_passwords_guessed_at_once_are_judged_no_more_than_the_limit(
+    app, engine, committed_account
+):
+    limit = throttle.limit_for(app.registry.settings, "login_account").attempts
+    forms = []
+    for number in range(limit + 10):
+        form = browser(app).get("/login").forms["form"]
+        form["email"], form["password"] = "kim.race@example.org", f"wrong guess {number}"
+        forms.append(form)
+    statuses = all_at_once(forms)
+    assert 500 not in statuses, statuses
+    session = get_session_factory(engine)()
+    try:
+        judged = session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "account.login_failed")
+        )
+    finally:
+        session.close()
+    assert judged <= limit, statuses
+    assert statuses.count(429) == len(forms) - judged, statuses
+
+
 @pytest.fixture
 def committed_forum(app, engine):
     """Two forum members and a youth worker, committed; everything removed after."""
@@ -119,7 +150,7 @@ def committed_forum(app, engine):
                 YouthMember,
                 AuditEntry,
                 LoginSession,
-                ThrottleEvent,
+                ThrottleAttempt,
                 RoleGrant,
                 Account,
             ):

@@ -33,7 +33,7 @@ def held_lock(engine):
     try:
         if engine.dialect.name == "postgresql":
             transaction = connection.begin()
-            connection.exec_driver_sql("LOCK TABLE throttle_event, account IN EXCLUSIVE MODE")
+            connection.exec_driver_sql("LOCK TABLE throttle_attempt, account IN EXCLUSIVE MODE")
         else:
             transaction = connection.execution_options(tmo_sqlite_begin="IMMEDIATE").begin()
             connection.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")

@@ -18,13 +18,14 @@ from tests.elections_setup import KEY, fresh, now, poll_open, web_request
 from tests.factories import AccountFactory
 from tests.functional.test_election_integrity import committed_poll  # noqa: F401 (a fixture)
 from tmo.models import get_session_factory
+from tmo.models.accounts import ThrottleAttempt
 from tmo.models.audit import AuditEntry
-from tmo.models.elections import CodeAttempt, Election, RollEntry, SealedBallot
+from tmo.models.elections import Election, RollEntry, SealedBallot
 from tmo.models.membership import Member
 from tmo.models.notices import Delivery
 from tmo.permissions import Role
 from tmo.rules.notices import DeliveryStatus
-from tmo.services import elections
+from tmo.services import elections, throttle
 from tmo.services.elections import codes
 
 CODE = re.compile(r"\b[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]\b")
@@ -221,7 +222,7 @@ def error_of(page) -> str:
 def test_guessing_is_throttled_per_address_with_retry_after(testapp, dbsession, mailer, request_):
     poll_open(dbsession, request_)
     dbsession.commit()
-    limit = codes.limit_for({}, "vote_address").attempts
+    limit = throttle.limit_for({}, "vote_address").attempts
     for _ in range(limit):
         assert vote_page(testapp, codes.new_code()).status_int == 200
     refused = vote_page(testapp, codes.new_code(), status=429)
@@ -240,7 +241,7 @@ def test_guessing_the_postcode_for_one_code_is_throttled_from_any_address(
     _, people = poll_open(dbsession, request_)
     dbsession.commit()
     code = cards_by_name(mailer)[people[-1].name]
-    limit = codes.limit_for({}, "vote_code").attempts
+    limit = throttle.limit_for({}, "vote_code").attempts
     for n in range(limit):
         browser = webtest.TestApp(
             testapp.app, extra_environ={**testapp.extra_environ, "REMOTE_ADDR": f"192.0.2.{n}"}
@@ -249,7 +250,7 @@ def test_guessing_the_postcode_for_one_code_is_throttled_from_any_address(
     # Even the right postcode now waits.
     assert vote_page(testapp, code, status=429).headers["Retry-After"]
     # Only hashed keys are kept.
-    keys = dbsession.scalars(select(CodeAttempt.key)).all()
+    keys = dbsession.scalars(select(ThrottleAttempt.key)).all()
     assert keys and not any(code.replace("-", "") in key for key in keys)
 
 
@@ -376,7 +377,7 @@ def racing_poll(engine, request):
     after."""
     yield request.getfixturevalue("committed_poll")
     with engine.begin() as connection:
-        connection.execute(delete(CodeAttempt))
+        connection.execute(delete(ThrottleAttempt))
 
 
 def browser(app, address="192.0.2.50"):
@@ -460,7 +461,7 @@ def test_account_code_and_paper_racing_for_one_member_store_one_ballot(app, engi
 
 
 def test_guesses_at_the_same_moment_cannot_pass_the_limit(app, engine, racing_poll):
-    limit = codes.limit_for({}, "vote_address").attempts
+    limit = throttle.limit_for({}, "vote_address").attempts
     guessers = limit + 5
     forms = []
     for _ in range(guessers):

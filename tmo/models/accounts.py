@@ -3,7 +3,7 @@ the record of failed attempts that throttling counts."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tmo.models.meta import Base, StrEnumType, utcnow
@@ -86,13 +86,16 @@ class AccountToken(Base):
     account: Mapped[Account] = relationship()
 
 
-class ThrottleEvent(Base):
-    """One counted attempt (a failed log-in, a reset request) under a hashed key."""
+class ThrottleAttempt(Base):
+    """Attempts in the current window under one hashed key (an email address, a client address,
+    a voting code): one row a key, incremented in place, so that attempts made at the same
+    moment queue on its lock and each reads the count the one before it left."""
 
-    __tablename__ = "throttle_event"
-    __table_args__ = (Index("ix_throttle_event_scope_key_at", "scope", "key", "occurred_at"),)
+    __tablename__ = "throttle_attempt"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scope: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(64))
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    window_started_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)

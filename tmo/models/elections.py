@@ -149,21 +149,6 @@ class RollEntry(Base):
     election: Mapped[Election] = relationship()
 
 
-class CodeAttempt(Base):
-    """Attempts at a voting code in the current window, under a hashed key (a code, or the
-    address it was typed from): one row a key, incremented in place so that guesses made at
-    the same moment queue on its lock and cannot overshoot the limit."""
-
-    __tablename__ = "code_attempt"
-    __table_args__ = (UniqueConstraint("scope", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    scope: Mapped[str] = mapped_column(String(16))
-    key: Mapped[str] = mapped_column(String(64))
-    window_started_at: Mapped[datetime]
-    attempts: Mapped[int] = mapped_column(default=0)
-
-
 class SealedBallot(Base):
     """One ballot as cast: sealed to the election's public key, linked into the keyed chain.
     Deleted when the box is opened."""

@@ -19,9 +19,8 @@ from tmo.models.accounts import Account, AccountToken, LoginSession, RoleGrant
 from tmo.permissions import GRANTABLE_ROLES, Role
 from tmo.refusal import Refusal
 from tmo.rules.accounts import normalise_email, normalise_password, password_problem
-from tmo.services import audit, notices
+from tmo.services import audit, notices, throttle
 from tmo.services.search import LIKE_ESCAPE, contains_pattern
-from tmo.services.throttle import Throttle
 
 # OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
 PASSWORD_HASHER = PasswordHasher(
@@ -94,17 +93,11 @@ def _client(request) -> str:
     return request.client_addr or "unknown"
 
 
-def _refuse_if_throttled(request, checks, dbsession=None) -> None:
-    dbsession = dbsession or request.dbsession
-    for scope, raw in checks:
-        wait = Throttle(dbsession, request.registry.settings, scope).retry_after(raw, request.now)
-        if wait:
-            raise Throttled(wait)
-
-
-def _count(request, checks) -> None:
-    for scope, raw in checks:
-        Throttle(request.dbsession, request.registry.settings, scope).count(raw, request.now)
+def _count_or_refuse(request, checks) -> None:
+    """Count this attempt under every key, before anything is judged; refuse it past a limit."""
+    wait = throttle.count_all(request.dbsession, request.registry.settings, checks, request.now)
+    if wait:
+        raise Throttled(wait)
 
 
 def _refuse_weak(password: str, *, email: str, display_name: str) -> None:
@@ -181,8 +174,7 @@ def register_account(request, *, email: str, display_name: str, password: str) -
     screen sees exactly the same page either way.
     """
     checks = [("register_address", _client(request))]
-    _refuse_if_throttled(request, checks)
-    _count(request, checks)
+    _count_or_refuse(request, checks)
     email = normalise_email(email)
     _refuse_weak(password, email=email, display_name=display_name)
     # Hashed whether or not the address has an account: the hash is most of the work, and an
@@ -234,32 +226,32 @@ def verify_email(request, token: str) -> Account | None:
 def authenticate(request, email: str, password: str) -> Account:
     """The account whose password this is; raises LoginFailed, Throttled or EmailNotVerified.
 
-    The reads and the (deliberately slow) password check happen before any write, in the read
-    session, so that on SQLite the write lock is held only for the few writes that follow.
+    The attempt is counted (per account and per address) before the password is checked, so
+    that guesses made at the same moment cannot all be judged: each waits for the count the one
+    before it left. A success is forgiven, as the limit counts failures. The count holds
+    SQLite's write lock through the (deliberately slow) check: the price of counting first.
     """
     email = normalise_email(email)
     checks = [("login_account", email), ("login_address", _client(request))]
-    reads = request.read_dbsession
-    _refuse_if_throttled(request, checks, reads)
-    found = account_by_email(reads, email)
+    _count_or_refuse(request, checks)
+    found = account_by_email(request.dbsession, email)
     candidate = normalise_password(password)
     try:
         PASSWORD_HASHER.verify(found.password_hash if found else _DECOY_HASH, candidate)
         matched = found is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         matched = False
-    account = request.dbsession.get(Account, found.id) if found else None
     if not matched:
-        _count(request, checks)
-        if account is not None:
-            audit.record(request.dbsession, "account.login_failed", actor_id=None, target=account)
+        if found is not None:
+            audit.record(request.dbsession, "account.login_failed", actor_id=None, target=found)
         raise LoginFailed("The email address or password is not right.")
-    if not account.is_verified:
-        send_verification(request, account)
-        raise EmailNotVerified(account)
-    if PASSWORD_HASHER.check_needs_rehash(account.password_hash):
-        account.password_hash = hash_password(password)
-    return account
+    throttle.forgive_all(request.dbsession, request.registry.settings, checks)
+    if not found.is_verified:
+        send_verification(request, found)
+        raise EmailNotVerified(found)
+    if PASSWORD_HASHER.check_needs_rehash(found.password_hash):
+        found.password_hash = hash_password(password)
+    return found
 
 
 def _set_session_cookie(request, token: str | None) -> None:
@@ -348,8 +340,7 @@ def request_password_reset(request, email: str) -> None:
     """Send a reset link if the address has an account; the answer is the same if not."""
     email = normalise_email(email)
     checks = [("reset_account", email), ("reset_address", _client(request))]
-    _refuse_if_throttled(request, checks)
-    _count(request, checks)
+    _count_or_refuse(request, checks)
     account = account_by_email(request.dbsession, email)
     if account is None:
         return
@@ -383,7 +374,9 @@ def reset_password(request, token: str, new_password: str) -> Account:
     _set_password(request, account, new_password)
     # Following the link proves the address is theirs.
     account.email_verified_at = account.email_verified_at or request.now
-    Throttle(request.dbsession, request.registry.settings, "login_account").clear(account.email)
+    throttle.Throttle(request.dbsession, request.registry.settings, "login_account").clear(
+        account.email
+    )
     audit.record(request.dbsession, "account.password_reset", actor_id=account.id, target=account)
     start_session(request, account)
     return account

@@ -29,6 +29,7 @@ from tmo.models.membership import Home, Member, search_key
 REGISTER_STATUSES = (("active", "Current members"), ("former", "Former members"), ("all", "All"))
 
 # "77", "M000077", "m 77": a member number (up to nine digits, which any integer column holds).
+ID = re.compile(r"[0-9]{1,9}")
 MEMBER_NUMBER = re.compile(r"M?\s*(\d{1,9})", re.IGNORECASE)
 # A postcode or its start: the outward code (A9, A99, A9A, AA9, AA99, AA9A), then the inward code
 # (9AA) or its start, with or without the space between them.
@@ -125,20 +126,26 @@ def _status(status: str, column):
     return None
 
 
+def _chosen_id(value: str) -> int | None:
+    """An id from the query string, as the routes take them: at most nine ASCII digits (more
+    overflowed the database's integer; "²" passed isdigit() and failed int())."""
+    return int(value) if ID.fullmatch(value) else None
+
+
 def register_query(params):
     """The register filtered as the search form asks: (query, the filters as understood)."""
     search = params.get("q", "").strip()[:100]
     status = params.get("status", "active")
     if status not in dict(REGISTER_STATUSES):
         status = "active"
-    estate = params.get("estate", "")
-    block = params.get("block", "")
+    estate = _chosen_id(params.get("estate", ""))
+    block = _chosen_id(params.get("block", ""))
     homes = select(Home.id)
-    if estate.isdigit():
-        homes = homes.where(Home.estate_id == int(estate))
-    if block.isdigit():
-        homes = homes.where(Home.block_id == int(block))
-    by_home = estate.isdigit() or block.isdigit()
+    if estate is not None:
+        homes = homes.where(Home.estate_id == estate)
+    if block is not None:
+        homes = homes.where(Home.block_id == block)
+    by_home = estate is not None or block is not None
 
     number = member_number(search) if search else None
     postcode = postcode_start(search) if search and number is None else None
@@ -176,5 +183,10 @@ def register_query(params):
         conditions.append(condition)
 
     query = select(Member).where(*conditions).order_by(Member.name, Member.member_number)
-    filters = {"q": search, "status": status, "estate": estate, "block": block}
+    filters = {
+        "q": search,
+        "status": status,
+        "estate": "" if estate is None else str(estate),
+        "block": "" if block is None else str(block),
+    }
     return query, filters

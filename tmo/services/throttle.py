@@ -1,19 +1,26 @@
-"""Throttling: counts attempts (failed log-ins, reset requests) per account and per address in a
-sliding window, and says how long to wait once a limit is reached.
+"""Throttling: counts attempts (log-ins, reset requests, registrations, voting codes) per hashed
+key in a fixed window, and says how long to wait once a limit is passed.
 
-Keys are hashed with the site secret so the table holds no email address or IP address. Because the
-window slides, a limit always lifts by itself: nobody is locked out for good.
+An attempt is counted before it is judged, by one statement that increments the key's row (or
+starts a new window) and returns the count: attempts made at the same moment queue on that row
+and each sees the count the one before it left, so no more than the limit are ever judged. A
+success can be forgiven after (the log-in and voting-code limits count failures).
+
+Keys are hashed with the site secret so the table holds no email address, IP address or code.
+A window starts at its first attempt and ends after the setting's seconds, whatever happens in
+it, so a limit always lifts by itself: nobody is locked out for good.
 """
 
 import hashlib
 import hmac
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, literal, select, update
+from sqlalchemy.orm import Session
 
-from tmo.models.accounts import ThrottleEvent
+from tmo.models.accounts import ThrottleAttempt
+from tmo.models.meta import UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,9 @@ LIMIT_SETTINGS = {
     "reset_account": ("tmo.throttle.reset_account", "3/3600"),
     "reset_address": ("tmo.throttle.reset_address", "20/3600"),
     "register_address": ("tmo.throttle.register_address", "20/3600"),
+    # Failures at /vote per code and per address.
+    "vote_code": ("tmo.throttle.vote_code", "5/900"),
+    "vote_address": ("tmo.throttle.vote_address", "10/900"),
 }
 
 
@@ -42,10 +52,18 @@ def hashed_key(secret: str, scope: str, raw: str) -> str:
     return hmac.new(secret.encode(), f"{scope}:{raw}".encode(), hashlib.sha256).hexdigest()
 
 
+def _insert(dbsession: Session):
+    if dbsession.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 class Throttle:
     """Attempts under one scope, for one request's settings and database session."""
 
-    def __init__(self, dbsession, settings, scope: str):
+    def __init__(self, dbsession: Session, settings, scope: str):
         self.dbsession = dbsession
         self.scope = scope
         self.limit = limit_for(settings, scope)
@@ -54,48 +72,67 @@ class Throttle:
     def _key(self, raw: str) -> str:
         return hashed_key(self.secret, self.scope, raw)
 
-    def retry_after(self, raw: str, now: datetime) -> int | None:
-        """Seconds to wait at ``now`` before the next attempt is allowed, or None if it is
-        allowed now."""
-        since = now - self.limit.window
-        times = self.dbsession.scalars(
-            select(ThrottleEvent.occurred_at)
-            .where(
-                ThrottleEvent.scope == self.scope,
-                ThrottleEvent.key == self._key(raw),
-                ThrottleEvent.occurred_at > since,
+    def count(self, raw: str, now: datetime) -> int | None:
+        """Count an attempt made at ``now``; the seconds to wait if it is past the limit (it
+        must not be judged), else None."""
+        stale = ThrottleAttempt.window_started_at <= now - self.limit.window
+        moment = literal(now, UTCDateTime())
+        statement = (
+            _insert(self.dbsession)(ThrottleAttempt)
+            .values(scope=self.scope, key=self._key(raw), window_started_at=now, attempts=1)
+            .on_conflict_do_update(
+                index_elements=["scope", "key"],
+                set_={
+                    "attempts": case((stale, 1), else_=ThrottleAttempt.attempts + 1),
+                    "window_started_at": case(
+                        (stale, moment), else_=ThrottleAttempt.window_started_at
+                    ),
+                },
             )
-            .order_by(ThrottleEvent.occurred_at.desc())
-            .limit(self.limit.attempts)
-        ).all()
-        if len(times) < self.limit.attempts:
-            return None
-        # Allowed again once the oldest of the last `attempts` events leaves the window.
-        free_at = times[-1] + self.limit.window
-        return max(1, math.ceil((free_at - now).total_seconds()))
-
-    def count(self, raw: str, now: datetime) -> None:
-        """Count an attempt made at ``now``, forgetting those that have left the window."""
-        key = self._key(raw)
-        self.dbsession.execute(
-            delete(ThrottleEvent).where(
-                ThrottleEvent.scope == self.scope,
-                ThrottleEvent.key == key,
-                ThrottleEvent.occurred_at <= now - self.limit.window,
-            )
+            .returning(ThrottleAttempt.attempts, ThrottleAttempt.window_started_at)
         )
-        self.dbsession.add(ThrottleEvent(scope=self.scope, key=key, occurred_at=now))
+        attempts, started = self.dbsession.execute(statement).one()
+        if attempts <= self.limit.attempts:
+            return None
+        return max(1, int((started + self.limit.window - now).total_seconds()) + 1)
+
+    def forgive(self, raw: str) -> None:
+        """Take back an attempt that succeeded: the limit counts failures."""
+        self.dbsession.execute(
+            update(ThrottleAttempt)
+            .where(
+                ThrottleAttempt.scope == self.scope,
+                ThrottleAttempt.key == self._key(raw),
+                ThrottleAttempt.attempts > 0,
+            )
+            .values(attempts=ThrottleAttempt.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
 
     def clear(self, raw: str) -> None:
         self.dbsession.execute(
-            delete(ThrottleEvent).where(
-                ThrottleEvent.scope == self.scope, ThrottleEvent.key == self._key(raw)
-            )
+            delete(ThrottleAttempt)
+            .where(ThrottleAttempt.scope == self.scope, ThrottleAttempt.key == self._key(raw))
+            .execution_options(synchronize_session=False)
         )
 
-    def events(self, raw: str) -> int:
-        return self.dbsession.scalar(
-            select(func.count())
-            .select_from(ThrottleEvent)
-            .where(ThrottleEvent.scope == self.scope, ThrottleEvent.key == self._key(raw))
+    def attempts(self, raw: str) -> int:
+        """Attempts counted in the key's window (0 if none)."""
+        found = self.dbsession.scalar(
+            select(ThrottleAttempt.attempts).where(
+                ThrottleAttempt.scope == self.scope, ThrottleAttempt.key == self._key(raw)
+            )
         )
+        return found or 0
+
+
+def count_all(dbsession: Session, settings, checks, now: datetime) -> int | None:
+    """Count one attempt under each (scope, raw value) of ``checks``; the longest wait among
+    those past their limit, or None. Every key is counted, even once one is past its limit."""
+    waits = [Throttle(dbsession, settings, scope).count(raw, now) for scope, raw in checks]
+    return max((wait for wait in waits if wait), default=None)
+
+
+def forgive_all(dbsession: Session, settings, checks) -> None:
+    for scope, raw in checks:
+        Throttle(dbsession, settings, scope).forgive(raw)

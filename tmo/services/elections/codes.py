@@ -10,26 +10,25 @@ someone holding the database, and without the key no guess can be checked at all
 make opening a poll for thousands of voters take minutes. The hash is on the voter's roll entry,
 so a code votes by marking the same roll entry an account or a paper ballot marks.
 
-Attempts are counted before they are judged, one row per hashed key incremented in place: a
-guess made at the same moment waits for the row and sees the count the first one left.
+Attempts are counted before they are judged, by the one throttle every limit uses
+(``tmo.services.throttle``): a guess made at the same moment waits for the count the first one
+left.
 """
 
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tmo.models.elections import CodeAttempt, Election, RollEntry
+from tmo.models.elections import Election, RollEntry
 from tmo.models.membership import Member
-from tmo.models.meta import UTCDateTime
 from tmo.presenters import london
 from tmo.refusal import Refusal
-from tmo.services import audit, notices
+from tmo.services import audit, notices, throttle
 
 # The module, not its names: lifecycle sends the poll cards written here.
 from tmo.services.elections import lifecycle
@@ -44,12 +43,6 @@ FACT_NAMES = {"postcode": "postcode", "date_of_birth": "date of birth"}
 
 # A second reminder so soon after the last asks the returning officer to confirm it.
 REMIND_AGAIN_AFTER = timedelta(hours=24)
-
-# Scope -> (setting, default "attempts/seconds"): failures at /vote per code and per address.
-LIMIT_SETTINGS = {
-    "vote_code": ("tmo.throttle.vote_code", "5/900"),
-    "vote_address": ("tmo.throttle.vote_address", "10/900"),
-}
 
 
 class CodeRefused(Refusal):
@@ -198,62 +191,6 @@ def remind(request, election: Election, actor_id: int, *, again: bool = False) -
 # -- Attempts at /vote ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Limit:
-    attempts: int
-    window: timedelta
-
-
-def limit_for(settings, scope: str) -> Limit:
-    key, default = LIMIT_SETTINGS[scope]
-    attempts, seconds = settings.get(key, default).split("/")
-    return Limit(int(attempts), timedelta(seconds=int(seconds)))
-
-
-def _insert(dbsession: Session):
-    if dbsession.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
-def _attempt_key(secret: str, scope: str, raw: str) -> str:
-    return hmac.new(secret.encode(), f"{scope}:{raw}".encode(), hashlib.sha256).hexdigest()
-
-
-def count_attempt(dbsession: Session, scope: str, key: str, limit: Limit, now: datetime):
-    """Count one attempt under ``key`` at ``now``; returns the seconds to wait if it is over the
-    limit, else None. One statement increments (or starts a new window) and reads the count."""
-    stale = CodeAttempt.window_started_at <= now - limit.window
-    moment = literal(now, UTCDateTime())
-    statement = (
-        _insert(dbsession)(CodeAttempt)
-        .values(scope=scope, key=key, window_started_at=now, attempts=1)
-        .on_conflict_do_update(
-            index_elements=["scope", "key"],
-            set_={
-                "attempts": case((stale, 1), else_=CodeAttempt.attempts + 1),
-                "window_started_at": case((stale, moment), else_=CodeAttempt.window_started_at),
-            },
-        )
-        .returning(CodeAttempt.attempts, CodeAttempt.window_started_at)
-    )
-    attempts, started = dbsession.execute(statement).one()
-    if attempts <= limit.attempts:
-        return None
-    return max(1, int((started + limit.window - now).total_seconds()) + 1)
-
-
-def _forgive(dbsession: Session, scope: str, key: str) -> None:
-    """Take back an attempt that succeeded: the limit counts failures."""
-    dbsession.execute(
-        update(CodeAttempt)
-        .where(CodeAttempt.scope == scope, CodeAttempt.key == key, CodeAttempt.attempts > 0)
-        .values(attempts=CodeAttempt.attempts - 1)
-    )
-
-
 def _fact_matches(member: Member, check: str, fact) -> bool:
     if check == "date_of_birth":
         return isinstance(fact, date) and member.date_of_birth == fact
@@ -276,15 +213,10 @@ def redeem(request, typed_code: str, fact, client: str) -> RollEntry:
     secret = settings["tmo.secret"]
     check = request.constitution.elections.code_check
     raw = normalise(typed_code)
-    keys = [
-        ("vote_address", _attempt_key(secret, "vote_address", client)),
-        ("vote_code", _attempt_key(secret, "vote_code", raw or typed_code.strip().upper())),
-    ]
-    waits = [
-        count_attempt(dbsession, scope, key, limit_for(settings, scope), now) for scope, key in keys
-    ]
-    if any(waits):
-        raise CodeThrottled(max(wait for wait in waits if wait))
+    checks = [("vote_address", client), ("vote_code", raw or typed_code.strip().upper())]
+    wait = throttle.count_all(dbsession, settings, checks, now)
+    if wait:
+        raise CodeThrottled(wait)
     entry = None
     if raw is not None:
         hashes = [
@@ -296,8 +228,7 @@ def redeem(request, typed_code: str, fact, client: str) -> RollEntry:
         raise CodeRefused(mismatch(check))
     if entry.voted:
         raise CodeRefused("This code has been used.")
-    for scope, key in keys:
-        _forgive(dbsession, scope, key)
+    throttle.forgive_all(dbsession, settings, checks)
     return entry
 
 

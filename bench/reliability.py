@@ -1,0 +1,369 @@
+"""Reliability bench: what many requests at once, and a server killed mid-write, must not break.
+
+``.venv/bin/python bench/reliability.py [--database sqlite|postgresql] [--double-voters 1000]
+[--guesses 60] [--burst-voters 400] [--markdown]`` creates a fresh database, migrates it and
+sets up an election with its poll open and voters logged in (``bench/ballots.py``'s
+``prepare_database``: accounts, sessions, roll entries), starts tmo on waitress
+(``ini/production.ini``, as ``bench/run.py`` does) and, over HTTP only:
+
+1. **Double casts**: every one of ``--double-voters`` voters casts twice at the same moment (the
+   two POSTs released together by a barrier, ``--clients`` threads in all). Counted: voters with
+   two ballots taken (200 twice), ballots stored beyond the roll marks. Both must be 0.
+2. **Log-in guesses**: ``--guesses`` wrong passwords for one account, all released at once, each
+   from its own client with its own CSRF cookie. Counted: the guesses whose password was checked
+   (the audit log's ``account.login_failed`` entries); at most the limit
+   (``tmo.throttle.login_account``, 5) may be, the rest must be 429.
+3. **Kill -9 mid-burst**: ``--burst-voters`` other voters cast from ``--clients`` threads; once a
+   quarter of them are answered the server is killed with SIGKILL, then started again. Counted:
+   the casts acknowledged (200 with a receipt) whose roll mark or ballot is missing after the
+   restart. Must be 0 (a cast not acknowledged may or may not have been taken).
+
+Every process it starts is stopped and the database deleted on the way out. See bench/README.md.
+"""
+
+import argparse
+import contextlib
+import http.client
+import os
+import platform
+import re
+import secrets
+import signal
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+from ballots import RECEIPT_TEXT, prepare_database
+from run import (
+    CSRF_COOKIE,
+    DEFAULT_INI,
+    HOST,
+    REQUEST_TIMEOUT_S,
+    cpu_model,
+    fresh_database,
+    note,
+    raise_keyboard_interrupt,
+    start_server,
+    wait_until_ready,
+)
+
+GUESSED_EMAIL = "guessed@bench.example.org"
+
+
+def post(port: int, path: str, body: str, cookie: str) -> tuple[int, str]:
+    """One POST; (status, page), or (0, the error) if the connection failed."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S * 3)
+    try:
+        connection.request(
+            "POST",
+            path,
+            body=body.encode(),
+            headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        response = connection.getresponse()
+        return response.status, response.read().decode(errors="replace")
+    except OSError as error:
+        return 0, repr(error)
+    finally:
+        connection.close()
+
+
+def database_counts(database_url: str, election_id: int, account_email: str | None = None):
+    """(voted roll entries, ballots, {receipt codes stored}, login failures audited for the
+    email)."""
+    from sqlalchemy import create_engine, func, select
+
+    from tmo.models.accounts import Account
+    from tmo.models.audit import AuditEntry
+    from tmo.models.elections import Ballot, RollEntry
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            voted = connection.scalar(
+                select(func.count())
+                .select_from(RollEntry)
+                .where(RollEntry.election_id == election_id, RollEntry.voted.is_(True))
+            )
+            receipts = set(
+                connection.scalars(select(Ballot.receipt).where(Ballot.election_id == election_id))
+            )
+            ballots = connection.scalar(
+                select(func.count()).select_from(Ballot).where(Ballot.election_id == election_id)
+            )
+            failures = 0
+            if account_email:
+                account_id = connection.scalar(
+                    select(Account.id).where(Account.email == account_email)
+                )
+                failures = connection.scalar(
+                    select(func.count())
+                    .select_from(AuditEntry)
+                    .where(
+                        AuditEntry.action == "account.login_failed",
+                        AuditEntry.target_id == str(account_id),
+                    )
+                )
+    finally:
+        engine.dispose()
+    return voted, ballots, receipts, failures
+
+
+def add_guessed_account(database_url: str) -> None:
+    """An account with a real argon2 hash, for the guesses to miss."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from tmo.models.accounts import Account
+    from tmo.services.accounts import hash_password
+
+    engine = create_engine(database_url)
+    try:
+        with Session(engine) as session:
+            session.add(
+                Account(
+                    email=GUESSED_EMAIL,
+                    display_name="Guessed",
+                    password_hash=hash_password(secrets.token_urlsafe(16)),
+                    email_verified_at=datetime.now(UTC),
+                )
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+# 1. Double casts --------------------------------------------------------------------------------
+
+
+def double_casts(port: int, path: str, voters, clients: int) -> dict:
+    statuses = {}
+
+    def cast_twice(index_voter):
+        index, voter = index_voter
+        together = threading.Barrier(2)
+        answers = []
+
+        def one():
+            together.wait()
+            answers.append(post(port, path, voter.body, voter.cookie))
+
+        pair = [threading.Thread(target=one) for _ in range(2)]
+        for thread in pair:
+            thread.start()
+        for thread in pair:
+            thread.join()
+        statuses[index] = answers
+
+    with ThreadPoolExecutor(max_workers=max(1, clients // 2)) as pool:
+        list(pool.map(cast_twice, enumerate(voters)))
+    taken = {i: sum(s == 200 and RECEIPT_TEXT in p for s, p in a) for i, a in statuses.items()}
+    return {
+        "voters": len(voters),
+        "requests": 2 * len(voters),
+        "twice_taken": sum(1 for n in taken.values() if n > 1),
+        "once_taken": sum(1 for n in taken.values() if n == 1),
+        "none_taken": sum(1 for n in taken.values() if n == 0),
+        "errors_5xx": sum(1 for a in statuses.values() for s, _ in a if s >= 500 or s == 0),
+    }
+
+
+# 2. Log-in guesses ------------------------------------------------------------------------------
+
+
+def login_form(port: int) -> tuple[str, str]:
+    """(Cookie header, form body without the password) from one GET /login."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
+    try:
+        connection.request("GET", "/login")
+        response = connection.getresponse()
+        page = response.read().decode()
+        cookies = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or ():
+            cookies.load(header)
+    finally:
+        connection.close()
+    token = cookies[CSRF_COOKIE].value
+    assert re.search(rf'name="csrf_token"[^>]*value="{re.escape(token)}"', page)
+    body = urllib.parse.urlencode(
+        {"_charset_": "UTF-8", "__formid__": "form", "csrf_token": token, "email": GUESSED_EMAIL}
+    )
+    return f"{CSRF_COOKIE}={token}", body
+
+
+def login_guesses(port: int, guesses: int) -> list[int]:
+    forms = [login_form(port) for _ in range(guesses)]
+    start = threading.Barrier(guesses)
+    statuses = []
+
+    def guess(number, cookie, body):
+        start.wait()
+        wrong = urllib.parse.urlencode({"password": f"wrong guess {number}", "submit": "submit"})
+        statuses.append(post(port, "/login", f"{body}&{wrong}", cookie)[0])
+
+    threads = [
+        threading.Thread(target=guess, args=(n, cookie, body))
+        for n, (cookie, body) in enumerate(forms)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+# 3. Kill -9 mid-burst ---------------------------------------------------------------------------
+
+
+def burst_then_kill(server, path: str, voters, clients: int) -> dict[int, int]:
+    """Cast for every voter from ``clients`` threads; SIGKILL the server once a quarter are
+    answered. Returns {voter index: the receipt code if acknowledged, else the status (0 for no
+    answer)}."""
+    answered = {}
+    lock = threading.Lock()
+    killed = threading.Event()
+
+    def cast(index_voter):
+        index, voter = index_voter
+        if killed.is_set():
+            answered[index] = 0
+            return
+        status, page = post(server.port, path, voter.body, voter.cookie)
+        receipt = re.search(r'id="receipt">([^<]+)<', page) if status == 200 else None
+        with lock:
+            answered[index] = receipt.group(1) if receipt else status
+            if not killed.is_set() and len(answered) >= len(voters) // 4:
+                os.kill(server.process.pid, signal.SIGKILL)
+                killed.set()
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(cast, enumerate(voters)))
+    server.process.wait(timeout=30)
+    return answered
+
+
+# The run ----------------------------------------------------------------------------------------
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--double-voters", type=int, default=1000)
+    parser.add_argument("--guesses", type=int, default=60)
+    parser.add_argument("--burst-voters", type=int, default=400)
+    parser.add_argument("--clients", type=int, default=64, help="concurrent client threads")
+    parser.add_argument("--server-threads", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--markdown", action="store_true")
+    return parser.parse_args(argv)
+
+
+def bench(args) -> list[tuple[str, str, str]]:
+    rows = []
+    with contextlib.ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tmo-reliab-")))
+        database_url = stack.enter_context(fresh_database(args.database, workdir))
+        secret = secrets.token_urlsafe(48)
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "TMO_SECRET": secret,
+            "TMO_MAIL_MODE": "memory",
+        }
+        total = args.double_voters + args.burst_voters
+        note(f"Migrating a fresh {args.database} database, setting up {total} voters...")
+        election = prepare_database(database_url, secret, total, args.seed)
+        add_guessed_account(database_url)
+        doubles = election.voters[: args.double_voters]
+        burst = election.voters[args.double_voters : total]
+
+        def serve(label):
+            server = start_server(
+                stack, "tmo", args.server_threads, env, workdir / f"{label}.log", DEFAULT_INI
+            )
+            wait_until_ready(server)
+            return server
+
+        server = serve("tmo")
+        note(f"1. {len(doubles)} voters casting twice at once...")
+        started = time.monotonic()
+        casts = double_casts(server.port, election.path, doubles, args.clients)
+        seconds = time.monotonic() - started
+        voted, ballots, _, _ = database_counts(database_url, election.election_id)
+        rows.append(
+            (
+                f"double casts: {casts['voters']} voters x 2 at once ({casts['requests']} "
+                f"POSTs, {seconds:.0f} s)",
+                f"{casts['twice_taken']} voters with two ballots taken; {ballots - voted} "
+                f"ballots beyond the roll marks; {casts['once_taken']} taken once, "
+                f"{casts['none_taken']} none; {casts['errors_5xx']} answers 5xx or none",
+                "0 and 0" if casts["twice_taken"] == 0 and ballots == voted else "FAILED",
+            )
+        )
+
+        note(f"2. {args.guesses} wrong passwords for one account at once...")
+        statuses = login_guesses(server.port, args.guesses)
+        *_, judged = database_counts(database_url, election.election_id, GUESSED_EMAIL)
+        limit = 5
+        rows.append(
+            (
+                f"log-in guesses: {args.guesses} wrong passwords at once, one account",
+                f"{judged} checked (audited account.login_failed); "
+                f"{statuses.count(429)} answered 429, {statuses.count(200)} 200, "
+                f"{sum(1 for s in statuses if s >= 500 or s == 0)} 5xx or none",
+                f"at most {limit}: " + ("yes" if judged <= limit else "FAILED"),
+            )
+        )
+
+        note(f"3. {len(burst)} voters casting, the server killed with SIGKILL mid-burst...")
+        answered = burst_then_kill(server, election.path, burst, args.clients)
+        restarted = serve("tmo-restarted")
+        voted, ballots, receipts, _ = database_counts(database_url, election.election_id)
+        acknowledged = [code for code in answered.values() if isinstance(code, str)]
+        lost = [code for code in acknowledged if code not in receipts]
+        rows.append(
+            (
+                f"kill -9 mid-burst: {len(burst)} casts from {args.clients} clients, killed "
+                f"after {len(burst) // 4} answers, restarted",
+                f"{len(acknowledged)} acknowledged, {len(lost)} of them lost; "
+                f"{len(answered) - len(acknowledged)} unacknowledged; "
+                f"ballots {ballots} = roll marks {voted}: {ballots == voted}; "
+                f"restarted server answers: {restarted.process.poll() is None}",
+                "0 lost" if not lost and ballots == voted else "FAILED",
+            )
+        )
+    return rows
+
+
+def main(argv=None) -> int:
+    args = parse_arguments(argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    try:
+        rows = bench(args)
+    except KeyboardInterrupt:
+        note("Interrupted: every process stopped and the database deleted.")
+        return 130
+    print(
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {args.database}, {cpu_model()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{args.server_threads} waitress threads"
+    )
+    if args.markdown:
+        print("| scenario | measured | goal |\n| --- | --- | --- |")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+    else:
+        for row in rows:
+            print("\n".join(row), end="\n\n")
+    return 0 if all("FAILED" not in row[2] for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
