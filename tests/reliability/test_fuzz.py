@@ -26,6 +26,7 @@ from webtest.forms import Checkbox, File, Hidden, MultipleSelect, Radio, Select,
 
 from tests import factories
 from tests.conftest import log_in
+from tests.elections_setup import TEST_SECRET
 from tests.functional.test_odd_input import PLACEHOLDER
 from tmo.demo import load_demo
 from tmo.models import Base
@@ -70,7 +71,7 @@ def demo(engine):
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     factories.bind(session)
     try:
-        assert load_demo(session, date.today())
+        assert load_demo(session, date.today(), secret=TEST_SECRET)
         account = factories.AccountFactory(roles=list(Role))
         factories.MemberFactory(account=account)
         session.flush()
