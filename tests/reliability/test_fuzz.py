@@ -135,7 +135,11 @@ raw_queries = st.lists(
     st.tuples(st.sampled_from(QUERY_NAMES), st.binary(max_size=30)), max_size=4
 ).map(lambda pairs: "&".join(f"{quote(name)}={quote_from_bytes(raw)}" for name, raw in pairs))
 uploads = st.tuples(
-    st.text(st.characters(min_codepoint=0x20, exclude_characters='"\\'), max_size=40),
+    # No lone surrogate: no browser can send one, and webtest cannot encode it.
+    st.text(
+        st.characters(min_codepoint=0x20, exclude_characters='"\\', exclude_categories=("Cs",)),
+        max_size=40,
+    ),
     st.binary(max_size=2_000),
 )
 
