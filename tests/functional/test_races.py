@@ -29,6 +29,14 @@ def browser(app):
     )
 
 
+def remove(engine, *models) -> None:
+    """Rows committed for a race, ``models`` first, then the accounts and what hangs on them,
+    in the order their foreign keys allow."""
+    with engine.begin() as connection:
+        for model in (*models, AuditEntry, LoginSession, ThrottleAttempt, RoleGrant, Account):
+            connection.execute(delete(model))
+
+
 def all_at_once(forms) -> list[int]:
     """Submit every form at the same moment, each from its own thread; their statuses."""
     start = threading.Barrier(len(forms))
@@ -63,18 +71,7 @@ def committed_account(app, engine):
     finally:
         factories.bind(None)
         session.close()
-        with engine.begin() as connection:
-            for model in (
-                Delivery,
-                Notice,
-                AuditEntry,
-                AccountToken,
-                LoginSession,
-                ThrottleAttempt,
-            ):
-                connection.execute(delete(model))
-            connection.execute(delete(RoleGrant))
-            connection.execute(delete(Account))
+        remove(engine, Delivery, Notice, AccountToken)
 
 
 def test_a_reset_link_followed_many_times_at_once_sets_one_password(app, engine, committed_account):
@@ -143,18 +140,7 @@ def committed_forum(app, engine):
     finally:
         factories.bind(None)
         session.close()
-        with engine.begin() as connection:
-            for model in (
-                YouthChairCandidate,
-                YouthChairElection,
-                YouthMember,
-                AuditEntry,
-                LoginSession,
-                ThrottleAttempt,
-                RoleGrant,
-                Account,
-            ):
-                connection.execute(delete(model))
+        remove(engine, YouthChairCandidate, YouthChairElection, YouthMember)
 
 
 def test_the_chair_vote_opened_many_times_at_once_is_open_once(app, engine, committed_forum):

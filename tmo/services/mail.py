@@ -12,8 +12,7 @@ import itertools
 import os
 import smtplib
 import threading
-from datetime import UTC, datetime
-from email.utils import format_datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from pyramid_mailer.interfaces import IMailer
@@ -41,17 +40,18 @@ class FolderMailer:
 
     def send_immediately(self, message, fail_silently: bool = False) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        now = datetime.now(UTC)
         headers = {
             "From": message.sender,
             "To": ", ".join(message.recipients),
             "Subject": message.subject,
-            "Date": format_datetime(now),
             **(message.extra_headers or {}),
         }
+        # Dated by the worker's clock (the outbox sets Date), and named in that order.
+        sent = parsedate_to_datetime(headers["Date"]) if "Date" in headers else None
         text = "".join(f"{name}: {value}\n" for name, value in headers.items())
         text += "\n" + message.body
-        name = f"{now:%Y%m%d-%H%M%S}-{os.getpid()}-{next(self.numbers):05d}.txt"
+        stamp = f"{sent:%Y%m%d-%H%M%S}-" if sent else ""
+        name = f"{stamp}{os.getpid()}-{next(self.numbers):05d}.txt"
         (self.folder / name).write_text(text, encoding="utf-8")
 
     send = send_immediately

@@ -24,7 +24,7 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parseaddr
+from email.utils import format_datetime, parseaddr
 from typing import NamedTuple
 
 from pyramid_mailer.message import Message
@@ -131,7 +131,7 @@ def claim(
             return None
         if take(dbsession, delivery_id, now):
             delivery = dbsession.get(Delivery, delivery_id, populate_existing=True)
-            taken = Taken(delivery_id, message_of(delivery, sender))
+            taken = Taken(delivery_id, message_of(delivery, sender, now))
             dbsession.commit()
             return taken
 
@@ -143,14 +143,15 @@ def message_id(delivery: Delivery, sender: str) -> str:
     return f"<tmo.{delivery.id}.{delivery.queued_at:%Y%m%d%H%M%S}@{domain}>"
 
 
-def message_of(delivery: Delivery, sender: str) -> Message:
+def message_of(delivery: Delivery, sender: str, now: datetime) -> Message:
+    """The email of ``delivery``, dated ``now`` by the worker's clock."""
     subject, _, body = delivery.body.partition("\n")
     return Message(
         subject=subject,
         recipients=[delivery.email],
         body=body,
         sender=sender,
-        extra_headers={"Message-ID": message_id(delivery, sender)},
+        extra_headers={"Message-ID": message_id(delivery, sender), "Date": format_datetime(now)},
     )
 
 
