@@ -469,6 +469,8 @@ def bench_level(args, env, workdir, election: Election, connections: int, block:
     rows = []
     processes = args.processes
     with contextlib.ExitStack() as stack:
+        # One server of ``processes`` processes on one port (tmo.server, as ini/production.ini
+        # serves tmo), driven by one wrk per process, each with its share of the voters.
         servers = {
             target: [
                 start_server(
@@ -476,16 +478,16 @@ def bench_level(args, env, workdir, election: Election, connections: int, block:
                     app,
                     args.server_threads,
                     env,
-                    workdir / f"{connections}-{app}-{number}.log",
+                    workdir / f"{connections}-{app}.log",
                     args.ini,
+                    processes,
                 )
-                for number in range(processes)
             ]
+            * processes
             for target, app in (("tmo", "tmo"), ("ceiling", "hello"))
         }
         for group in servers.values():
-            for server in group:
-                wait_until_ready(server)
+            wait_until_ready(group[0])
         warmup_files = voter_files(workdir, f"warmup-{connections}", block.warmup, processes)
         for target, group in servers.items():
             if target == "ceiling" and args.no_ceiling:
@@ -498,9 +500,9 @@ def bench_level(args, env, workdir, election: Election, connections: int, block:
             warmed = None
             if block.warmup:
                 warmed = run_wrk(group, election.path, warmup_files, connections, args.time_limit)
-            ports = ", ".join(str(server.port) for server in group)
             note(
-                f"{len(measured)} ballots on {target} (port {ports}), {connections} connections..."
+                f"{len(measured)} ballots on {target} (port {group[0].port}), "
+                f"{connections} connections..."
             )
             result = run_wrk(group, election.path, files, connections, args.time_limit)
             rows.append((Row(connections, target, result), warmed))
@@ -508,10 +510,9 @@ def bench_level(args, env, workdir, election: Election, connections: int, block:
                 f"  {result.per_s:.1f} ballots/s, p99 {result.p99_ms:.1f} ms, "
                 f"{result.errors} errors, {result.duration_s:.1f}s"
             )
-            for server in group:
-                report_server_problems(server)
-                if not harness.answers(server):
-                    note(f"  {server.app} no longer answers GET / after the run")
+            report_server_problems(group[0])
+            if not harness.answers(group[0]):
+                note(f"  {group[0].app} no longer answers GET / after the run")
     return rows
 
 
@@ -685,6 +686,7 @@ COLUMNS = (
     "ballots",
     "seconds",
     "ballots/s",
+    "share of ceiling",
     "p50 ms",
     "p95 ms",
     "p99 ms",
@@ -712,7 +714,18 @@ def goal_verdict(result: CastResult) -> str:
     return "met" if not misses else "missed: " + ", ".join(misses)
 
 
-def row_cells(row: Row) -> list[str]:
+def share_of_ceiling(row: Row, rows: list[Row]) -> str:
+    """tmo's ballots a second as a share of the ceiling's at the same connections, same run."""
+    if row.target != "tmo":
+        return "-"
+    for other in rows:
+        if other.target == "ceiling" and other.connections == row.connections:
+            ceiling = other.result.per_s
+            return f"{row.result.per_s / ceiling:.1%}" if ceiling else "-"
+    return "-"
+
+
+def row_cells(row: Row, rows: list[Row]) -> list[str]:
     result = row.result
     projected = GOAL_BALLOTS / result.per_s if result.per_s else math.inf
     return [
@@ -721,6 +734,7 @@ def row_cells(row: Row) -> list[str]:
         str(result.answered),
         f"{result.duration_s:.1f}",
         f"{result.per_s:.1f}",
+        share_of_ceiling(row, rows),
         f"{result.p50_ms:.1f}",
         f"{result.p95_ms:.1f}",
         f"{result.p99_ms:.1f}",
@@ -733,7 +747,7 @@ def row_cells(row: Row) -> list[str]:
 def table(rows: list[Row], markdown: bool) -> str:
     from register_search import render_table
 
-    return render_table(COLUMNS, [row_cells(row) for row in rows], markdown)
+    return render_table(COLUMNS, [row_cells(row, rows) for row in rows], markdown)
 
 
 def code_version() -> str:
@@ -757,7 +771,8 @@ def describe_run(args, busy_before: float | None) -> str:
         f"{args.ceiling_voters or args.voters}) after {args.warmup_voters} of warm-up; wrk "
         f"({wrk_version()}) with 1 thread"
         + (f" for each of {args.processes} waitress processes" if args.processes > 1 else "")
-        + f"; waitress with {args.server_threads} thread{'s' if args.server_threads > 1 else ''}; "
+        + f"; {args.processes} waitress process(es) (tmo.server) of {args.server_threads} "
+        f"thread{'s' if args.server_threads > 1 else ''} each; "
         f"{os.cpu_count()} x {cpu_model()}; Python {sys.version.split()[0]}"
         + ("" if busy_before is None else f"; CPU {busy_before:.0%} busy just before the run")
     )
@@ -799,12 +814,14 @@ def parse_arguments(argv):
     parser.add_argument(
         "--time-limit", type=int, default=900, help="seconds after which a run is stopped"
     )
-    parser.add_argument("--server-threads", type=int, default=8, help="waitress threads")
+    parser.add_argument(
+        "--server-threads", type=int, help="waitress threads per process (default: the ini's)"
+    )
     parser.add_argument(
         "--processes",
         type=int,
-        default=1,
-        help="waitress processes for tmo (and for the ceiling), each with its own wrk",
+        help="waitress processes for tmo (and for the ceiling), each driven by its own wrk "
+        "(default: the ini's workers, tmo.server)",
     )
     parser.add_argument("--seed", type=int, default=2026, help="seed of the register and ballots")
     parser.add_argument("--ini", type=Path, default=harness.DEFAULT_INI, help="tmo's ini file")
@@ -815,6 +832,9 @@ def parse_arguments(argv):
     parser.add_argument("--profile-output", type=Path, help="write the cProfile data here")
     parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
     args = parser.parse_args(argv)
+    workers, threads = harness.server_settings(args.ini, args.database)
+    args.processes = args.processes or workers
+    args.server_threads = args.server_threads or threads
     if min(args.voters, args.time_limit, args.server_threads) < 1 or args.warmup_voters < 0:
         parser.error("--voters, --time-limit and --server-threads must be positive")
     if args.processes < 1 or any(level % args.processes for level in args.connections):

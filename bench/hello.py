@@ -95,14 +95,19 @@ def vote_view(engine):
     return vote
 
 
+# The pages the page scenarios of bench/run.py request, each answered by the hello view.
+PAGE_PATHS = ("/login", "/account", "/membership", "/meetings", "/board")
+
+
 def make_app():
-    """The WSGI app: the hello view on ``/`` and on ``/login`` (the log-in scenario's path), and
+    """The WSGI app: the hello view on ``/`` and on each path a page scenario requests, and
     with DATABASE_URL set, the one-row insert on tmo's ballot-casting path."""
     with Configurator() as config:
         config.add_route("hello", "/")
-        config.add_route("hello_form", "/login")
         config.add_view(hello, route_name="hello")
-        config.add_view(hello, route_name="hello_form")
+        for number, path in enumerate(PAGE_PATHS):
+            config.add_route(f"page_{number}", path)
+            config.add_view(hello, route_name=f"page_{number}")
         url = os.environ.get("DATABASE_URL")
         if url:
             config.add_route("vote", VOTE_PATH)

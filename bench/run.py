@@ -12,6 +12,7 @@ for each, and stops every process and deletes the database on the way out, inclu
 """
 
 import argparse
+import configparser
 import contextlib
 import ctypes
 import http.client
@@ -46,7 +47,7 @@ HOST = "127.0.0.1"
 POSTGRES_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
-SCENARIOS = ("home", "login")
+SCENARIOS = ("home", "login", "account", "membership", "meetings", "board")
 LOGIN_EMAIL = "member@example.org"
 CSRF_COOKIE = "tmo_csrf"
 
@@ -206,10 +207,24 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(stack, app: str, server_threads: int, env: dict, log_path: Path, ini: Path):
+def server_settings(ini: Path, database: str) -> tuple[int, int]:
+    """The processes and threads the ini file's ``[server:main]`` serves with (tmo.server), on
+    ``database`` ("sqlite" or "postgresql"): what the bench runs by default."""
+    from tmo.server import workers_for
+
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ini)
+    section = parser["server:main"] if parser.has_section("server:main") else {}
+    workers = workers_for(section.get("workers", "1"), database)
+    return workers, int(section.get("threads", "4"))
+
+
+def start_server(
+    stack, app: str, server_threads: int, env: dict, log_path: Path, ini: Path, workers: int = 1
+):
     port = free_port()
     command = [sys.executable, str(SERVE_SCRIPT), app, "--port", str(port)]
-    command += ["--threads", str(server_threads), "--ini", str(ini)]
+    command += ["--threads", str(server_threads), "--workers", str(workers), "--ini", str(ini)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
@@ -383,7 +398,45 @@ def login_request(tmo: Server) -> BenchRequest:
     return request
 
 
-SCENARIO_REQUESTS = {"home": home_request, "login": login_request}
+def logged_in_cookie(tmo: Server) -> str:
+    """The Cookie header of a demo member who has logged in once (the log-in's own request)."""
+    request = login_request(tmo)
+    connection = http.client.HTTPConnection(HOST, tmo.port, timeout=REQUEST_TIMEOUT_S)
+    try:
+        connection.request(
+            "POST", request.path, body=request.body(), headers=request.http_headers()
+        )
+        response = connection.getresponse()
+        response.read()
+        cookies = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or ():
+            cookies.load(header)
+    finally:
+        connection.close()
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items() if morsel.value)
+
+
+def member_page(path: str):
+    def request(tmo: Server) -> BenchRequest:
+        return BenchRequest("GET", path, 200, headers={"Cookie": logged_in_cookie(tmo)})
+
+    request.__doc__ = f"GET {path} as a demo member who has logged in."
+    return request
+
+
+def board_request(tmo: Server) -> BenchRequest:
+    """GET /board with no cookies: the board as the public sees it."""
+    return BenchRequest("GET", "/board", 200)
+
+
+SCENARIO_REQUESTS = {
+    "home": home_request,
+    "login": login_request,
+    "account": member_page("/account"),
+    "membership": member_page("/membership"),
+    "meetings": member_page("/meetings"),
+    "board": board_request,
+}
 
 
 def check_answer(server: Server, request: BenchRequest, location_suffix: str | None = None):
@@ -529,10 +582,32 @@ def drive(port: int, request: BenchRequest, duration_s: int, load: LoadSettings)
 
 # Output -----------------------------------------------------------------------------------------
 
-COLUMNS = ("scenario", "target", "requests", "requests/s", "p50 ms", "p95 ms", "p99 ms", "errors")
+COLUMNS = (
+    "scenario",
+    "target",
+    "requests",
+    "requests/s",
+    "share of ceiling",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "errors",
+)
 
 
-def row_cells(row: Row) -> list[str]:
+def share_of_ceiling(rows: list[Row], row: Row) -> str:
+    """tmo's requests a second as a share of the ceiling's in the same scenario and run: the
+    figure that shows a regression whatever the machine."""
+    if row.target != "tmo":
+        return "-"
+    for other in rows:
+        if other.scenario == row.scenario and other.target == "ceiling":
+            ceiling = other.result.requests_per_s
+            return f"{row.result.requests_per_s / ceiling:.1%}" if ceiling else "-"
+    return "-"
+
+
+def row_cells(row: Row, rows: list[Row]) -> list[str]:
     result = row.result
     latencies = (result.p50_ms, result.p95_ms, result.p99_ms)
     return [
@@ -540,13 +615,14 @@ def row_cells(row: Row) -> list[str]:
         row.target,
         str(result.requests),
         f"{result.requests_per_s:.1f}",
+        share_of_ceiling(rows, row),
         *(f"{latency:.2f}" if result.requests else "-" for latency in latencies),
         str(result.errors),
     ]
 
 
 def text_table(rows: list[Row]) -> str:
-    cells = [list(COLUMNS)] + [row_cells(row) for row in rows]
+    cells = [list(COLUMNS)] + [row_cells(row, rows) for row in rows]
     widths = [max(len(line[column]) for line in cells) for column in range(len(COLUMNS))]
 
     def render(line: list[str]) -> str:
@@ -563,7 +639,7 @@ def text_table(rows: list[Row]) -> str:
 def markdown_table(rows: list[Row]) -> str:
     alignments = ["---", "---"] + ["---:"] * (len(COLUMNS) - 2)
     lines = ["| " + " | ".join(COLUMNS) + " |", "| " + " | ".join(alignments) + " |"]
-    lines += ["| " + " | ".join(row_cells(row)) + " |" for row in rows]
+    lines += ["| " + " | ".join(row_cells(row, rows)) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -610,7 +686,8 @@ def describe_run(args, load: LoadSettings, busy_before: float | None) -> str:
     )
     return (
         f"database {args.database}; {args.duration}s per run after {args.warmup}s of warm-up; "
-        f"{client} ({generator}); waitress with {args.server_threads} threads; "
+        f"{client} ({generator}); {args.workers} waitress process(es) of "
+        f"{args.server_threads} thread(s) each (tmo.server); "
         f"{os.cpu_count()} x {cpu_model()}; Python {platform.python_version()}"
         + ("" if busy_before is None else f"; CPU {busy_before:.0%} busy just before the run")
     )
@@ -635,7 +712,10 @@ def parse_arguments(argv):
         help="wrk threads (the Python generator uses one thread per connection)",
     )
     parser.add_argument(
-        "--server-threads", type=int, default=8, help="waitress threads (as ini/production.ini)"
+        "--server-threads", type=int, help="waitress threads per process (default: the ini's)"
+    )
+    parser.add_argument(
+        "--workers", type=int, help="waitress processes (default: the ini's, tmo.server)"
     )
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument(
@@ -651,6 +731,9 @@ def parse_arguments(argv):
         parser.error("--duration, --connections and --threads must be positive")
     if args.threads > args.connections:
         parser.error("--threads cannot exceed --connections (each wrk thread needs one)")
+    workers, threads = server_settings(args.ini, args.database)
+    args.workers = args.workers or workers
+    args.server_threads = args.server_threads or threads
     if args.load_generator == "wrk" and shutil.which("wrk") is None:
         parser.error("wrk is not installed (apt-get install wrk), or use --load-generator python")
     return args
@@ -669,7 +752,13 @@ def bench_scenario(args, load, scenario: str, env: dict, workdir: Path) -> list[
     with contextlib.ExitStack() as stack:
         servers = {
             target: start_server(
-                stack, app, args.server_threads, env, workdir / f"{scenario}-{app}.log", args.ini
+                stack,
+                app,
+                args.server_threads,
+                env,
+                workdir / f"{scenario}-{app}.log",
+                args.ini,
+                args.workers,
             )
             for target, app in (("tmo", "tmo"), ("ceiling", "hello"))
         }

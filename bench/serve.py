@@ -3,7 +3,9 @@
 ``tmo`` is built from an ini file (``ini/production.ini`` by default: compiled templates kept,
 quiet logging) with the database, secret and mail mode taken from the environment the harness
 sets (DATABASE_URL, TMO_SECRET, TMO_MAIL_MODE); ``hello`` is the bare Pyramid app of
-``bench/hello.py``. Both get exactly the same waitress settings, and listen on 127.0.0.1 only.
+``bench/hello.py``. Both get exactly the same waitress settings and the same number of
+processes (``--workers``, served as ``ini/production.ini`` serves tmo: ``tmo.server``), and
+listen on 127.0.0.1 only.
 The harness runs each in its own process, so neither shares a GIL with the load generator.
 """
 
@@ -11,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-import waitress
+from tmo.server import serve
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_INI = BENCH_DIR.parent / "ini" / "production.ini"
@@ -32,12 +34,18 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("app", choices=("tmo", "hello"))
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, default=1, help="waitress threads per process")
+    parser.add_argument("--workers", type=int, default=1, help="waitress processes")
     parser.add_argument("--ini", default=str(DEFAULT_INI), help="tmo's ini file")
     args = parser.parse_args(argv)
     app = build_app(args.app, args.ini)
-    waitress.serve(app, host="127.0.0.1", port=args.port, threads=args.threads, ident=args.app)
-    return 0
+    return serve(
+        app,
+        workers=args.workers,
+        listen=f"127.0.0.1:{args.port}",
+        threads=args.threads,
+        ident=args.app,
+    )
 
 
 if __name__ == "__main__":

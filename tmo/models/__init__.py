@@ -8,8 +8,9 @@ failures and deadlocks.
 """
 
 import contextlib
+import os
 import threading
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet
 
 import zope.sqlalchemy
 from sqlalchemy import Engine, engine_from_config, event
@@ -53,6 +54,18 @@ configure_mappers()
 # hash chains and of the checkpoints' signatures are derived from it (tmo.rules.chains).
 _SECRETS: "WeakKeyDictionary[Engine, str]" = WeakKeyDictionary()
 
+# Every engine of this process: a child forked to serve (tmo.server) must not share its parent's
+# pooled connections, whose sockets (and SQLite handles) the two processes would then both use.
+_ENGINES: "WeakSet[Engine]" = WeakSet()
+
+
+def _forget_inherited_connections() -> None:
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
+
 
 # How long a PostgreSQL statement waits for a lock another transaction holds, and how long any
 # statement may run, before it is given up (the request then answers 503: nothing is saved).
@@ -78,6 +91,7 @@ def get_engine(settings, prefix="sqlalchemy."):
         _configure_sqlite(engine, busy)
     if settings.get("tmo.secret"):
         _SECRETS[engine] = settings["tmo.secret"]
+    _ENGINES.add(engine)
     return engine
 
 
