@@ -19,7 +19,7 @@ from pyramid.tweens import EXCVIEW
 from tmo.permissions import UNLABELLED_VIEW_PERMISSION
 from tmo.security.identity import Identity
 from tmo.security.permits import CONCEALED, first_granting
-from tmo.services.accounts import SESSION_COOKIE, account_for_session_token
+from tmo.services.accounts import SESSION_COOKIE, session_login
 
 
 class Concealed(Denied):
@@ -50,15 +50,28 @@ class SecurityPolicy:
         return []
 
 
-def request_account(request):
+def request_login(request):
+    """(account, roles) of the request's login session, or None: one query a request."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    return account_for_session_token(request.dbsession, token, request.now)
+    return session_login(request.dbsession, token, request.now)
+
+
+def request_account(request):
+    login = request.login
+    return login[0] if login else None
 
 
 def request_identity(request) -> Identity:
-    return Identity(request, request.account)
+    account = request.account
+    if account is None:
+        return Identity(request, None)
+    login = request.login
+    # The roles the login session's query read with the account (unless something else set
+    # request.account, as a script or test may: then the account's own).
+    roles = login[1] if login and login[0] is account else None
+    return Identity(request, account, roles)
 
 
 def csp_nonce(request) -> str:
@@ -191,6 +204,7 @@ def includeme(config):
             )
         )
     )
+    config.add_request_method(request_login, "login", reify=True)
     config.add_request_method(request_account, "account", reify=True)
     config.add_request_method(request_identity, "identity_of_request", reify=True)
     config.add_request_method(csp_nonce, "csp_nonce", reify=True)

@@ -10,11 +10,14 @@ from tmo.permissions import Role
 class Identity:
     """The person behind a request; ``account`` is None for someone not logged in."""
 
-    def __init__(self, request, account: Account | None):
+    def __init__(self, request, account: Account | None, roles: frozenset[Role] | None = None):
         self.request = request
         self.account = account
         self.account_id = account.id if account else None
-        self.roles: frozenset[Role] = account.roles if account else frozenset()
+        # The roles as the login session's query read them (tmo.services.accounts.session_login).
+        if roles is None:
+            roles = account.roles if account else frozenset()
+        self.roles: frozenset[Role] = roles
 
     def __bool__(self) -> bool:
         return self.account is not None

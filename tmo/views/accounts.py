@@ -196,7 +196,7 @@ class ResetPasswordPage(EmailedLinkPage):
     permission=Permission.ACCOUNT_SELF_MANAGE,
 )
 def account_page(request):
-    return {"account": request.account}
+    return {"account": request.account, "roles": request.identity.roles}
 
 
 @form_page("account_password", "form.jinja2", Permission.ACCOUNT_SELF_MANAGE)

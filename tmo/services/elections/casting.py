@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tmo.models.elections import Candidate, Election, RollEntry, SealedBallot
@@ -26,7 +26,6 @@ from tmo.models.membership import Member
 from tmo.rules import elections as rules
 from tmo.rules import sealing
 from tmo.services import audit
-from tmo.services.elections.lifecycle import lock_election
 from tmo.services.elections.nominations import accepted, surname_order
 from tmo.services.elections.refusals import AlreadyVoted, ElectionError, NotOnRoll
 
@@ -48,23 +47,58 @@ def seal(election: Election, preferences: Sequence[int]) -> Sealed:
     return Sealed(ciphertext, sealing.tracker(ciphertext))
 
 
-def _append(dbsession: Session, election: Election, sealed: Sealed, key: bytes) -> str:
-    ballot_id = secrets.token_hex(16)
-    previous = election.chain_head
-    head = rules.ballot_hash(key, previous, ballot_id, sealed.ciphertext)
-    dbsession.add(
-        SealedBallot(
-            id=ballot_id,
-            election_id=election.id,
-            ciphertext=sealed.ciphertext,
-            tracker=sealed.tracker,
-            previous_hash=previous,
-            hash=head,
+def _append(
+    dbsession: Session, election_id: int, head: str, sealed: Sequence[Sealed], key: bytes
+) -> str:
+    """Link ``sealed`` into the election's chain after ``head`` (read under the election's lock)
+    and write them: one INSERT of every ballot and one UPDATE of the head and the count, as plain
+    statements rather than the ORM's flush at the commit, whose work would be done under the
+    lock. Returns the new head."""
+    rows = []
+    for ballot in sealed:
+        ballot_id = secrets.token_hex(16)
+        previous, head = head, rules.ballot_hash(key, head, ballot_id, ballot.ciphertext)
+        rows.append(
+            {
+                "id": ballot_id,
+                "election_id": election_id,
+                "ciphertext": ballot.ciphertext,
+                "tracker": ballot.tracker,
+                "previous_hash": previous,
+                "hash": head,
+            }
         )
+    dbsession.execute(insert(SealedBallot.__table__), rows)
+    dbsession.execute(
+        update(Election.__table__)
+        .where(Election.__table__.c.id == election_id)
+        .values(chain_head=head, ballots_cast=Election.__table__.c.ballots_cast + len(rows))
     )
-    election.chain_head = head
-    election.ballots_cast += 1
-    return sealed.tracker
+    # An Election already loaded in this session must not keep the old head and count.
+    loaded = dbsession.identity_map.get(dbsession.identity_key(Election, election_id))
+    if loaded is not None:
+        dbsession.expire(loaded, ["chain_head", "ballots_cast"])
+    return head
+
+
+def _lock_for_ballots(dbsession: Session, election_id: int, now: datetime) -> Row:
+    """The election's row, locked to the commit (PostgreSQL: FOR UPDATE; SQLite: the write
+    transaction began IMMEDIATE), read as the few columns a cast needs; refused unless the poll
+    is open at ``now``."""
+    row = dbsession.execute(
+        select(
+            Election.status,
+            Election.poll_opens_at,
+            Election.poll_closes_at,
+            Election.chain_head,
+            Election.sealing_key,
+        )
+        .where(Election.id == election_id)
+        .with_for_update()
+    ).one()
+    if not rules.accepting_ballots(row.status, row.poll_opens_at, row.poll_closes_at, now):
+        raise ElectionError("The poll is not open.")
+    return row
 
 
 def validate_ballot(election: Election, *, marked=(), numbers=None) -> tuple[int, ...]:
@@ -92,11 +126,7 @@ def cast(
     key (``chain_key``). ``channel`` is "online" (with an account) or "code" (with the code on
     the poll card): either marks the member's one roll entry. Raises AlreadyVoted, or
     NotOnRoll."""
-    election = lock_election(dbsession, election_id)
-    if not rules.accepting_ballots(
-        election.status, election.poll_opens_at, election.poll_closes_at, now
-    ):
-        raise ElectionError("The poll is not open.")
+    election = _lock_for_ballots(dbsession, election_id, now)
     marked = dbsession.execute(
         update(RollEntry)
         .where(
@@ -117,7 +147,8 @@ def cast(
             raise NotOnRoll("You are not on the roll of voters for this election.")
         raise AlreadyVoted("You have already voted in this election.")
     sealed = preferences if isinstance(preferences, Sealed) else seal(election, preferences)
-    return _append(dbsession, election, sealed, key)
+    _append(dbsession, election_id, election.chain_head, [sealed], key)
+    return sealed.tracker
 
 
 def enter_paper_batch(
@@ -133,12 +164,11 @@ def enter_paper_batch(
     """Mark each voter who returned a paper on the roll and add the papers to the log, sealed
     like any other ballot, in an order that says nothing of who returned which. Returns the
     number of papers entered."""
-    election = lock_election(dbsession, election.id)
     # Papers are entered while the poll is open, so the chain head published at the close is final.
-    if not rules.accepting_ballots(
-        election.status, election.poll_opens_at, election.poll_closes_at, now
-    ):
-        raise ElectionError("Paper ballots are entered while the poll is open.")
+    try:
+        locked = _lock_for_ballots(dbsession, election.id, now)
+    except ElectionError:
+        raise ElectionError("Paper ballots are entered while the poll is open.") from None
     if len(member_numbers) != len(papers):
         raise ElectionError(
             f"The batch names {len(member_numbers)} voters but holds {len(papers)} papers: "
@@ -179,8 +209,8 @@ def enter_paper_batch(
         )
     shuffled = list(papers)
     secrets.SystemRandom().shuffle(shuffled)
-    for preferences in shuffled:
-        _append(dbsession, election, seal(election, preferences), key)
+    sealed = [seal(election, preferences) for preferences in shuffled]
+    _append(dbsession, election.id, locked.chain_head, sealed, key)
     audit.record(
         dbsession, "election.paper_batch", actor_id=actor_id, target=election, papers=len(papers)
     )
