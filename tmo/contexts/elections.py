@@ -34,9 +34,15 @@ class ElectionContext(Context):
     @cached_property
     def roll_entry(self):
         """The asker's entry on this election's roll, if they are on it."""
-        return elections.roll_entry(
-            self.request.dbsession, self.election, self.request.identity.member
-        )
+        identity = self.request.identity
+        if identity.account_id is not None and "member" not in vars(identity):
+            # Their membership, not asked for yet, comes with the entry in one query.
+            member, entry = elections.membership_and_roll_entry(
+                self.request.dbsession, self.election, identity.account_id
+            )
+            identity.member = member
+            return entry
+        return elections.roll_entry(self.request.dbsession, self.election, identity.member)
 
     @cached_property
     def ballots_published(self) -> bool:

@@ -92,9 +92,12 @@ def current_members(dbsession: Session) -> list[Member]:
 
 
 def active_membership(dbsession: Session, account_id: int) -> Member | None:
-    return dbsession.scalar(
-        select(Member).where(Member.account_id == account_id, Member.ceased_on.is_(None))
-    )
+    return dbsession.scalar(active_membership_query(account_id))
+
+
+def active_membership_query(account_id: int):
+    """The account's current membership, as a query another may join to."""
+    return select(Member).where(Member.account_id == account_id, Member.ceased_on.is_(None))
 
 
 def pending_application(dbsession: Session, account_id: int) -> MembershipApplication | None:

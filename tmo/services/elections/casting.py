@@ -238,6 +238,24 @@ def roll_entry(dbsession: Session, election: Election, member: Member | None) ->
     )
 
 
+def membership_and_roll_entry(
+    dbsession: Session, election: Election, account_id: int
+) -> tuple[Member | None, RollEntry | None]:
+    """The account's current membership and its line on the election's roll, in one query (a
+    cast's permission check needs both)."""
+    from tmo.services.membership import active_membership_query
+
+    found = dbsession.execute(
+        active_membership_query(account_id)
+        .add_columns(RollEntry)
+        .outerjoin(
+            RollEntry,
+            (RollEntry.member_id == Member.id) & (RollEntry.election_id == election.id),
+        )
+    ).first()
+    return (found[0], found[1]) if found else (None, None)
+
+
 def ballot_paper(election: Election, member: Member | None) -> list[Candidate]:
     """The candidates in the order this voter sees them: alphabetical by surname, or an order of
     their own that stays the same each time they look (drawn from the election's secret paper
