@@ -148,7 +148,9 @@ class Row:
 # Setting up the election ------------------------------------------------------------------------
 
 
-def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> Election:
+def prepare_database(
+    database_url: str, secret: str, voters: int, seed: int, password: str | None = None
+) -> Election:
     """Migrate, generate the register, and set up the election, its voters and their sessions."""
     from nacl.public import PrivateKey
     from sqlalchemy import func, select, text, update
@@ -179,8 +181,9 @@ def prepare_database(database_url: str, secret: str, voters: int, seed: int) -> 
     try:
         members = math.ceil((voters + CANDIDATES) / ENTITLED_SHARE) + 100
         generate(dbsession, members, seed)
-        # Never logged in with: one hash for every bench account.
-        password_hash = hash_password(secrets.token_urlsafe(24))
+        # One hash for every bench account, of a password nobody knows unless one is given
+        # (bench/memory.py logs in with it).
+        password_hash = hash_password(password or secrets.token_urlsafe(24))
         officer = Account(
             email=f"returning.officer@{VOTER_DOMAIN}",
             display_name="Bench Returning Officer",
