@@ -73,34 +73,23 @@ _BLOCK_MARKS = frozenset({"1", "x", "X"})
 def read_blt(text: str) -> Election:
     """Parse BLT text into an `Election`, rejecting anything ambiguous with the line number."""
     # only newlines end a line: str.splitlines would also split names on \x1e or \u2028
-    numbered = enumerate(text.split("\n"), start=1)
-    lines = [(number, line.strip()) for number, line in numbered]
+    stripped = [line.strip() for line in text.split("\n")]
     # comments and blank lines carry nothing a count needs
-    lines = [(number, line) for number, line in lines if line and not line.startswith("#")]
+    lines = [
+        (number, line)
+        for number, line in enumerate(stripped, start=1)
+        if line and not line.startswith("#")
+    ]
     if not lines:
         raise BallotFileError("empty BLT file: expected 'candidates seats' on the first line")
-    position = 0
-
-    def next_line() -> tuple[int, str]:
-        nonlocal position
-        if position >= len(lines):
-            raise BallotFileError("BLT file ends early: expected the ballots, a lone 0 and names")
-        position += 1
-        return lines[position - 1]
-
-    number, header = next_line()
-    n_candidates, seats = _read_header(number, header)
+    n_candidates, seats = _read_header(*lines[0])
+    first_ballot = 1
     withdrawn: set[int] = set()
-    ballots: list[Ballot] = []
-    if position < len(lines) and lines[position][1].startswith("-"):
-        number, line = next_line()
-        withdrawn = _read_withdrawn(number, line, n_candidates)
-    while True:
-        number, line = next_line()
-        if line == "0":
-            break
-        ballots.append(_read_ballot_line(number, line, n_candidates))
-    rest = "\n".join(line for _, line in lines[position:])
+    if len(lines) > 1 and lines[1][1].startswith("-"):
+        withdrawn = _read_withdrawn(*lines[1], n_candidates)
+        first_ballot = 2
+    ballots, names_from = _read_ballot_lines(lines, first_ballot, n_candidates)
+    rest = "\n".join(line for _, line in lines[names_from:])
     quoted = _QUOTED.findall(rest)
     if len(quoted) < n_candidates:
         raise BallotFileError(
@@ -120,6 +109,57 @@ def read_blt(text: str) -> Election:
         ballots=ballots,
         withdrawn=withdrawn,
     )
+
+
+def _read_ballot_lines(
+    lines: list[tuple[int, str]], first: int, n_candidates: int
+) -> tuple[list[Ballot], int]:
+    """The ballots from `lines[first]` up to the lone 0, and the index of the line after it.
+
+    Most files are plain digits and single spaces, read by the quick reader; anything else (or
+    any fault) is read line by line, which names the first faulty line.
+    """
+    texts = [line for _, line in lines]
+    try:
+        end = texts.index("0", first)
+    except ValueError:
+        end = None
+    if end is not None:
+        ballots = _read_plain_ballots(texts[first:end], n_candidates)
+        if ballots is not None:
+            return ballots, end + 1
+    ballots = []
+    for position in range(first, len(lines)):
+        number, line = lines[position]
+        if line == "0":
+            return ballots, position + 1
+        ballots.append(_read_ballot_line(number, line, n_candidates))
+    raise BallotFileError("BLT file ends early: expected the ballots, a lone 0 and names")
+
+
+def _read_plain_ballots(texts: list[str], n_candidates: int) -> list[Ballot] | None:
+    """Ballot lines of ASCII digits, each ending in a single 0, as `_read_ballot_line` reads
+    them; None where one is anything else, for that reader to judge."""
+    # a preference is looked up by its text: "+1", "01" or "1_0" is not one, and needs no int()
+    candidate_of = {str(number): number - 1 for number in range(1, n_candidates + 1)}.__getitem__
+    ballots = []
+    try:
+        for line in texts:
+            fields = line.split()
+            weight = fields[0]
+            preferences = tuple(map(candidate_of, fields[1:-1]))
+            if (
+                fields[-1] != "0"
+                or not weight.isascii()
+                or not weight.isdigit()
+                or weight[0] == "0"
+                or len(set(preferences)) != len(preferences)
+            ):
+                return None
+            ballots.append(Ballot(int(weight), preferences))
+    except KeyError:
+        return None
+    return ballots
 
 
 def _read_header(number: int, line: str) -> tuple[int, int]:
