@@ -8,8 +8,9 @@ round, ward by ward, their order alternating from ward to ward and round to roun
 unmeasured round that also checks they elect the same candidates. It prints, per ward and in
 total, the median wall-clock time of each, tmo's time over stvpoll's (the goal: at most 1.00)
 and tmo's share of the ceiling (stvpoll's time over tmo's), with the time of a bare ``python -c
-pass`` for the floor both stand on. Then it times reading every ward's BLT file in-process with
-this checkout's ``read_blt`` and with that of an earlier commit (taken with ``git show``).
+pass`` for the floor both stand on. Then it times reading every ward's BLT file in-process
+(CPU time, which other work on the machine disturbs less than the wall clock) with this
+checkout's ``read_blt`` and with that of an earlier commit (taken with ``git show``).
 See bench/README.md.
 """
 
@@ -188,10 +189,10 @@ def time_parsing(paths: list[Path], rounds: int, before: str, markdown: bool) ->
     timings = {name: [] for name in readers}
     for _ in range(rounds):
         for name, reader in readers.items():
-            started = time.perf_counter()
+            started = time.process_time()
             for text in texts:
                 reader(text)
-            timings[name].append(time.perf_counter() - started)
+            timings[name].append(time.process_time() - started)
     papers = sum(len(text.splitlines()) for text in texts)
     fastest = min(statistics.median(values) for values in timings.values())
     rows = [
@@ -204,7 +205,7 @@ def time_parsing(paths: list[Path], rounds: int, before: str, markdown: bool) ->
         for name, values in timings.items()
     ]
     return render_table(
-        ("read_blt of", "input", "ms (median)", "times the fastest"), rows, markdown
+        ("read_blt of", "input", "CPU ms (median)", "times the fastest"), rows, markdown
     )
 
 
