@@ -41,6 +41,8 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
+from operator import itemgetter
 
 
 class BallotFileError(ValueError):
@@ -67,6 +69,7 @@ class Election:
 
 
 _QUOTED = re.compile(r'"([^"\n]*)"')
+_FIRST, _MIDDLE, _LAST = itemgetter(0), itemgetter(slice(1, -1)), itemgetter(-1)
 _BLOCK_MARKS = frozenset({"1", "x", "X"})
 
 
@@ -139,27 +142,28 @@ def _read_ballot_lines(
 
 def _read_plain_ballots(texts: list[str], n_candidates: int) -> list[Ballot] | None:
     """Ballot lines of ASCII digits, each ending in a single 0, as `_read_ballot_line` reads
-    them; None where one is anything else, for that reader to judge."""
+    them; None where one is anything else, for that reader to judge.
+
+    Each step runs over all the lines at once (``map``), which is what makes it quick.
+    """
     # a preference is looked up by its text: "+1", "01" or "1_0" is not one, and needs no int()
     candidate_of = {str(number): number - 1 for number in range(1, n_candidates + 1)}.__getitem__
-    ballots = []
+    fields = list(map(str.split, texts))
+    weights = list(map(_FIRST, fields))
+    digits = "".join(weights)
+    if (
+        set(map(_LAST, fields)) != {"0"}
+        or not (digits.isascii() and digits.isdigit())
+        or "0" in set(map(_FIRST, weights))
+    ):
+        return None
     try:
-        for line in texts:
-            fields = line.split()
-            weight = fields[0]
-            preferences = tuple(map(candidate_of, fields[1:-1]))
-            if (
-                fields[-1] != "0"
-                or not weight.isascii()
-                or not weight.isdigit()
-                or weight[0] == "0"
-                or len(set(preferences)) != len(preferences)
-            ):
-                return None
-            ballots.append(Ballot(int(weight), preferences))
+        preferences = list(map(tuple, map(partial(map, candidate_of), map(_MIDDLE, fields))))
     except KeyError:
         return None
-    return ballots
+    if list(map(len, map(set, preferences))) != list(map(len, preferences)):
+        return None
+    return list(map(Ballot, map(int, weights), preferences))
 
 
 def _read_header(number: int, line: str) -> tuple[int, int]:
