@@ -54,6 +54,7 @@ def test_govan_round_trips() -> None:
     [
         ("", "empty"),
         ("3\n", "candidates seats"),
+        ("\u00b2 1\n", "line 1: expected 'candidates seats'"),
         ("2 1\n1 1 0\n", "ends early"),
         ('2 1\n1 1 3 0\n0\n"A"\n"B"\n', "preferences must be from 1 to 2"),
         ('2 1\n1 1 1 0\n0\n"A"\n"B"\n', "ranked twice"),
@@ -126,6 +127,8 @@ def test_reads_a_ballot_line_however_it_is_spaced_or_padded(
         ("00 1 0", "line 3: ballot weight must be at least 1"),
         ("1 1", "line 3: a ballot line must end with 0"),
         ("1 3 0", "line 3: preferences must be from 1 to 2"),
+        ("1 \u00b2 0", "line 3: a ballot line is a weight"),
+        ("\u0661 1 0", "line 3: a ballot line is a weight"),
     ],
 )
 def test_a_faulty_ballot_line_among_good_ones_is_named(ballot_line: str, message: str) -> None:

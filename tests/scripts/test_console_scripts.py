@@ -87,5 +87,7 @@ def test_tmo_count_counts_a_ward_without_loading_the_web_framework():
     )
     assert "tmo.rules.counting" in done.stderr
     assert WEB_STACK.findall(done.stderr) == []
+    said = [line for line in done.stderr.splitlines() if not line.startswith("import time:")]
+    assert said == []
     elected = [line for line in done.stdout.splitlines() if line.startswith("Elected: ")]
     assert {line.removeprefix("Elected: ") for line in elected} == reference_winners("Govan-2007")

@@ -153,7 +153,7 @@ def _read_plain_ballots(texts: list[str], n_candidates: int) -> list[Ballot] | N
     digits = "".join(weights)
     if (
         set(map(_LAST, fields)) != {"0"}
-        or not (digits.isascii() and digits.isdigit())
+        or not _is_number(digits)
         or "0" in set(map(_FIRST, weights))
     ):
         return None
@@ -166,9 +166,14 @@ def _read_plain_ballots(texts: list[str], n_candidates: int) -> list[Ballot] | N
     return list(map(Ballot, map(int, weights), preferences))
 
 
+def _is_number(text: str) -> bool:
+    # str.isdigit alone also passes superscripts, which int() refuses, and other scripts' digits
+    return text.isascii() and text.isdigit()
+
+
 def _read_header(number: int, line: str) -> tuple[int, int]:
     fields = line.split()
-    if len(fields) != 2 or not all(field.isdigit() for field in fields):
+    if len(fields) != 2 or not all(_is_number(field) for field in fields):
         raise BallotFileError(f"line {number}: expected 'candidates seats', got {line!r}")
     n_candidates, seats = int(fields[0]), int(fields[1])
     if n_candidates < 1 or seats < 1:
@@ -192,7 +197,7 @@ def _read_withdrawn(number: int, line: str, n_candidates: int) -> set[int]:
 
 def _read_ballot_line(number: int, line: str, n_candidates: int) -> Ballot:
     fields = line.split()
-    if not all(field_text.isdigit() for field_text in fields):
+    if not all(_is_number(field_text) for field_text in fields):
         raise BallotFileError(
             f"line {number}: a ballot line is a weight, preferences and 0 (equal or skipped "
             f"rankings are not accepted), got {line!r}"
