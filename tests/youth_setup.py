@@ -5,12 +5,12 @@ reliability suite (``tests/reliability/test_approvals.py``) and ``bench/reliabil
 counts them over HTTP."""
 
 import dataclasses
-import threading
 from datetime import date, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from tests.races import at_the_same_moment
 from tmo.constitution import Constitution
 from tmo.models.accounts import Account, RoleGrant
 from tmo.models.audit import AuditEntry
@@ -108,13 +108,11 @@ def count_all_at_once(
 ) -> list[Exception]:
     """Count every proposal at the same moment, each in its own thread, session and connection
     (released together by a barrier), committing each; the errors raised."""
-    start = threading.Barrier(len(ids))
     errors = []
 
     def count(proposal_id):
         session = session_factory()
         try:
-            start.wait()
             youth.count_proposal_votes(
                 session, constitution, proposal_id, actor_id=None, today=today
             )
@@ -124,11 +122,7 @@ def count_all_at_once(
         finally:
             session.close()
 
-    threads = [threading.Thread(target=count, args=(pid,)) for pid in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_the_same_moment(count, ids)
     return errors
 
 

@@ -1,6 +1,6 @@
 """The Youth Forum's budget on the real database: the ledger's balances, a proposal from draft to
-reported, releases and top-ups, board ratification, the year's end, and fifty approvals racing
-for the last of the money without ever over-committing it."""
+reported, releases and top-ups, board ratification and the year's end. A hundred approvals
+racing for the last of the money are in tests/reliability/test_approvals.py."""
 
 import dataclasses
 from datetime import UTC, date, datetime, timedelta
@@ -10,15 +10,9 @@ from sqlalchemy import select
 
 from tests.factories import AccountFactory, YouthMemberFactory
 from tests.youth_setup import (
-    COST,
-    count_all_at_once,
     fields,
-    proposals_ready_to_count,
-    remove_the_race,
-    what_was_counted,
 )
 from tmo.constitution import Constitution
-from tmo.models import get_session_factory
 from tmo.models.audit import AuditEntry
 from tmo.rules import youth as rules
 from tmo.rules.youth import ProposalStatus
@@ -271,30 +265,3 @@ def test_under_13s_are_refused_and_approval_makes_a_forum_member(dbsession):
     ages_out = member.date_of_birth.replace(year=member.date_of_birth.year + 26)
     with pytest.raises(youth.YouthError, match="You left the Youth Forum on"):
         youth.current_member(dbsession, RULES, account, ages_out)
-
-
-# Fifty approvals racing -----------------------------------------------------------------------
-
-RACERS = 50
-
-
-def test_fifty_approvals_racing_never_over_commit_the_budget(engine):
-    """Fifty passed proposals counted at once, each in its own session and connection: exactly
-    as many are committed as the budget covers, the rest are agreed but unfunded, and the
-    remaining money never goes below zero. (A hundred race in tests/reliability/.)"""
-    factory = get_session_factory(engine)
-    try:
-        with factory() as session:
-            ids = proposals_ready_to_count(session, RULES, RACERS, COST, TODAY)
-        errors = count_all_at_once(factory, RULES, ids, TODAY)
-        with factory() as session:
-            counted = what_was_counted(session, RULES, TODAY)
-        assert errors == []
-        assert counted.statuses.count(ProposalStatus.COMMITTED) == 21
-        assert counted.statuses.count(ProposalStatus.UNFUNDED) == RACERS - 21
-        assert counted.commitments == 21
-        assert counted.balances == rules.Balances(1_500_000, 21 * COST, 0)
-        assert counted.balances.remaining == 30_000
-    finally:
-        with engine.begin() as connection:
-            remove_the_race(connection)
