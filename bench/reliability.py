@@ -1,8 +1,8 @@
 """Reliability bench: what many requests at once, and a server killed mid-write, must not break.
 
 ``.venv/bin/python bench/reliability.py [--database sqlite|postgresql] [--double-voters 1000]
-[--guesses 60] [--burst-voters 400] [--markdown]`` creates a fresh database, migrates it and
-sets up an election with its poll open and voters logged in (``bench/ballots.py``'s
+[--guesses 60] [--approvals 100] [--burst-voters 400] [--markdown]`` creates a fresh database,
+migrates it and sets up an election with its poll open and voters logged in (``bench/ballots.py``'s
 ``prepare_database``: accounts, sessions, roll entries), starts tmo on waitress
 (``ini/production.ini``, as ``bench/run.py`` does) and, over HTTP only:
 
@@ -13,7 +13,13 @@ sets up an election with its poll open and voters logged in (``bench/ballots.py`
    from its own client with its own CSRF cookie. Counted: the guesses whose password was checked
    (the audit log's ``account.login_failed`` entries); at most the limit
    (``tmo.throttle.login_account``, 5) may be, the rest must be 429.
-3. **Kill -9 mid-burst**: ``--burst-voters`` other voters cast from ``--clients`` threads; once a
+3. **Racing approvals**: ``--approvals`` passed Youth Forum proposals, the sum of their costs
+   beyond the year's budget, counted by the youth worker at the same moment (one POST each,
+   released together by a barrier, each from its own client). Counted from the ledger: pence
+   committed beyond the budget (must be 0), and the proposals committed (exactly as many as the
+   budget covers) and agreed but unfunded (the rest). The proposals are set up as
+   ``tests/youth_setup.py`` sets them up for the tests' race.
+4. **Kill -9 mid-burst**: ``--burst-voters`` other voters cast from ``--clients`` threads; once a
    quarter of them are answered the server is killed with SIGKILL, then started again. Counted:
    the casts acknowledged (200 with a receipt) whose roll mark or ballot is missing after the
    restart. Must be 0 (a cast not acknowledged may or may not have been taken).
@@ -35,7 +41,7 @@ import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -52,6 +58,12 @@ from run import (
     start_server,
     wait_until_ready,
 )
+
+# The tests' set-ups and races, shared with the bench (the repository's root on the path).
+sys.path.append(str(Path(__file__).resolve().parents[1]))
+from tests.races import at_the_same_moment
+from tests.youth_setup import COST
+from tmo.rules.youth import ProposalStatus
 
 GUESSED_EMAIL = "guessed@bench.example.org"
 
@@ -75,13 +87,13 @@ def post(port: int, path: str, body: str, cookie: str) -> tuple[int, str]:
 
 
 def database_counts(database_url: str, election_id: int, account_email: str | None = None):
-    """(voted roll entries, ballots, {receipt codes stored}, login failures audited for the
-    email)."""
+    """(voted roll entries, ballots, {the ballots' trackers, each voter's receipt}, login
+    failures audited for the email)."""
     from sqlalchemy import create_engine, func, select
 
     from tmo.models.accounts import Account
     from tmo.models.audit import AuditEntry
-    from tmo.models.elections import Ballot, RollEntry
+    from tmo.models.elections import RollEntry, SealedBallot
 
     engine = create_engine(database_url)
     try:
@@ -92,11 +104,11 @@ def database_counts(database_url: str, election_id: int, account_email: str | No
                 .where(RollEntry.election_id == election_id, RollEntry.voted.is_(True))
             )
             receipts = set(
-                connection.scalars(select(Ballot.receipt).where(Ballot.election_id == election_id))
+                connection.scalars(
+                    select(SealedBallot.tracker).where(SealedBallot.election_id == election_id)
+                )
             )
-            ballots = connection.scalar(
-                select(func.count()).select_from(Ballot).where(Ballot.election_id == election_id)
-            )
+            ballots = len(receipts)
             failures = 0
             if account_email:
                 account_id = connection.scalar(
@@ -199,26 +211,96 @@ def login_form(port: int) -> tuple[str, str]:
 
 def login_guesses(port: int, guesses: int) -> list[int]:
     forms = [login_form(port) for _ in range(guesses)]
-    start = threading.Barrier(guesses)
     statuses = []
 
-    def guess(number, cookie, body):
-        start.wait()
+    def guess(numbered_form):
+        number, (cookie, body) = numbered_form
         wrong = urllib.parse.urlencode({"password": f"wrong guess {number}", "submit": "submit"})
         statuses.append(post(port, "/login", f"{body}&{wrong}", cookie)[0])
 
-    threads = [
-        threading.Thread(target=guess, args=(n, cookie, body))
-        for n, (cookie, body) in enumerate(forms)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_the_same_moment(guess, list(enumerate(forms)))
     return statuses
 
 
-# 3. Kill -9 mid-burst ---------------------------------------------------------------------------
+# 3. Racing approvals ----------------------------------------------------------------------------
+
+YOUTH_WORKER_EMAIL = "youth.worker@bench.example.org"
+
+
+def youth_settings(database_url: str, secret: str) -> dict:
+    from tmo.settings import finalise
+
+    raw = {"sqlalchemy.url": database_url, "tmo.secret": secret, "tmo.mail_mode": "memory"}
+    return finalise(raw, environ={})
+
+
+def add_racing_proposals(database_url: str, secret: str, number: int) -> tuple[str, str, list]:
+    """The youth worker, logged in, and ``number`` passed proposals waiting to be counted
+    (``tests/youth_setup.py``); (the youth worker's Cookie header, its CSRF token, each
+    proposal's count path)."""
+    from ballots import harness_token_digest
+
+    from tests.youth_setup import proposals_ready_to_count
+    from tmo.clock import london_day
+    from tmo.constitution import Constitution
+    from tmo.models import get_engine, get_session_factory
+    from tmo.models.accounts import Account, LoginSession, RoleGrant
+    from tmo.permissions import Role
+    from tmo.services.accounts import hash_password
+
+    engine = get_engine(youth_settings(database_url, secret))
+    now = datetime.now(UTC)
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    try:
+        with get_session_factory(engine)() as session:
+            worker = Account(
+                email=YOUTH_WORKER_EMAIL,
+                display_name="Youth worker",
+                password_hash=hash_password(secrets.token_urlsafe(16)),
+                email_verified_at=now,
+            )
+            session.add(worker)
+            session.flush()
+            session.add(RoleGrant(account_id=worker.id, role=Role.YOUTH_WORKER))
+            session.add(
+                LoginSession(
+                    account_id=worker.id,
+                    token_hash=harness_token_digest(token),
+                    expires_at=now + timedelta(hours=12),
+                )
+            )
+            ids = proposals_ready_to_count(session, Constitution(), number, COST, london_day(now))
+    finally:
+        engine.dispose()
+    paths = [f"/youth/proposals/{proposal_id}/count" for proposal_id in ids]
+    return f"tmo_session={token}; {CSRF_COOKIE}={csrf}", csrf, paths
+
+
+def racing_approvals(port: int, cookie: str, csrf: str, paths: list[str]) -> list[int]:
+    """Every count POSTed at the same moment, each from its own client; their statuses."""
+    body = urllib.parse.urlencode(
+        {"_charset_": "UTF-8", "__formid__": "form", "csrf_token": csrf, "submit": "submit"}
+    )
+    statuses = []
+    at_the_same_moment(lambda path: statuses.append(post(port, path, body, cookie)[0]), paths)
+    return statuses
+
+
+def what_the_approvals_left(database_url: str, secret: str):
+    from tests.youth_setup import what_was_counted
+    from tmo.clock import london_day
+    from tmo.constitution import Constitution
+    from tmo.models import get_engine, get_session_factory
+
+    engine = get_engine(youth_settings(database_url, secret))
+    try:
+        with get_session_factory(engine)() as session:
+            return what_was_counted(session, Constitution(), london_day(datetime.now(UTC)))
+    finally:
+        engine.dispose()
+
+
+# 4. Kill -9 mid-burst ---------------------------------------------------------------------------
 
 
 def burst_then_kill(server, path: str, voters, clients: int) -> dict[int, int]:
@@ -256,6 +338,7 @@ def parse_arguments(argv):
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--double-voters", type=int, default=1000)
     parser.add_argument("--guesses", type=int, default=60)
+    parser.add_argument("--approvals", type=int, default=100)
     parser.add_argument("--burst-voters", type=int, default=400)
     parser.add_argument("--clients", type=int, default=64, help="concurrent client threads")
     parser.add_argument("--server-threads", type=int, default=8)
@@ -280,6 +363,7 @@ def bench(args) -> list[tuple[str, str, str]]:
         note(f"Migrating a fresh {args.database} database, setting up {total} voters...")
         election = prepare_database(database_url, secret, total, args.seed)
         add_guessed_account(database_url)
+        cookie, csrf, count_paths = add_racing_proposals(database_url, secret, args.approvals)
         doubles = election.voters[: args.double_voters]
         burst = election.voters[args.double_voters : total]
 
@@ -321,7 +405,27 @@ def bench(args) -> list[tuple[str, str, str]]:
             )
         )
 
-        note(f"3. {len(burst)} voters casting, the server killed with SIGKILL mid-burst...")
+        note(f"3. {args.approvals} approvals counted at once against one budget...")
+        statuses = racing_approvals(server.port, cookie, csrf, count_paths)
+        counted = what_the_approvals_left(database_url, secret)
+        budget = counted.balances.allocated
+        rows.append(
+            (
+                f"racing approvals: {args.approvals} passed proposals counted at once, "
+                f"{len(count_paths) * COST // 100:,} pounds asked of a {budget // 100:,} pound "
+                "budget",
+                f"{counted.overspent} pence committed beyond the budget; "
+                f"{counted.statuses.count(ProposalStatus.COMMITTED)} committed "
+                f"({counted.commitments} in the ledger), "
+                f"{counted.statuses.count(ProposalStatus.UNFUNDED)} agreed but unfunded; "
+                f"{sum(1 for s in statuses if s >= 500 or s == 0)} answers 5xx or none",
+                "0 overspent"
+                if counted.overspent == 0 and counted.commitments == budget // COST
+                else "FAILED",
+            )
+        )
+
+        note(f"4. {len(burst)} voters casting, the server killed with SIGKILL mid-burst...")
         answered = burst_then_kill(server, election.path, burst, args.clients)
         restarted = serve("tmo-restarted")
         voted, ballots, receipts, _ = database_counts(database_url, election.election_id)

@@ -127,3 +127,88 @@ def test_an_estate_or_block_too_large_or_not_ascii_filters_nothing_not_a_500(tes
     for odd in ("9" * 20, "\u00b2", "\u0661"):
         page = testapp.get("/secretary/register", params={"estate": odd, "block": odd})
         assert page.status_int == 200
+
+
+# The 500s of issue 14's fuzzing, each through the page that gave it -------------------------------
+
+
+def test_a_proposals_vote_page_when_no_vote_is_open_says_so_not_a_500(testapp, dbsession):
+    from sqlalchemy import select
+
+    from tests.conftest import log_in
+    from tests.functional.test_youth import member, open_budget, propose
+    from tmo.models.youth import YouthProposal
+
+    open_budget(dbsession)
+    proposer = member(dbsession, "Amara")
+    dbsession.commit()
+    log_in(testapp, proposer.account.email)
+    assert propose(testapp).status_int == 302
+    proposal = dbsession.scalar(select(YouthProposal))
+    page = testapp.get(f"/youth/proposals/{proposal.id}/vote", expect_errors=True)
+    assert page.status_int < 500
+    assert "Sorry, there is a problem" not in page.text
+
+
+def test_a_chair_vote_for_a_candidate_that_is_not_a_number_is_refused_not_a_500(
+    testapp, dbsession, logged_in
+):
+    from webtest.forms import Radio
+
+    from tests.conftest import log_in
+    from tests.functional.test_youth import member
+
+    voter = member(dbsession, "Maya", age=19, surname="Hussain")
+    member(dbsession, "Leo", age=17, surname="Grant")
+    logged_in(Role.YOUTH_WORKER)
+    form = testapp.get("/youth/chair/open").forms["form"]
+    form.get("checkbox", index=0).checked = True
+    form.get("checkbox", index=1).checked = True
+    form.submit("submit")
+    testapp.reset()
+    log_in(testapp, voter.account.email)
+    form = testapp.get("/youth/chair/vote").forms["form"]
+    (radio,) = [name for name, fields in form.fields.items() if isinstance(fields[0], Radio)]
+    for odd in ("abc", "1e9", "99999999999999999999", ""):
+        form[radio].force_value(odd)
+        page = form.submit("submit", expect_errors=True)
+        assert page.status_int == 200, (odd, page.status_int)
+        assert "There is a problem" in page.text
+
+
+def test_many_messages_waiting_unread_never_make_the_page_a_500(testapp, dbsession, logged_in):
+    """Each POST below flashes a message and its redirect is never followed: the flash cookie
+    grew past the 4 KB a browser takes, and the response failed with a 500 after its request
+    had committed."""
+    from sqlalchemy import func, select
+
+    from tests.functional.test_youth import member, open_budget
+    from tmo.models.audit import AuditEntry
+    from tmo.models.youth import YouthProposal
+    from tmo.rules.youth import ProposalStatus
+
+    open_budget(dbsession)
+    proposer = member(dbsession, "Amara")
+    member(dbsession, "Leo")
+    proposal = YouthProposal(
+        proposer=proposer,
+        status=ProposalStatus.VOTING,
+        title="Football goals",
+        what_and_why="Two goals for the ball court.",
+        who_benefits="Everyone.",
+        category="sport",
+        cost_pence=50_000,
+        cost_breakdown="2 goals",
+    )
+    dbsession.add(proposal)
+    dbsession.commit()
+    logged_in(Role.YOUTH_WORKER)
+    before = dbsession.scalar(select(func.count()).select_from(AuditEntry))
+    # One form sent again and again: a page shown between would read the messages.
+    form = testapp.get(f"/youth/proposals/{proposal.id}/remind").forms["form"]
+    for _ in range(60):
+        sent = form.submit("submit", expect_errors=True)
+        assert sent.status_int == 302
+        assert len(sent.headers.get("Set-Cookie", "")) < 4096
+    assert dbsession.scalar(select(func.count()).select_from(AuditEntry)) > before
+    assert testapp.get("/youth/forum").status_int == 200

@@ -6,7 +6,8 @@ was sending is not sent again but shown as failed. The worker runs as ``send_due
 clock moved on, and as the real ``tmo-mail-worker --once`` command (its emails then committed
 for it to see): after a server outage, two at once, and one killed in the middle of its work.
 The SMTP connections a refused message leaves are closed: the test run turns the
-ResourceWarning of one left open into an error."""
+ResourceWarning of one left open into an error. A member who votes while the server is down sees
+the receipt page, and the receipt email waits for the server."""
 
 import asyncio
 import email
@@ -24,9 +25,14 @@ import transaction
 from aiosmtpd.controller import Controller
 from pyramid.request import Request
 from pyramid.scripting import prepare
+from pyramid_mailer.interfaces import IMailer
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from tests.conftest import log_in
+from tests.elections_setup import fresh, poll_open, web_request
+from tests.functional.test_elections import rank_fields, vote
+from tmo.models.elections import SealedBallot
 from tmo.models.notices import Delivery, Notice
 from tmo.rules.notices import DeliveryStatus
 from tmo.services.mail import mailer_for
@@ -449,3 +455,64 @@ def test_a_worker_killed_in_the_middle_leaves_one_email_in_doubt_and_sends_none_
             assert "stopped while sending" in delivery.last_error
         else:
             assert delivery.status is DeliveryStatus.SENT
+
+
+# -- A vote cast while the mail server is down --------------------------------------------------
+
+
+@pytest.fixture
+def app_mailing_to(app):
+    """The app's mailer swapped for a real SMTP one to ``server``: a request that sent mail
+    itself would meet the server as it is (down until started)."""
+    kept = app.registry.getUtility(IMailer)
+
+    def mailing_to(server):
+        app.registry.registerUtility(server.mailer(), IMailer)
+
+    yield mailing_to
+    app.registry.registerUtility(kept, IMailer)
+
+
+def test_a_vote_cast_while_the_mail_server_is_down_is_stored_once_and_its_receipt_waits(
+    testapp, dbsession, app, server, app_mailing_to
+):
+    """The issue's "vote stored but reported lost": with SMTP down the cast committed, then the
+    receipt's sending failed after the commit and the voter read "What you entered has not been
+    saved". Now the voter sees the receipt, one sealed ballot is stored, and the receipt email
+    waits in the outbox until the server is back."""
+    app_mailing_to(server)
+    election, people = poll_open(dbsession, web_request(app, dbsession))
+    voter = people[-1]
+    dbsession.commit()
+    log_in(testapp, voter.account.email)
+
+    election = fresh(dbsession, election)
+    receipt = vote(testapp, election, **rank_fields(election, "Ada Brown"))
+
+    assert receipt.status_int == 200
+    assert "Your vote is cast" in receipt.text
+    assert "has not been saved" not in receipt.text
+    tracker = receipt.html.find(id="receipt").get_text(strip=True)
+    stored = dbsession.scalars(
+        select(SealedBallot).where(SealedBallot.election_id == election.id)
+    ).all()
+    assert [ballot.tracker for ballot in stored] == [tracker]
+    waiting = dbsession.scalars(
+        select(Delivery).join(Notice).where(Notice.kind == "election_receipt")
+    ).all()
+    assert [(d.email, d.status) for d in waiting] == [(voter.account.email, DeliveryStatus.QUEUED)]
+    assert tracker in waiting[0].body
+
+    # The worker finds the server down: the receipt waits, with what went wrong.
+    moment = datetime.now(UTC)
+    work(dbsession, server, moment)
+    (receipt_email,) = deliveries(dbsession, [waiting[0].id])
+    assert (receipt_email.status, receipt_email.attempts) == (DeliveryStatus.QUEUED, 1)
+    assert "ConnectionRefusedError" in receipt_email.last_error
+
+    # The server is back: the receipt arrives, once.
+    server.start()
+    work(dbsession, server, moment + timedelta(hours=1))
+    assert server.inbox.recipients() == [voter.account.email]
+    (receipt_email,) = deliveries(dbsession, [waiting[0].id])
+    assert receipt_email.status is DeliveryStatus.SENT

@@ -674,3 +674,62 @@ def test_tmo_import_properties_refuses_a_large_loss_unless_confirmed(
     with sessions() as session:
         assert tenancy(session, "TP2").end_date == date(2026, 3, 1)
         assert imports(session)[-1].detail["confirmed"] == 2
+
+
+# Control characters in the council's file --------------------------------------------------------
+
+ODD_NAMES = {
+    "P1": ("Margaret\nHughes", "Margaret Hughes"),
+    "P2": ("Delroy\r\nCampbell\t", "Delroy Campbell"),
+    "P3": ("Ann\x00Lee\x07\x1b[31m\x7f", "Ann Lee [31m"),
+    "P4": ("Kwame\u2028Mensah\x85", "Kwame Mensah"),
+}
+
+
+def test_names_with_line_breaks_and_control_characters_are_imported_on_one_line(
+    testapp, dbsession, logged_in, app, tmp_path
+):
+    """A holder's name or an address with a line break, a tab, a NUL or an escape (a
+    spreadsheet's cell, a council system's export) is stored on one line: the check shows it so,
+    and the register, its CSV export and an election's BLT file stay whole. A NUL was a 500 on
+    PostgreSQL; the others were stored as they came."""
+    from tests.elections_setup import KEY, count, fresh, now, poll_open, shift, web_request
+    from tmo.rules.counting.ballots import read_blt
+    from tmo.services import elections
+
+    logged_in(Role.SECRETARY)
+    rows = [
+        row(reference, holder_name=odd, address_line_2="Kensal\x0bVale\x1fRoad")
+        for reference, (odd, _) in ODD_NAMES.items()
+    ]
+    checked = upload(testapp, rows, dry_run=True)
+    assert "nothing was saved" in checked.text
+    for _, tidy in ODD_NAMES.values():
+        assert tidy in checked.html.get_text()
+    assert upload(testapp, rows).status_int == 200
+
+    stored = {t.reference: t.holder_name for t in dbsession.scalars(select(Tenancy))}
+    assert stored == {f"T{reference}": tidy for reference, (_, tidy) in ODD_NAMES.items()}
+    assert set(dbsession.scalars(select(Home.address_line_2))) == {"Kensal Vale Road"}
+
+    # Members on those tenancies: the register and its CSV export, one line a member.
+    for number, reference in enumerate(ODD_NAMES, start=1):
+        member_on(dbsession, tenancy(dbsession, f"T{reference}"), number=number)
+    register = testapp.get("/secretary/register")
+    for _, tidy in ODD_NAMES.values():
+        assert tidy in register.text
+    export = testapp.get("/secretary/register.csv").text
+    assert len(export.splitlines()) == 1 + len(ODD_NAMES)
+    exported = list(csv.reader(io.StringIO(export)))[1:]
+    assert sorted(name for _, name, *_ in exported) == sorted(t for _, t in ODD_NAMES.values())
+
+    # Members of those names stand in an election: its BLT file reads back with their names.
+    names = [tidy for _, tidy in ODD_NAMES.values()][:3]
+    election, people = poll_open(dbsession, web_request(app, dbsession), names=names)
+    first = elections.accepted(election)[0]
+    elections.cast(dbsession, election.id, people[-1].id, (first.id,), key=KEY, now=now())
+    shift(election, 30)
+    count(dbsession, election)
+    dbsession.commit()
+    blt = testapp.get(f"/elections/{fresh(dbsession, election).id}/ballots.blt").text
+    assert read_blt(blt).candidates == sorted(names, key=names.index)

@@ -2,7 +2,6 @@
 stack on its own connection, against rows committed for real (so that every connection sees
 them), on SQLite and PostgreSQL. What one request may do once, many at once do once."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from sqlalchemy import delete, func, select
 from tests import factories
 from tests.conftest import log_in
 from tests.elections_setup import web_request
+from tests.races import at_the_same_moment
 from tmo.models import get_session_factory
 from tmo.models.accounts import Account, AccountToken, LoginSession, RoleGrant, ThrottleAttempt
 from tmo.models.audit import AuditEntry
@@ -39,18 +39,10 @@ def remove(engine, *models) -> None:
 
 def all_at_once(forms) -> list[int]:
     """Submit every form at the same moment, each from its own thread; their statuses."""
-    start = threading.Barrier(len(forms))
     statuses = []
-
-    def submit(form):
-        start.wait()
-        statuses.append(form.submit("submit", expect_errors=True).status_int)
-
-    threads = [threading.Thread(target=submit, args=(form,)) for form in forms]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_the_same_moment(
+        lambda form: statuses.append(form.submit("submit", expect_errors=True).status_int), forms
+    )
     return statuses
 
 

@@ -1,27 +1,19 @@
 """The Youth Forum's budget on the real database: the ledger's balances, a proposal from draft to
-reported, releases and top-ups, board ratification, the year's end, and fifty approvals racing
-for the last of the money without ever over-committing it."""
+reported, releases and top-ups, board ratification and the year's end. A hundred approvals
+racing for the last of the money are in tests/reliability/test_approvals.py."""
 
 import dataclasses
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from tests.factories import AccountFactory, YouthMemberFactory
-from tmo.constitution import Constitution
-from tmo.models import get_session_factory
-from tmo.models.accounts import Account, RoleGrant
-from tmo.models.audit import AuditEntry
-from tmo.models.files import StoredFile
-from tmo.models.youth import (
-    YouthBudgetYear,
-    YouthLedgerEntry,
-    YouthMember,
-    YouthProposal,
-    YouthVote,
+from tests.youth_setup import (
+    fields,
 )
+from tmo.constitution import Constitution
+from tmo.models.audit import AuditEntry
 from tmo.rules import youth as rules
 from tmo.rules.youth import ProposalStatus
 from tmo.services import youth
@@ -31,17 +23,6 @@ NOW = datetime.now(UTC)
 RULES = Constitution()
 PDF = b"%PDF-1.4 a quote\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def fields(cost=50_000, category="sport", title="Football goals for the estate"):
-    return youth.ProposalFields(
-        title=title,
-        what_and_why="Two goals for the ball court, so we can play properly.",
-        who_benefits="Everyone who uses the ball court.",
-        category=category,
-        cost_pence=cost,
-        cost_breakdown="2 goals at £250",
-    )
 
 
 def voted_proposal(dbsession, members, cost=50_000, votes=("for",), constitution=RULES, day=TODAY):
@@ -284,86 +265,3 @@ def test_under_13s_are_refused_and_approval_makes_a_forum_member(dbsession):
     ages_out = member.date_of_birth.replace(year=member.date_of_birth.year + 26)
     with pytest.raises(youth.YouthError, match="You left the Youth Forum on"):
         youth.current_member(dbsession, RULES, account, ages_out)
-
-
-# Fifty approvals racing -----------------------------------------------------------------------
-
-RACERS = 50
-COST = 70_000  # £700: 21 fit in £15,000, with £300 left over
-
-
-def test_fifty_approvals_racing_never_over_commit_the_budget(engine):
-    """Fifty passed proposals counted at once, each in its own session and connection: exactly
-    as many are committed as the budget covers, the rest are agreed but unfunded, and the
-    remaining money never goes below zero."""
-    factory = get_session_factory(engine)
-    with factory() as session:
-        account = Account(email="racer@example.org", display_name="Racer", password_hash="x")
-        member = YouthMember(
-            account=account,
-            first_name="Racer",
-            surname="One",
-            date_of_birth=TODAY.replace(year=TODAY.year - 16),
-            postcode="W10 5PA",
-            status="approved",
-            approved_on=TODAY - timedelta(days=10),
-        )
-        session.add(member)
-        session.flush()
-        youth.open_year(session, RULES, day=TODAY, actor_id=None)
-        ids = []
-        for number in range(RACERS):
-            proposal = YouthProposal(
-                proposer=member,
-                status=ProposalStatus.VOTING,
-                vote_opened_on=TODAY - timedelta(days=8),
-                vote_closes_on=TODAY - timedelta(days=1),
-                **vars(fields(COST, title=f"Racing proposal {number}")),
-            )
-            proposal.votes.append(YouthVote(member_id=member.id, choice="for"))
-            session.add(proposal)
-            session.flush()
-            ids.append(proposal.id)
-        session.commit()
-
-    start = threading.Barrier(RACERS)
-    errors = []
-
-    def count(proposal_id):
-        session = factory()
-        try:
-            start.wait()
-            youth.count_proposal_votes(session, RULES, proposal_id, actor_id=None, today=TODAY)
-            session.commit()
-        except Exception as error:
-            errors.append(error)
-        finally:
-            session.close()
-
-    threads = [threading.Thread(target=count, args=(pid,)) for pid in ids]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        with factory() as session:
-            statuses = list(session.scalars(select(YouthProposal.status)))
-            total = youth.year_balances(session, youth.year_for(session, RULES, TODAY))
-            entries = session.scalars(
-                select(YouthLedgerEntry).where(YouthLedgerEntry.kind == rules.COMMITMENT)
-            ).all()
-        assert errors == []
-        assert statuses.count(ProposalStatus.COMMITTED) == 21
-        assert statuses.count(ProposalStatus.UNFUNDED) == RACERS - 21
-        assert len(entries) == 21
-        assert total == rules.Balances(1_500_000, 21 * COST, 0)
-        assert total.remaining == 30_000
-    finally:
-        with engine.begin() as connection:
-            for model in (YouthVote, YouthLedgerEntry, YouthProposal, YouthBudgetYear):
-                connection.execute(delete(model))
-            connection.execute(delete(YouthMember))
-            connection.execute(delete(StoredFile))
-            connection.execute(delete(RoleGrant))
-            connection.execute(delete(Account).where(Account.email == "racer@example.org"))
-            connection.execute(delete(AuditEntry))

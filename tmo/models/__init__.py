@@ -153,7 +153,12 @@ def _configure_sqlite(engine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS):
 
     @event.listens_for(engine, "reset")
     def on_reset(dbapi_connection, connection_record, reset_state):
-        # A connection given back to the pool mid-transaction is rolled back there.
+        # A COMMIT that failed (a deferred foreign key, a full disk, a busy reader) may leave
+        # SQLite's transaction open, with its write lock, while SQLAlchemy counts it as ended
+        # and skips the pool's rollback: rolled back here, or the next holder of this
+        # connection, and every other writer, is refused until the process ends.
+        if dbapi_connection.in_transaction:
+            dbapi_connection.rollback()
         release_writer(connection_record.info)
 
 

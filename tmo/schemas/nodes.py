@@ -7,6 +7,8 @@ import re
 import colander
 import deform
 
+from tmo.rules import text
+
 # A time of day on the 24-hour clock, as the browser's time field sends it: "19:00".
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -16,13 +18,10 @@ def stripped(value):
     return value.strip() if isinstance(value, str) else value
 
 
-LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f]+")
-
-
 def one_line(value):
     """A preparer for a one-line field: line breaks and other control characters (which no
     browser sends from one, but a crafted request may) become a space, then ``stripped``."""
-    return stripped(LINE_BREAKS.sub(" ", value) if isinstance(value, str) else value)
+    return stripped(text.one_line(value) if isinstance(value, str) else value)
 
 
 def _given(**options) -> dict:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tmo.constitution import TENURES
 from tmo.refusal import Refusal
+from tmo.rules.text import tidied
 from tmo.services.membership import normalise_postcode
 
 HOME_COLUMNS = (
@@ -315,9 +316,10 @@ def read_register(source) -> tuple[Register, str]:
         if any(value.strip() for value in raw[width:]):
             errors.append((line, f"has {len(raw)} values but the header has {width} columns"))
             continue
-        # Whitespace is tidied: a spreadsheet cell may hold a line break or doubled spaces.
+        # Every cell is one line, tidied: a spreadsheet cell may hold a line break, doubled
+        # spaces or a control character, which a name or address must not carry further.
         values = {
-            column: " ".join(raw[index].split()) if index < len(raw) else ""
+            column: tidied(raw[index]) if index < len(raw) else ""
             for column, index in positions.items()
         }
         home, tenancy, problems = _parse_row(values)
