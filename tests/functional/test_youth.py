@@ -400,9 +400,9 @@ def test_the_secretary_ratifies_by_choosing_the_boards_recorded_decision(
     printed = []
     real = pdf_service.html_to_pdf
 
-    def capture(html, attachments=()):
+    def capture(html, inserts=None):
         printed.append(html)
-        return real(html, attachments)
+        return real(html, inserts)
 
     monkeypatch.setattr(pdf_service, "html_to_pdf", capture)
     testapp.get("/youth/budget/board-report.pdf")
