@@ -23,6 +23,15 @@ def a_word_file() -> bytes:
     return content.getvalue()
 
 
+def a_site_plan() -> bytes:
+    """A small PNG: a plan or photo sent as a paper."""
+    from PIL import Image
+
+    content = BytesIO()
+    Image.new("RGB", (120, 60), (0, 112, 60)).save(content, format="PNG")
+    return content.getvalue()
+
+
 def two_page_paper(first: str, second: str) -> bytes:
     return html_to_pdf(
         f'<html lang="en-GB"><title>Paper</title><p>{first}</p>'
@@ -114,22 +123,27 @@ def test_the_public_agenda_pack_prints_each_paper_in_place_numbered_with_exempt_
     assert "/EmbeddedFiles" not in catalog.get("/Names", {})
 
 
-def test_the_directors_pack_prints_the_confidential_papers_and_names_a_file_it_cannot_hold(
+def test_the_directors_pack_prints_the_confidential_papers_an_image_and_names_a_word_file(
     testapp, dbsession, logged_in
 ):
-    meeting = a_meeting_with_papers(dbsession, extra=[("Budget", a_word_file(), "budget.docx")])
-    paper = fresh(dbsession, meeting).items[-2].papers[-1]
+    extra = [("Budget", a_word_file(), "budget.docx"), ("Site plan", a_site_plan(), "plan.png")]
+    meeting = a_meeting_with_papers(dbsession, extra=extra)
+    budget = fresh(dbsession, meeting).items[-2].papers[1]
     logged_in(Role.DIRECTOR)
-    pages = pages_text(testapp.get(f"/meetings/{meeting.id}/record-agenda.pdf").body)
+    pdf = testapp.get(f"/meetings/{meeting.id}/record-agenda.pdf").body
+    pages = pages_text(pdf)
 
-    # Agenda, item 5 (its PDF paper's two pages, then the Word file named), item 6 and its paper.
+    # The agenda; item 5: its PDF paper's two pages, then the Word file named and the plan drawn
+    # in place; item 6 and its paper's two pages.
     assert len(pages) == 8
     assert "Page 8 of 8" in pages[7]
     assert "Staff disciplinary case (confidential)" in pages[0]
     assert "Second page: the caretakers' rota." in pages[3]
-    named = pages[4]
-    assert "Paper: Budget" in named and "Word file (budget.docx)" in named
-    assert f"/meetings/papers/{paper.id}" in named
+    assert "Paper: Budget" in pages[4] and "Word file (budget.docx)" in pages[4]
+    assert f"/meetings/papers/{budget.id}" in pages[4]
+    assert "Paper: Site plan" in pages[4]
+    images = pypdfium2.PdfDocument(pdf)[4].get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE])
+    assert len(list(images)) == 1
     assert "Item 6: Staff disciplinary case" in pages[5]
     assert "Investigation report on the caretaker." in pages[6] and "Page 7 of 8" in pages[6]
     assert "Witness statements." in pages[7]

@@ -94,7 +94,7 @@ def add_paper(
             dbsession,
             content,
             filename,
-            kinds=files.DOCUMENTS,
+            kinds=files.PAPERS,
             maximum_bytes=paper_limit(constitution),
             actor_id=actor_id,
         )
