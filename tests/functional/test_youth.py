@@ -175,8 +175,10 @@ def test_a_proposal_from_idea_to_report_through_the_web(testapp, dbsession, logg
 
     testapp.reset()
     logged_in(Role.YOUTH_WORKER)
-    counted = act(testapp, proposal.id, "count").follow()
-    assert "Counted: 2 for, 0 against, 0 abstaining. Money committed." in counted.text
+    # Both have voted: the vote has closed itself, its money committed.
+    counted = testapp.get(f"/youth/proposals/{proposal.id}")
+    assert "2 for, 0 against, 0 abstaining." in counted.text
+    assert dbsession.get(YouthProposal, proposal.id).status == ProposalStatus.COMMITTED
     assert "Amara Okafor" in counted.text  # the youth worker sees the full name
 
     dashboard = testapp.get("/youth/budget")
@@ -268,6 +270,7 @@ def test_the_secretary_records_the_boards_ratification_of_a_big_spend(
     proposal = voted(dbsession, amara, cost=120_000)
     youth.cast_vote(dbsession, proposal, amara, choice="for", actor_id=None, today=TODAY)
     youth.count_proposal_votes(dbsession, Constitution(), proposal.id, actor_id=None, today=TODAY)
+    proposal.submitted_at = datetime(2026, 6, 1, 12, tzinfo=UTC)
     dbsession.commit()
     assert proposal.status == ProposalStatus.AWAITING_RATIFICATION
 
@@ -275,11 +278,27 @@ def test_the_secretary_records_the_boards_ratification_of_a_big_spend(
     page = testapp.get(f"/youth/proposals/{proposal.id}")
     assert "the board must ratify it" in page.text
     form = testapp.get(f"/youth/proposals/{proposal.id}/ratify")
-    assert "No decision of the board is recorded in tmo yet" in shown(form)
+    assert (
+        "No decision of the board since the proposal was sent on 1 June 2026 is recorded in tmo"
+        in shown(form)
+    )
     missing = act(testapp, proposal.id, "ratify", expect=200, decision="ratified", decided_on="")
     summary = missing.html.select_one(".error-summary").get_text(" ", strip=True)
     assert "Choose the board's decision from the list, or type its minute" in summary
     assert "Enter the date of the decision." in summary
+    early = act(
+        testapp,
+        proposal.id,
+        "ratify",
+        expect=200,
+        decision="ratified",
+        reference="Board 31 May, minute 2",
+        decided_on="2026-05-31",
+    )
+    assert (
+        "That decision was made on 31 May 2026, before the proposal was sent on 1 June 2026"
+        in early.html.select_one(".error-summary").get_text(" ", strip=True)
+    )
     done = act(
         testapp,
         proposal.id,
@@ -305,10 +324,12 @@ def ratification_audit(dbsession, proposal):
     )
 
 
-def awaiting_ratification(dbsession, title="Recording studio", cost=120_000):
+def awaiting_ratification(dbsession, title="Recording studio", cost=120_000, sent_days_ago=20):
+    """A proposal sent ``sent_days_ago`` days ago, passed by the forum, awaiting the board."""
     amara = member(dbsession, f"Amara {title}")
     proposal = voted(dbsession, amara, cost=cost)
     proposal.title = title
+    proposal.submitted_at = now() - timedelta(days=sent_days_ago)
     youth.cast_vote(dbsession, proposal, amara, choice="for", actor_id=None, today=TODAY)
     youth.count_proposal_votes(dbsession, Constitution(), proposal.id, actor_id=None, today=TODAY)
     dbsession.commit()
@@ -368,15 +389,30 @@ def test_the_secretary_ratifies_by_choosing_the_boards_recorded_decision(
     logged_in(Role.SECRETARY)
     form = testapp.get(f"/youth/proposals/{proposal.id}/ratify").forms["form"]
     options = [(value, label) for value, _, label in form["board_decision"].options]
-    assert [value for value, _ in options] == ["", str(ratifying.id), str(older.id)]
+    # Only the board's decisions minuted since the proposal was sent (20 days ago).
+    assert [value for value, _ in options] == ["", str(ratifying.id)]
     assert options[1][1] == (
         f"{london(ratifying):%-d %B %Y}: "
         "The board ratified the Youth Forum's spend on a recording studio."
     )
-    for hidden in (future, secret, committee):
+    for hidden in (older, future, secret, committee):
         assert str(hidden.id) not in [value for value, _ in options]
 
     choose(form, "ratified")
+    form["board_decision"].force_value(str(older.id))
+    refused = form.submit("submit")
+    assert "Choose one of the board's recorded decisions" in refused.text
+    # The service holds the same line for any caller.
+    with pytest.raises(youth.YouthError, match="before the proposal was sent on"):
+        youth.record_ratification(
+            dbsession,
+            dbsession.get(YouthProposal, proposal.id),
+            ratified=True,
+            decision_id=older.id,
+            actor_id=None,
+            now=now(),
+        )
+    form = refused.forms["form"]
     form["board_decision"] = str(ratifying.id)
     page = form.submit("submit").follow()
     day = f"{london(ratifying):%-d %B %Y}"
@@ -400,9 +436,9 @@ def test_the_secretary_ratifies_by_choosing_the_boards_recorded_decision(
     printed = []
     real = pdf_service.html_to_pdf
 
-    def capture(html, attachments=()):
+    def capture(html, inserts=None):
         printed.append(html)
-        return real(html, attachments)
+        return real(html, inserts)
 
     monkeypatch.setattr(pdf_service, "html_to_pdf", capture)
     testapp.get("/youth/budget/board-report.pdf")

@@ -202,7 +202,10 @@ def test_an_overspend_is_topped_up_when_the_money_is_there_and_refused_when_not(
 def test_a_passed_proposal_the_budget_cannot_cover_is_agreed_but_unfunded(dbsession):
     members = YouthMemberFactory.create_batch(1)
     youth.open_year(dbsession, RULES, day=TODAY, actor_id=None)
-    proposal = voted_proposal(dbsession, members, cost=1_500_001)
+    proposal = voted_proposal(dbsession, members, cost=1_000_000)
+    youth.adjust_budget(
+        dbsession, RULES, amount=-600_000, reason="Council cut", actor_id=None, today=TODAY
+    )
     youth.count_proposal_votes(dbsession, RULES, proposal.id, actor_id=None, today=TODAY)
     assert proposal.status == ProposalStatus.UNFUNDED
     assert balances(dbsession).committed == 0

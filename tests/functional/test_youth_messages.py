@@ -71,9 +71,9 @@ def test_the_forum_hears_a_vote_open_and_the_proposer_hears_their_idea_move_on(
         testapp.reset()
         log_in(testapp, person.account.email)
         act(testapp, proposal.id, "vote", choice="for")
+    # Everyone has voted: the vote closes itself at the next request, and Amara hears.
     testapp.reset()
     logged_in(Role.YOUTH_WORKER)
-    act(testapp, proposal.id, "count")
     counted = mail_to(mailer, amara.account.email)[-1]
     assert "Money committed" in counted.body
     assert "3 for, 0 against, 0 abstaining" in counted.body
@@ -130,8 +130,7 @@ def test_no_reminder_once_the_vote_is_counted_and_none_from_a_forum_member(
     log_in(testapp, amara.account.email)
     act(testapp, proposal.id, "vote", choice="for")
     testapp.reset()
-    logged_in(Role.YOUTH_WORKER)
-    act(testapp, proposal.id, "count")
+    logged_in(Role.YOUTH_WORKER)  # everyone has voted: the vote has closed itself
     refused = act(testapp, proposal.id, "remind", expect=200)
     assert "Reminders go only while the forum's vote is open." in text(refused)
     assert not dbsession.scalars(select(Notice).where(Notice.kind == "youth_vote_reminder")).all()

@@ -50,7 +50,7 @@ DEMO_PROPOSALS = (
     (4, "Bike repair workshop", "learning", 450, "draft", "fffff"),
     (5, "Gaming tournament", "events", 250, "withdrawn", "fffff"),
     # Agreed, but more than the money left this year.
-    (0, "A minibus for the youth club", "equipment", 40_000, "unfunded", "fffff"),
+    (0, "A minibus for the youth club", "equipment", 14_000, "unfunded", "fffff"),
 )
 QUOTE = (b"%PDF-1.4\n% demo quote\n", "quote.pdf")
 RECEIPT = (b"%PDF-1.4\n% demo receipt\n", "receipt.pdf")
@@ -160,7 +160,9 @@ def take_proposal(forum: DemoForum, number, title, category, pounds, until, vote
             forum.dbsession, made, comments="Please add a second quote.", actor_id=forum.worker.id
         )
     elif until != "submitted":
-        put_to_the_vote(forum, made, votes, day)
+        # The vote still open was opened yesterday: an older one would have closed itself.
+        opened = forum.today - timedelta(days=1) if until == "voting" else day
+        put_to_the_vote(forum, made, votes, opened)
         if until != "voting":
             carry_out(forum, made, number, pounds, until, day)
 

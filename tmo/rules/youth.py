@@ -274,6 +274,16 @@ def year_end_amount(current: Balances) -> int:
     return max(current.remaining, 0)
 
 
+def cost_problem(cost: int, budget: int, label: str) -> str | None:
+    """A proposal may ask for no more than the whole of the year's budget."""
+    if cost <= budget:
+        return None
+    return (
+        f"{format_pounds(cost)} is more than the forum's whole budget for {label}, which is "
+        f"{format_pounds(budget)}. Ask for {format_pounds(budget)} or less."
+    )
+
+
 def needs_ratification(cost: int, rules: YouthRules) -> bool:
     return cost > rules.board_ratification_pence
 

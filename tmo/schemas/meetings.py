@@ -215,7 +215,7 @@ def paper_nodes(maximum_bytes: int, *, required: bool):
         file_node(
             "paper",
             "Paper",
-            kinds=files.DOCUMENTS,
+            kinds=files.PAPERS,
             maximum_bytes=maximum_bytes,
             required=required,
             missing_msg="Choose the paper to upload.",

@@ -36,6 +36,8 @@ ODS = Kind("application/vnd.oasis.opendocument.spreadsheet", "ods", "OpenDocumen
 
 IMAGES = (PNG, JPEG, WEBP)
 DOCUMENTS = (PDF, DOCX, XLSX, ODT, ODS)
+# What a meeting's paper may be: a document, or a plan or photo, which the agenda pack prints.
+PAPERS = (*DOCUMENTS, *IMAGES)
 # What a quote or a receipt may be: a scan, a photo or a document.
 EVIDENCE = (PDF, PNG, JPEG, WEBP)
 

@@ -1,9 +1,9 @@
 """Committees and meetings: bodies and who sits on them (``bodies``), scheduling with the notice
 checked and sent (``scheduling``), agendas with standing items and papers and what the public may
-see of them (``agenda``), attendance and the live quorum, attendance statistics and the board's
-absence flag (``attendance``), the record kept at the meeting (``record``), the minutes'
-lifecycle, publication and retention (``minutes``), calendar feeds (``calendars``), and members'
-requisitions of a general meeting (``requisitions``).
+see of them (``agenda``), the agenda pack (``pack``), attendance and the live quorum,
+attendance statistics and the board's absence flag (``attendance``), the record kept at the
+meeting (``record``), the minutes' lifecycle, publication and retention (``minutes``), calendar
+feeds (``calendars``), and members' requisitions of a general meeting (``requisitions``).
 
 The names below are the service's whole interface; callers use them as
 ``meetings.schedule_meeting``. Every moment or day a service judges by is handed to it (or read
@@ -18,7 +18,6 @@ from tmo.services.meetings.agenda import (
     carried_forward_actions,
     ensure_editable,
     move_item,
-    pack_papers,
     paper_limit,
     public_items,
     shown,
@@ -64,6 +63,7 @@ from tmo.services.meetings.minutes import (
     sign_minutes,
     unsigned,
 )
+from tmo.services.meetings.pack import Pack, PackItem, PackPaper, agenda_pack
 from tmo.services.meetings.record import (
     add_action,
     complete_action,
@@ -99,6 +99,9 @@ from tmo.services.meetings.scheduling import (
 __all__ = [
     "AttendanceEntry",
     "MeetingError",
+    "Pack",
+    "PackItem",
+    "PackPaper",
     "Participant",
     "Shown",
     "account_for_calendar",
@@ -108,6 +111,7 @@ __all__ = [
     "add_item",
     "add_paper",
     "add_standing_items",
+    "agenda_pack",
     "amend_minutes",
     "approve_minutes",
     "approving_decision",
@@ -139,7 +143,6 @@ __all__ = [
     "move_item",
     "new_calendar_token",
     "open_actions",
-    "pack_papers",
     "paper_limit",
     "participants",
     "past_retention",

@@ -94,7 +94,7 @@ def add_paper(
             dbsession,
             content,
             filename,
-            kinds=files.DOCUMENTS,
+            kinds=files.PAPERS,
             maximum_bytes=paper_limit(constitution),
             actor_id=actor_id,
         )
@@ -148,13 +148,3 @@ def shown(dbsession: Session, meeting: Meeting, *, full: bool) -> Shown:
         amendments=[a for a in meeting.amendments if a.item_id is None or a.item_id in listed],
         anonymous=not full and meeting.body.kind == rules.YOUTH_FORUM,
     )
-
-
-def pack_papers(meeting: Meeting, *, include_confidential: bool) -> list[tuple[str, str, bytes]]:
-    """The papers of an agenda pack, attached to its PDF: (file name, title, content)."""
-    return [
-        (paper.file.filename, paper.title, paper.file.content)
-        for item in meeting.items
-        if include_confidential or not item.confidential
-        for paper in item.papers
-    ]

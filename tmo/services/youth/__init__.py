@@ -71,6 +71,7 @@ from tmo.services.youth.ratification import (
     board_decisions,
     decision_day,
     decision_label,
+    proposed_on,
     record_ratification,
 )
 from tmo.services.youth.reading import (
@@ -96,6 +97,7 @@ from tmo.services.youth.telling import (
 from tmo.services.youth.voting import (
     Turnout,
     cast_vote,
+    close_votes_over,
     count_proposal_votes,
     declare_interest,
     has_interest,
@@ -128,6 +130,7 @@ __all__ = [
     "chair_vote_of",
     "choose_youth_contact",
     "chosen_year",
+    "close_votes_over",
     "close_year",
     "count_chair_election",
     "count_proposal_votes",
@@ -160,6 +163,7 @@ __all__ = [
     "open_year_for",
     "proposal_of_file",
     "proposals_query",
+    "proposed_on",
     "record_ratification",
     "record_spend",
     "remind_voters",

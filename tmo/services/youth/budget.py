@@ -25,6 +25,17 @@ def year_for(dbsession: Session, constitution: Constitution, day: date) -> Youth
     return dbsession.scalar(select(YouthBudgetYear).where(YouthBudgetYear.starts_on == start))
 
 
+def newest_open_year(dbsession: Session) -> YouthBudgetYear | None:
+    """The budget year proposals are made against: the newest not yet closed (opening a year
+    closes the one before it)."""
+    return dbsession.scalar(
+        select(YouthBudgetYear)
+        .where(YouthBudgetYear.closed_on.is_(None))
+        .order_by(YouthBudgetYear.starts_on.desc())
+        .limit(1)
+    )
+
+
 def lock_year(dbsession: Session, year_id: int) -> YouthBudgetYear:
     """The year's row, locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite's
     IMMEDIATE transaction already holds the database's write lock), and read afresh."""

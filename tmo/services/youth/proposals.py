@@ -15,7 +15,13 @@ from tmo.models.youth import YouthMember, YouthProposal, YouthReportPhoto
 from tmo.rules import youth as rules
 from tmo.rules.youth import ProposalStatus, Step, YouthError
 from tmo.services import audit, files
-from tmo.services.youth.budget import add_entry, lock_year, outstanding, year_balances
+from tmo.services.youth.budget import (
+    add_entry,
+    lock_year,
+    newest_open_year,
+    outstanding,
+    year_balances,
+)
 
 CATEGORIES = (
     ("sport", "Sport and games"),
@@ -67,6 +73,18 @@ def keep_evidence(dbsession, upload, actor_id):
     )
 
 
+def check_cost(dbsession: Session, cost: int) -> None:
+    """Refuse a cost above the whole of the open year's budget (allocation, adjustments and
+    money carried over)."""
+    year = newest_open_year(dbsession)
+    if year is None:
+        return
+    budget = year_balances(dbsession, year).allocated
+    problem = rules.cost_problem(cost, budget, rules.year_label(year.starts_on))
+    if problem:
+        raise YouthError(problem, "cost_pence")
+
+
 def draft_proposal(
     dbsession: Session,
     member: YouthMember,
@@ -75,6 +93,7 @@ def draft_proposal(
     quote=None,
     actor_id: int | None,
 ) -> YouthProposal:
+    check_cost(dbsession, fields.cost_pence)
     proposal = YouthProposal(proposer_id=member.id, status=ProposalStatus.DRAFT, **vars(fields))
     proposal.quote = keep_evidence(dbsession, quote, actor_id)
     dbsession.add(proposal)
@@ -98,6 +117,7 @@ def edit_proposal(
 ) -> None:
     rules.check_transition(proposal.status, Step.EDIT)
     require_proposer(proposal, member)
+    check_cost(dbsession, fields.cost_pence)
     for name, value in vars(fields).items():
         setattr(proposal, name, value)
     if quote is not None:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
-from tmo.clock import london_day
+from tmo.clock import london_day, london_midnight
 from tmo.models.meetings import AgendaItem, Body, Decision, Meeting
 from tmo.models.youth import YouthProposal
 from tmo.rules import meetings as meeting_rules
@@ -20,10 +20,17 @@ from tmo.services.youth.proposals import lock_proposal, move
 LABEL_TEXT_CHARACTERS = 150
 
 
-def board_decisions_query(now: datetime):
+def proposed_on(proposal: YouthProposal) -> date:
+    """The day the proposal was sent to the youth worker (or drafted, if it never was): the
+    board cannot have ratified it before."""
+    return london_day(proposal.submitted_at or proposal.created_at)
+
+
+def board_decisions_query(now: datetime, since: date):
     """The board's recorded decisions a ratification may cite, most recent meeting first: from
-    board meetings that have taken place (not cancelled), never under a confidential item (the
-    forum reads its proposals' pages), and not the approval of earlier minutes."""
+    board meetings that have taken place (not cancelled) on or after ``since`` (the day of the
+    proposal), never under a confidential item (the forum reads its proposals' pages), and not
+    the approval of earlier minutes."""
     return (
         select(Decision)
         .join(AgendaItem, Decision.item_id == AgendaItem.id)
@@ -33,6 +40,7 @@ def board_decisions_query(now: datetime):
             Body.kind == meeting_rules.BOARD,
             Meeting.cancelled_at.is_(None),
             Meeting.starts_at <= now,
+            Meeting.starts_at >= london_midnight(since),
             AgendaItem.confidential.is_(False),
             Decision.approves_meeting_id.is_(None),
         )
@@ -41,8 +49,8 @@ def board_decisions_query(now: datetime):
     )
 
 
-def board_decisions(dbsession: Session, now: datetime) -> list[Decision]:
-    return list(dbsession.scalars(board_decisions_query(now)).unique())
+def board_decisions(dbsession: Session, now: datetime, since: date) -> list[Decision]:
+    return list(dbsession.scalars(board_decisions_query(now, since)).unique())
 
 
 def decision_day(decision: Decision) -> date:
@@ -58,9 +66,9 @@ def decision_label(decision: Decision) -> str:
     return f"{decision_day(decision):%-d %B %Y}: {text}"
 
 
-def board_decision(dbsession: Session, decision_id: int, now: datetime) -> Decision:
-    """The board's decision ``decision_id``, if a ratification may cite it at ``now``; refused
-    otherwise, saying why."""
+def board_decision(dbsession: Session, decision_id: int, now: datetime, since: date) -> Decision:
+    """The board's decision ``decision_id``, if a ratification of a proposal made on ``since``
+    may cite it at ``now``; refused otherwise, saying why."""
     field = "board_decision"
     decision = dbsession.get(Decision, decision_id)
     if decision is None:
@@ -76,6 +84,8 @@ def board_decision(dbsession: Session, decision_id: int, now: datetime) -> Decis
         raise YouthError("That board meeting was cancelled: choose a decision it made.", field)
     if meeting.starts_at > now:
         raise YouthError("That board meeting has not taken place yet.", field)
+    if decision_day(decision) < since:
+        raise YouthError(before_the_proposal(decision_day(decision), since), field)
     if decision.item.confidential:
         raise YouthError(
             "That decision is under a confidential item, which the forum may not read: type the "
@@ -89,6 +99,13 @@ def board_decision(dbsession: Session, decision_id: int, now: datetime) -> Decis
             field,
         )
     return decision
+
+
+def before_the_proposal(day: date, since: date) -> str:
+    return (
+        f"That decision was made on {day:%-d %B %Y}, before the proposal was sent on "
+        f"{since:%-d %B %Y}: choose the board's decision made on or after that day."
+    )
 
 
 def record_ratification(
@@ -108,6 +125,7 @@ def record_ratification(
     its date. Refused: the committed money is released back to the budget."""
     step = Step.RATIFY if ratified else Step.REFUSE_RATIFICATION
     rules.check_transition(proposal.status, step)
+    since = proposed_on(proposal)
     decision = None
     if decision_id is not None:
         if reference:
@@ -115,7 +133,7 @@ def record_ratification(
                 "You chose the board's decision from the list: leave the minute in words empty.",
                 "reference",
             )
-        decision = board_decision(dbsession, decision_id, now)
+        decision = board_decision(dbsession, decision_id, now, since)
         decided_on = decision_day(decision)
     else:
         if not reference:
@@ -126,6 +144,8 @@ def record_ratification(
             )
         if decided_on is None:
             raise YouthError("Enter the date of the decision.", "decided_on")
+        if decided_on < since:
+            raise YouthError(before_the_proposal(decided_on, since), "decided_on")
     detail = {
         "reference": reference,
         "decision": decision.id if decision else None,

@@ -43,7 +43,8 @@ def tell_forum_vote_open(request, proposal: YouthProposal) -> notices.Reach:
 def tell_proposer(request, proposal: YouthProposal, before: ProposalStatus) -> None:
     """The proposer hears that their idea has moved on, unless they moved it themselves."""
     proposer = proposal.proposer
-    if proposal.status == before or proposer.account_id == request.account.id:
+    asker = request.account.id if request.account else None
+    if proposal.status == before or proposer.account_id == asker:
         return
     notices.send(
         request,
@@ -51,7 +52,7 @@ def tell_proposer(request, proposal: YouthProposal, before: ProposalStatus) -> N
         template="youth_idea_moved",
         recipients=[notices.youth_recipient(proposer)],
         about=proposal,
-        actor_id=request.account.id,
+        actor_id=asker,
         proposal=proposal,
         now_is=rules.STATUSES[proposal.status],
         returned=proposal.status == ProposalStatus.RETURNED,

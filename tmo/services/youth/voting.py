@@ -137,10 +137,12 @@ def count_proposal_votes(
     *,
     actor_id: int | None,
     today: date,
+    by_itself: bool = False,
 ) -> YouthProposal:
     """Count the forum's vote. A passed proposal commits its cost at once, in this transaction,
     with the year's budget locked: if too little is left it is agreed but unfunded. Above the
-    constitution's threshold the committed money waits for the board's ratification."""
+    constitution's threshold the committed money waits for the board's ratification.
+    ``by_itself``: the vote closed itself (no one counted it), which the audit log says."""
     year = open_year_for(dbsession, constitution, today)  # the lock: taken first, always
     proposal = lock_proposal(dbsession, proposal_id)
     rules.check_transition(proposal.status, Step.COUNT)
@@ -199,5 +201,47 @@ def count_proposal_votes(
         votes_for=result.votes_for,
         votes_against=result.votes_against,
         abstentions=result.abstentions,
+        **({"closed": "by itself, the vote being over"} if by_itself else {}),
     )
     return proposal
+
+
+def votes_over(dbsession: Session, constitution: Constitution, today: date) -> list[int]:
+    """The proposals whose vote is over: its time has ended, or everyone who may vote has."""
+    over = []
+    voting = dbsession.scalars(
+        select(YouthProposal).where(
+            YouthProposal.status == ProposalStatus.VOTING,
+            YouthProposal.vote_closes_on.is_not(None),
+        )
+    )
+    for proposal in voting:
+        counted = turnout(dbsession, constitution, proposal, today)
+        if rules.may_count(proposal.vote_closes_on, today, counted.eligible, counted.voted):
+            over.append(proposal.id)
+    return over
+
+
+def close_votes_over(
+    dbsession: Session, constitution: Constitution, today: date
+) -> list[YouthProposal]:
+    """Count every vote that is over, as tmo itself (no one in the audit log), so no vote waits
+    for someone to remember it. One that cannot be counted yet (its year's budget not opened, or
+    counted by another request a moment before) is left as it is."""
+    closed = []
+    for proposal_id in votes_over(dbsession, constitution, today):
+        try:
+            with dbsession.begin_nested():
+                closed.append(
+                    count_proposal_votes(
+                        dbsession,
+                        constitution,
+                        proposal_id,
+                        actor_id=None,
+                        today=today,
+                        by_itself=True,
+                    )
+                )
+        except YouthError:
+            continue
+    return closed

@@ -42,12 +42,14 @@ def pdf_name(meeting: Meeting, what: str) -> str:
 
 
 def agenda_pdf(request, meeting: Meeting, *, full: bool):
-    """The agenda pack: the agenda with its papers attached (the confidential ones in full)."""
+    """The agenda pack: the agenda with each paper printed in place (the confidential ones in
+    full; otherwise a placeholder saying the item is exempt)."""
+    pack = meetings.agenda_pack(meeting, full=full)
     content = render_pdf(
         "meetings/agenda_pdf.jinja2",
-        agenda_values(request, meeting, full=full),
+        {**agenda_values(request, meeting, full=full), "pack": pack},
         request,
-        meetings.pack_papers(meeting, include_confidential=full),
+        pack.inserts,
     )
     return pdf_response(content, pdf_name(meeting, "agenda"))
 

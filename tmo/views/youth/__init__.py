@@ -8,6 +8,8 @@ Who may take which step on a proposal is the table of permits (``tmo.security.pe
 draft is its proposer's own, a 404 to everyone else, by its context (``tmo.contexts.youth``).
 """
 
+from pyramid.events import ContextFound, subscriber
+
 from tmo.models.youth import YouthMember, YouthProposal
 from tmo.permissions import Permission
 from tmo.presenters import youth_chart
@@ -78,3 +80,16 @@ def budget_values(request) -> dict:
         ],
         "year_query": {"year": year.starts_on.isoformat()} if year else {},
     }
+
+
+@subscriber(ContextFound)
+def close_votes_over(event):
+    """A forum vote closes itself, counted on the first request after its time ends or everyone
+    who may vote has voted: no scheduled job is needed, and no page shows a vote still open that
+    is over. The proposer hears the result as from any count."""
+    request = event.request
+    route = request.matched_route
+    if route is None or route.name.startswith("__"):  # a static file
+        return
+    for proposal in youth.close_votes_over(request.dbsession, request.constitution, request.today):
+        youth.tell_proposer(request, proposal, rules.ProposalStatus.VOTING)

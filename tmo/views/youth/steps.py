@@ -173,17 +173,21 @@ class RatifyPage(ProposalFormPage):
         super().__init__(context, request)
         self.decisions = [
             (d.id, youth.decision_label(d))
-            for d in youth.board_decisions(request.dbsession, request.now)
+            for d in youth.board_decisions(
+                request.dbsession, request.now, youth.proposed_on(context.proposal)
+            )
         ]
 
     def intro(self):
         limit = rules.format_pounds(self.request.constitution.youth.board_ratification_pence)
+        since = f"{youth.proposed_on(self.context.proposal):%-d %B %Y}"
         how = (
-            "Choose the board's decision from its meetings recorded in tmo. If that meeting is "
-            "not in tmo yet, type the minute and the date of the decision instead."
+            f"Choose the board's decision from its meetings recorded in tmo since the proposal "
+            f"was sent on {since}. If that meeting is not in tmo yet, type the minute and the "
+            "date of the decision instead."
             if self.decisions
-            else "No decision of the board is recorded in tmo yet: type the minute and the date "
-            "of the decision."
+            else f"No decision of the board since the proposal was sent on {since} is recorded "
+            "in tmo yet: type the minute and the date of the decision."
         )
         return [f"Spends above {limit} need the board's ratification, minuted.", how]
 
