@@ -118,7 +118,8 @@ def test_an_applicant_who_chose_email_agreed_to_it_when_they_applied(
 
     member = dbsession.scalar(select(Member))
     assert (member.contact_by, member.email_agreed_at) == (Channel.EMAIL, MOMENT)
-    assert [message.recipients for message in mailer.outbox] == [["ruth@example.org"]]
+    # The confirmation that the application arrived, then the welcome.
+    assert [message.recipients for message in mailer.outbox] == [["ruth@example.org"]] * 2
     assert history_of(secretary, member)[0][1] == ("Applied to join, asking for notices by email.")
 
 
@@ -343,8 +344,9 @@ def test_an_entered_application_with_an_email_is_answered_by_email(
     enter_application(testapp, tenancy, contact="email", told="phoned", email="edna@example.org")
     application = dbsession.scalar(select(MembershipApplication))
     decide(testapp, application.id, "reject", "The council has no tenancy in your name.")
-    [message] = mailer.outbox
-    assert message.recipients == ["edna@example.org"]
+    confirmation, message = mailer.outbox
+    assert confirmation.recipients == message.recipients == ["edna@example.org"]
+    assert "We have your application" in confirmation.subject
     assert "The council has no tenancy in your name." in message.body
 
 
