@@ -21,8 +21,8 @@ NOBODY = ""
 
 
 def election_schema(categories, returning_officers, scrutineers, method_default: str):
-    """``categories``: (key, name) of the seat categories filled by election; the people are
-    (account id, name) pairs."""
+    """``categories``: (key, name, seats) of the seat categories filled by election; the people
+    are (account id, name) pairs. The number of seats is at most the chosen category's."""
     schema = CSRFSchema()
     schema.add(
         text_node(
@@ -33,14 +33,21 @@ def election_schema(categories, returning_officers, scrutineers, method_default:
             missing_msg="Enter the election's title.",
         )
     )
-    schema.add(choice_node("seat_category", "The seats to fill", categories))
+    schema.add(
+        choice_node(
+            "seat_category",
+            "The seats to fill",
+            [(key, f"{name} ({seats} seats)") for key, name, seats in categories],
+        )
+    )
     schema.add(
         number_node(
             "seats",
             "Number of seats",
-            minimum=1,
-            maximum=50,
-            min_err="Fill at least one seat.",
+            "The constitution has "
+            + " and ".join(f"{seats} {name.lower()}" for _, name, seats in categories)
+            + " seats.",
+            validator=seats_within_category(categories),
             missing_msg="Enter the number of seats to fill.",
         )
     )
@@ -82,6 +89,30 @@ def election_schema(categories, returning_officers, scrutineers, method_default:
         )
     )
     return schema
+
+
+def seats_within_category(categories):
+    """The seats field's validator, bound to the request: at least one, and no more than the
+    category chosen on the same form has (judged with the form's other fields, so every
+    error shows at once)."""
+    by_key = {key: (name, seats) for key, name, seats in categories}
+
+    @colander.deferred
+    def bound(node, kw):
+        chosen = kw["request"].POST.get("seat_category", "")
+
+        def check(node, value):
+            if value < 1:
+                raise colander.Invalid(node, "Fill at least one seat.")
+            name, most = by_key.get(chosen, ("", None))
+            if most is not None and value > most:
+                raise colander.Invalid(
+                    node, f"The constitution has {most} {name.lower()} seats: fill at most {most}."
+                )
+
+        return check
+
+    return bound
 
 
 def member_number_node(name: str, title: str, *, description: str = "", **kw):
@@ -283,7 +314,7 @@ def passphrase_node(name: str, title: str, description: str = "", **kw) -> colan
         name=name,
         title=title,
         description=description,
-        validator=colander.Length(max=500),
+        validator=colander.Length(max=500, max_err="Use at most 500 characters."),
         widget=deform.widget.PasswordWidget(attributes={"autocomplete": "off"}),
         **kw,
     )
