@@ -17,6 +17,7 @@ from pyramid.view import view_config
 from translationstring import TranslationString
 
 from tmo.refusal import Refusal
+from tmo.schemas.dates import first_wrong_box
 from tmo.views import READ
 
 SEARCH_PATH = (str(files("tmo") / "templates" / "deform"), str(files("deform") / "templates"))
@@ -44,6 +45,8 @@ class CSRFSchema(colander.MappingSchema):
 
 def input_id(field) -> str:
     """The id of the element a link to ``field`` should focus."""
+    if getattr(field.widget, "template", "") == "date_boxes":
+        return f"{field.oid}-{first_wrong_box(field)}"
     if getattr(field.widget, "template", "") in GROUP_TEMPLATES:
         return f"{field.oid}-0"
     if field.children:

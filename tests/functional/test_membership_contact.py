@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import webtest
 from sqlalchemy import select
 
-from tests.conftest import choose, log_in
+from tests.conftest import choose, date_typed, fill_date, log_in
 from tests.factories import AccountFactory, MemberFactory, TenancyFactory, YouthMemberFactory
 from tests.functional.test_membership import apply, decide
 from tmo.models.audit import AuditEntry
@@ -76,7 +76,7 @@ def test_the_apply_form_asks_how_to_send_notices_with_nothing_chosen_and_keeps_w
     assert "Choose how we should send notices: by email or by post." in error_summary(refused)
     form = refused.forms["form"]
     assert form["full_name"].value == "Ruth A. Adeyemi"
-    assert form["date_of_birth"].value == "1980-06-15"
+    assert date_typed(form, "date_of_birth") == "1980-06-15"
     assert dbsession.scalar(select(MembershipApplication)) is None
 
 
@@ -286,7 +286,7 @@ def enter_application(browser, tenancy, *, contact="post", told="in_person", ema
     choose(form, str(tenancy.home_id))
     form["full_name"] = tenancy.holder_name
     choose(form, "secure_tenant")
-    form["date_of_birth"] = "1948-11-02"
+    fill_date(form, "date_of_birth", "1948-11-02")
     choose(form, contact)
     form["contact_email"] = email
     choose(form, told)

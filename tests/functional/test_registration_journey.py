@@ -3,7 +3,7 @@ page, the confirmation of an application, and finding one's home."""
 
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, choose, link_in, log_in
+from tests.conftest import PASSWORD, choose, fill_date, link_in, log_in
 from tests.factories import AccountFactory, HomeFactory, TenancyFactory
 from tmo.models.notices import Delivery
 from tmo.rules.notices import DeliveryStatus
@@ -69,7 +69,7 @@ def apply(testapp, home, contact="email"):
     form = testapp.get("/membership/apply", params={"postcode": home.postcode}).forms["form"]
     choose(form, str(home.id))
     choose(form, "secure_tenant")
-    form["date_of_birth"] = "1980-06-15"
+    fill_date(form, "date_of_birth", "1980-06-15")
     choose(form, contact)
     form["consent"] = True
     return form.submit("submit")

@@ -12,6 +12,7 @@ import deform
 
 from tmo.constitution import ELECTION_METHODS
 from tmo.forms import CSRFSchema
+from tmo.schemas.dates import birth_date_node
 from tmo.schemas.files import file_node, upload_widget
 from tmo.schemas.nodes import checkbox_node, choice_node, date_node, number_node, text_node
 from tmo.services import files
@@ -158,12 +159,10 @@ def consent_schema(word_limit: int, photo_maximum_bytes: int, needs_date_of_birt
     schema = CSRFSchema()
     if needs_date_of_birth:
         schema.add(
-            date_node(
+            birth_date_node(
                 "date_of_birth",
                 "Your date of birth",
-                description="The register of members does not have it; directors must be "
-                "old enough. For example, 1980-03-27.",
-                autocomplete="bday",
+                "The register of members does not have it; directors must be old enough.",
                 missing_msg="Enter your date of birth.",
             )
         )
@@ -266,13 +265,7 @@ def code_vote_schema(check: str):
     schema = CodeVoteSchema()
     if check == "date_of_birth":
         schema.add(
-            date_node(
-                "fact",
-                "Your date of birth",
-                "For example, 1980-03-27.",
-                autocomplete="bday",
-                missing_msg="Enter your date of birth.",
-            )
+            birth_date_node("fact", "Your date of birth", missing_msg="Enter your date of birth.")
         )
     else:
         schema.add(
