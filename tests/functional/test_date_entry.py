@@ -2,12 +2,14 @@
 box labelled, the group a fieldset with its legend, the hint an example in the same form, a
 mistake said against the box that holds it, and a day out of range refused in words."""
 
+import re
 from datetime import date
 
 import pytest
 
 from tests.conftest import choose, fill_date, log_in
 from tests.factories import AccountFactory, TenancyFactory
+from tmo.permissions import Role
 from tmo.presenters import day
 from tmo.rules.membership import add_years
 
@@ -107,3 +109,79 @@ def test_the_oldest_plausible_birth_is_120_years_ago(application):
     earliest = add_years(today, -121)
     refused = application(earliest.isoformat()).submit("submit")
     assert f"Date of birth must be after {day(earliest)}: check the year." in refused.text
+
+
+# The Youth Forum's band, from the constitution ----------------------------------------------------
+
+
+def test_the_youth_forums_date_of_birth_takes_its_hint_and_range_from_the_constitution(
+    testapp, dbsession, logged_in
+):
+    from dataclasses import replace
+
+    from tmo.constitution import Constitution
+    from tmo.services import constitution as constitution_service
+
+    rules = Constitution()
+    adopted = replace(rules, youth=replace(rules.youth, minimum_age=14, maximum_age=21))
+    constitution_service.adopt_constitution(
+        dbsession, adopted, effective_from=date(2000, 1, 1), note="", actor_id=None
+    )
+    dbsession.commit()
+    logged_in()
+    page = testapp.get("/youth/join")
+    fieldset, _ = boxes(page)
+    hint = page.html.find(id=fieldset["aria-describedby"].split()[0]).get_text(strip=True)
+    assert hint == "For example, 27 3 2010. The forum is for young people aged 14 to 21."
+
+    form = page.forms["form"]
+    choose(form, "email")
+    form["first_name"], form["surname"], form["postcode"] = "Amara", "Okafor", "w10 5pa"
+    form["lives_here"] = True
+    fill_date(form, "date_of_birth", add_years(date.today(), -22))
+    refused = form.submit("submit")
+    assert "The Youth Forum is for young people aged up to 21." in refused.text
+    _, inputs = boxes(refused)
+    assert all(field.get("aria-invalid") == "true" for field in inputs.values())
+
+
+# Past days ----------------------------------------------------------------------------------------
+
+
+def test_a_past_day_cannot_be_tomorrow(testapp, dbsession):
+    from sqlalchemy import select
+
+    from tests.functional.test_board import seat_board
+    from tmo.models.board import Director
+
+    seat_board(dbsession, residents=1, councillors=0, independents=0, youth=0)
+    director = dbsession.scalar(select(Director).where(Director.name == "Resident 1"))
+    director.account_id = AccountFactory(roles=[Role.DIRECTOR, Role.MEMBER]).id
+    dbsession.commit()
+    log_in(testapp, director.account.email)
+    form = testapp.get("/board/my-interests").forms["form"]
+    choose(form, "employment")
+    form["description"] = "Director of Smith Roofing Ltd"
+    fill_date(form, "from_date", date.fromordinal(date.today().toordinal() + 1))
+    page = form.submit("submit")
+    assert "Held since must be today or in the past." in page.text
+    fieldset, _ = boxes(page, "from_date")
+    assert fieldset.legend.get_text(strip=True) == "Held since"
+    assert "For example, 27 3 2026." in fieldset.get_text()
+
+
+# The hint matches the field -----------------------------------------------------------------------
+
+
+def test_no_date_field_hints_at_a_format_it_does_not_take(testapp, dbsession, logged_in, mailer):
+    """A hint "For example 1975-03-27" beside boxes for day, month and year would mislead."""
+    logged_in()
+    tenancy = TenancyFactory()
+    pages = [
+        testapp.get("/membership/apply", params={"postcode": tenancy.home.postcode}),
+        testapp.get("/youth/join"),
+    ]
+    for page in pages:
+        text = page.html.get_text(" ")
+        assert "For example, 27 3 " in text
+        assert not re.search(r"\b(19|20)\d\d-\d\d-\d\d\b", text), page.request.path
