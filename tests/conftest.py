@@ -165,3 +165,21 @@ def clock(app):
     app.registry[CLOCK] = stopped
     yield stopped
     app.registry[CLOCK] = running
+
+
+def fill_date(form, name: str, value) -> None:
+    """Type a date (a ``date``, "YYYY-MM-DD", or "" for none) into a field's day, month and
+    year boxes, as a person would: "5", "3", "1980"."""
+    if not value:
+        parts = ("", "", "")
+    else:
+        year, month, day = str(value).split("-")
+        parts = (str(int(day)), str(int(month)), year)
+    for box, typed in zip(("day", "month", "year"), parts, strict=True):
+        form[f"{name}-{box}"] = typed
+
+
+def date_typed(form, name: str) -> str:
+    """What a field's boxes hold, as "YYYY-MM-DD" ("" if nothing)."""
+    day, month, year = (form[f"{name}-{box}"].value for box in ("day", "month", "year"))
+    return f"{year}-{int(month):02d}-{int(day):02d}" if day and month and year else ""

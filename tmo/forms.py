@@ -14,8 +14,10 @@ from markupsafe import Markup
 from pyramid.events import NewRequest
 from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
 from pyramid.view import view_config
+from translationstring import TranslationString
 
 from tmo.refusal import Refusal
+from tmo.schemas.dates import first_wrong_box
 from tmo.views import READ
 
 SEARCH_PATH = (str(files("tmo") / "templates" / "deform"), str(files("deform") / "templates"))
@@ -43,6 +45,8 @@ class CSRFSchema(colander.MappingSchema):
 
 def input_id(field) -> str:
     """The id of the element a link to ``field`` should focus."""
+    if getattr(field.widget, "template", "") == "date_boxes":
+        return f"{field.oid}-{first_wrong_box(field)}"
     if getattr(field.widget, "template", "") in GROUP_TEMPLATES:
         return f"{field.oid}-0"
     if field.children:
@@ -50,7 +54,29 @@ def input_id(field) -> str:
     return field.oid
 
 
+def plain_messages(error: colander.Invalid) -> None:
+    """Write every message of ``error`` and its children out in full: colander's own messages
+    are templates ("${val} is greater than maximum value ${max}") that only a translator fills
+    in, and tmo has none, so a person would otherwise read the ``${...}``."""
+
+    def plain(message):
+        if isinstance(message, list):
+            return [plain(each) for each in message]
+        return message.interpolate() if isinstance(message, TranslationString) else message
+
+    error.msg = plain(error.msg)
+    for child in error.children:
+        plain_messages(child)
+
+
 class AccessibleForm(deform.Form):
+    def validate(self, controls, subcontrol=None):
+        try:
+            return super().validate(controls, subcontrol)
+        except deform.ValidationFailure as failure:
+            plain_messages(failure.error)
+            raise
+
     def error_summary(self) -> list[tuple[str, str]]:
         """(element id, message) for every error, in the order the fields appear."""
         found = []

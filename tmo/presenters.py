@@ -1,10 +1,10 @@
 """How tmo shows things to people: moments in London time, days, money, and the figures a chart
 is drawn from (the Youth Forum's budget: ``youth_chart``). Views and templates use these
-(templates as the filters ``london``, ``day`` and ``money``); services and rules never format for
-a page.
+(templates as the filters ``london``, ``day``, ``money``, ``opening`` and ``closing``); services
+and rules never format for a page.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from tmo.clock import LONDON
 
@@ -14,6 +14,32 @@ def london(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return moment.astimezone(LONDON).strftime("%-d %B %Y, %H:%M")
+
+
+def _at_midnight(moment: datetime) -> date | None:
+    """The London day that starts at ``moment``, if it is a midnight there, else None."""
+    local = moment.astimezone(LONDON)
+    return local.date() if local.time() == time() else None
+
+
+def closing(moment: datetime | None) -> str:
+    """A deadline as nobody misreads it: a close at 00:00 on 17 December is "midnight at the end
+    of 16 December 2026" (the last day one may act), any other moment as ``london`` gives it."""
+    if moment is None:
+        return ""
+    starts = _at_midnight(moment)
+    if starts is None:
+        return london(moment)
+    return f"midnight at the end of {day(starts - timedelta(days=1))}"
+
+
+def opening(moment: datetime | None) -> str:
+    """A start at 00:00 is "midnight at the start of 17 December 2026"; any other moment as
+    ``london`` gives it."""
+    if moment is None:
+        return ""
+    starts = _at_midnight(moment)
+    return london(moment) if starts is None else f"midnight at the start of {day(starts)}"
 
 
 def day(value: date | None) -> str:

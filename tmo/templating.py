@@ -1,6 +1,6 @@
 """What every page template may use: the Permission enum, the site (the context of questions
 about no one object), the CSRF token, and the presenters as filters (``london``, ``day``,
-``money``)."""
+``money``, and ``opening`` and ``closing`` for when something starts or ends)."""
 
 from pyramid.csrf import get_csrf_token
 from pyramid.events import BeforeRender
@@ -9,7 +9,13 @@ from tmo.constitution import FILLED_BY
 from tmo.contexts import SITE
 from tmo.permissions import Permission
 
-FILTERS = {"london": "london", "day": "day", "money": "money"}
+FILTERS = {
+    "london": "london",
+    "day": "day",
+    "money": "money",
+    "opening": "opening",
+    "closing": "closing",
+}
 
 
 def add_renderer_globals(event):

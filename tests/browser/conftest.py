@@ -253,3 +253,13 @@ def assert_accessible(axe) -> Callable:
         assert not violations, describe_violations(page.url, violations)
 
     return check
+
+
+def fill_date(page, legend: str, value) -> None:
+    """Type a date ("YYYY-MM-DD" or a ``date``) into the day, month and year boxes of the
+    group whose legend is ``legend``, as a person would."""
+    year, month, day = str(value).split("-")
+    group = page.get_by_role("group", name=legend, exact=True)
+    group.get_by_label("Day").fill(str(int(day)))
+    group.get_by_label("Month").fill(str(int(month)))
+    group.get_by_label("Year").fill(year)

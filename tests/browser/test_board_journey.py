@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from tests.browser.conftest import fill_date
 from tmo.demo import DEMO_PASSWORD
 
 try:
@@ -31,7 +32,7 @@ def appoint(page, seat_label, name):
     page.get_by_label("The term starts on").fill(date.today().isoformat())
     page.get_by_label("The council's nomination date").fill(date.today().isoformat())
     page.get_by_label("Full name (a new person)").fill(name)
-    page.get_by_label("Date of birth (a new person)").fill("1971-08-19")
+    fill_date(page, "Date of birth (a new person)", "1971-08-19")
     page.get_by_role("button", name="Appoint").click()
 
 

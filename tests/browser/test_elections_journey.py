@@ -15,6 +15,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tests.browser.conftest import fill_date
 from tests.elections_setup import RULES, shift, stand
 from tmo.demo import DEMO_PASSWORD
 from tmo.models import get_session_factory
@@ -433,7 +434,7 @@ def test_a_member_is_nominated_elected_by_three_voters_and_joins_the_board(
     page.get_by_role("link", name="Consent to stand and write your statement").click()
     expect(heading(page)).to_have_text("Consent to stand")
     assert_accessible(page)
-    page.get_by_label("Your date of birth").fill("1984-06-02")  # the register lacks it
+    fill_date(page, "Your date of birth", "1984-06-02")  # the register lacks it
     page.get_by_label("Your statement to the voters").fill(STATEMENT)
     page.get_by_label(re.compile("^I consent to stand")).check()
     page.get_by_role("button", name="Consent and save my statement").click()

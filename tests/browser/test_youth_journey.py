@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from tests.browser.conftest import fill_date
 from tmo.demo import DEMO_PASSWORD, DEMO_YOUTH_ACCOUNTS
 from tmo.rules.youth import format_pounds, parse_pounds
 
@@ -167,7 +168,7 @@ def test_the_other_youth_forum_pages_are_accessible(page, assert_accessible):
     page.get_by_label("Your first name").fill("Tom")
     page.get_by_label("Your surname").fill("Baker")
     twelve = date.today().replace(year=date.today().year - 12)
-    page.get_by_label("Your date of birth").fill(twelve.isoformat())
+    fill_date(page, "Your date of birth", twelve)
     page.get_by_label("Your postcode").fill("W10 5PA")
     page.get_by_label("I live in the area the TMO looks after").check()
     page.get_by_label("By post to my home").check()

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from webtest.forms import Radio
 
-from tests.conftest import choose, log_in
+from tests.conftest import choose, fill_date, log_in
 from tests.factories import AccountFactory, MemberFactory
 from tmo.constitution import BoardRules, Constitution, SeatCategoryKey
 from tmo.models.audit import AuditEntry
@@ -93,10 +93,13 @@ def appoint_form(testapp, seat, how, name="Cllr Amina Hassan", **fields):
     form["seat"] = seat
     choose(form, how)
     form["name"] = name
-    form["date_of_birth"] = "1965-02-10"
+    fill_date(form, "date_of_birth", "1965-02-10")
     form["start"] = TODAY.isoformat()
     for key, value in fields.items():
-        form[key] = value
+        if f"{key}-day" in form.fields:
+            fill_date(form, key, value)
+        else:
+            form[key] = value
     return form.submit("submit")
 
 
@@ -268,7 +271,7 @@ def test_directors_declare_interests_which_are_published(testapp, dbsession, log
     form = testapp.get("/board/my-interests").forms["form"]
     choose(form, "employment")
     form["description"] = "Director of Smith Roofing Ltd"
-    form["from_date"] = "2019-03-01"
+    fill_date(form, "from_date", "2019-03-01")
     assert "Your declaration is recorded" in form.submit("submit").follow().text
 
     public = testapp.get("/board/interests")
@@ -292,7 +295,7 @@ def test_a_casual_vacancy_is_filled_by_co_option_until_the_next_agm(testapp, dbs
     form["seat"] = "resident:8"
     choose(form, "co_opted")
     form["name"] = "Nadia Rahman"
-    form["date_of_birth"] = "1988-01-30"
+    fill_date(form, "date_of_birth", "1988-01-30")
     form["member"] = str(member.id)
     form["start"] = TODAY.isoformat()
     form["decision_reference"] = "Board minute 12"
@@ -301,7 +304,7 @@ def test_a_casual_vacancy_is_filled_by_co_option_until_the_next_agm(testapp, dbs
 
     form = without_agm.forms["form"]
     form["next_agm"] = agm.isoformat()
-    form["date_of_birth"] = "1988-01-30"
+    fill_date(form, "date_of_birth", "1988-01-30")
     page = form.submit("submit").follow()
     assert f"Nadia Rahman holds the seat {TODAY:%-d %B %Y} to {agm:%-d %B %Y}" in page.text
     retiring = testapp.get("/secretary/board", params={"agm": agm.isoformat()})
@@ -326,7 +329,7 @@ def test_a_director_is_re_appointed_from_the_end_of_their_term(testapp, dbsessio
     form = page.forms["form"]
     assert form["seat"].value == "councillor:2"
     assert form["start"].value == term.end_date.isoformat()
-    form["nomination_date"] = TODAY.isoformat()
+    fill_date(form, "nomination_date", TODAY)
     done = form.submit("submit").follow()
     end = add_years(term.end_date, 3)
     assert f"Councillor 2 holds the seat {term.end_date:%-d %B %Y} to {end:%-d %B %Y}" in done.text

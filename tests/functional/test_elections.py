@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 from webtest import Upload
 
-from tests.conftest import choose, log_in
+from tests.conftest import choose, fill_date, log_in
 from tests.elections_setup import (
     KEY,
     RULES,
@@ -676,7 +676,7 @@ def test_a_candidate_the_register_has_no_birth_date_for_gives_it_when_consenting
     page = form.submit("submit")
     assert "Enter your date of birth." in page.text
     form = page.forms["form"]
-    form["date_of_birth"] = "1990-02-03"
+    fill_date(form, "date_of_birth", "1990-02-03")
     form["consent"] = True
     form.submit("submit").follow()
     assert fresh(dbsession, a).date_of_birth == date(1990, 2, 3)

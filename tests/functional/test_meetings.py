@@ -13,7 +13,7 @@ from sqlalchemy import select
 from webtest import Upload
 from webtest.forms import Radio
 
-from tests.conftest import choose, log_in
+from tests.conftest import choose, fill_date, log_in
 from tests.elections_setup import TEST_SECRET
 from tests.factories import AccountFactory, MemberFactory
 from tests.functional.test_board import seat_board
@@ -584,7 +584,7 @@ def test_actions_carry_forward_into_matters_arising_until_done(testapp, dbsessio
         assert "Get three quotes for the lift" in testapp.get(f"/meetings/{meeting.id}").text
     secretary(logged_in)
     form = testapp.get(f"/secretary/meetings/actions/{action.id}/done").forms["form"]
-    form["done_on"] = (TODAY - timedelta(days=20)).isoformat()
+    fill_date(form, "done_on", TODAY - timedelta(days=20))
     form.submit("submit").follow()
     # Reported done at the meeting after it was raised; gone from the one after that.
     assert "Get three quotes for the lift" in testapp.get(f"/meetings/{second.id}").text

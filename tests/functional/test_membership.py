@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import choose, log_in
+from tests.conftest import choose, fill_date, log_in
 from tests.factories import AccountFactory, HomeFactory, MemberFactory, TenancyFactory
 from tmo.models.accounts import Account
 from tmo.models.audit import AuditEntry
@@ -38,7 +38,7 @@ def apply(
         form["full_name"] = name
     if holding:
         choose(form, holding)
-    form["date_of_birth"] = born
+    fill_date(form, "date_of_birth", born)
     if contact:
         choose(form, contact)
     form["consent"] = consent

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import webtest
 from sqlalchemy import select
 
-from tests.conftest import choose, log_in
+from tests.conftest import choose, date_typed, fill_date, log_in
 from tests.factories import AccountFactory, MemberFactory, TenancyFactory, YouthMemberFactory
 from tests.functional.test_membership import apply, decide
 from tmo.models.audit import AuditEntry
@@ -76,7 +76,7 @@ def test_the_apply_form_asks_how_to_send_notices_with_nothing_chosen_and_keeps_w
     assert "Choose how we should send notices: by email or by post." in error_summary(refused)
     form = refused.forms["form"]
     assert form["full_name"].value == "Ruth A. Adeyemi"
-    assert form["date_of_birth"].value == "1980-06-15"
+    assert date_typed(form, "date_of_birth") == "1980-06-15"
     assert dbsession.scalar(select(MembershipApplication)) is None
 
 
@@ -118,7 +118,8 @@ def test_an_applicant_who_chose_email_agreed_to_it_when_they_applied(
 
     member = dbsession.scalar(select(Member))
     assert (member.contact_by, member.email_agreed_at) == (Channel.EMAIL, MOMENT)
-    assert [message.recipients for message in mailer.outbox] == [["ruth@example.org"]]
+    # The confirmation that the application arrived, then the welcome.
+    assert [message.recipients for message in mailer.outbox] == [["ruth@example.org"]] * 2
     assert history_of(secretary, member)[0][1] == ("Applied to join, asking for notices by email.")
 
 
@@ -285,7 +286,7 @@ def enter_application(browser, tenancy, *, contact="post", told="in_person", ema
     choose(form, str(tenancy.home_id))
     form["full_name"] = tenancy.holder_name
     choose(form, "secure_tenant")
-    form["date_of_birth"] = "1948-11-02"
+    fill_date(form, "date_of_birth", "1948-11-02")
     choose(form, contact)
     form["contact_email"] = email
     choose(form, told)
@@ -343,8 +344,9 @@ def test_an_entered_application_with_an_email_is_answered_by_email(
     enter_application(testapp, tenancy, contact="email", told="phoned", email="edna@example.org")
     application = dbsession.scalar(select(MembershipApplication))
     decide(testapp, application.id, "reject", "The council has no tenancy in your name.")
-    [message] = mailer.outbox
-    assert message.recipients == ["edna@example.org"]
+    confirmation, message = mailer.outbox
+    assert confirmation.recipients == message.recipients == ["edna@example.org"]
+    assert "We have your application" in confirmation.subject
     assert "The council has no tenancy in your name." in message.body
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import date_typed, fill_date
 from tests.factories import MemberFactory
 from tests.functional.test_board import seat_board
 from tests.functional.test_meetings import schedule_form
@@ -260,7 +261,7 @@ def test_posting_a_run_starts_deemed_delivery_48_working_hours_later_past_a_bank
     clerk = secretary(logged_in)
     run_page = make_a_print_run(testapp).follow()
     form = run_page.click("Mark the letters posted").forms["form"]
-    assert form["posted_on"].value == "2026-08-28"
+    assert date_typed(form, "posted_on") == "2026-08-28"
     refused = form.submit("submit")
     assert "Tick the box to confirm every letter of this run has been posted." in refused.text
     form = refused.forms["form"]
@@ -308,14 +309,16 @@ def test_a_run_is_posted_on_a_day_between_its_making_and_today(
     clock.set(datetime(2026, 11, 11, 10, 0, tzinfo=LONDON))
     secretary(logged_in)  # the log-in of two days ago has lapsed
     for day, message in (
-        ("2026-11-12", "cannot be posted on a day still to come"),
+        ("2026-11-12", "Posted on must be today or in the past."),
         ("2026-11-08", "cannot have been posted before they were printed on 9 November 2026"),
     ):
         form = testapp.get(f"/secretary/notices/print-runs/{run.id}/posted").forms["form"]
-        form["posted_on"], form["confirm"] = day, True
+        fill_date(form, "posted_on", day)
+        form["confirm"] = True
         assert message in form.submit("submit").text
     form = testapp.get(f"/secretary/notices/print-runs/{run.id}/posted").forms["form"]
-    form["posted_on"], form["confirm"] = "2026-11-10", True
+    fill_date(form, "posted_on", "2026-11-10")
+    form["confirm"] = True
     form.submit("submit").follow()
     # Posted some time on Tuesday: counted from the end of that day, Wednesday and Thursday.
     delivery = dbsession.scalar(select(Delivery))

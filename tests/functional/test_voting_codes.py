@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, update
 
-from tests.conftest import log_in
+from tests.conftest import fill_date, log_in
 from tests.elections_setup import KEY, fresh, now, poll_open, web_request
 from tests.factories import AccountFactory
 from tests.functional.test_election_integrity import committed_poll  # noqa: F401 (a fixture)
@@ -55,7 +55,10 @@ def cards_by_name(mailer) -> dict:
 def vote_page(testapp, code: str, fact: str = POSTCODE, **kw):
     form = testapp.get("/vote").forms["form"]
     form["code"] = code
-    form["fact"] = fact
+    if "fact-day" in form.fields:
+        fill_date(form, "fact", fact)
+    else:
+        form["fact"] = fact
     return form.submit("submit", **kw)
 
 

@@ -13,7 +13,7 @@ import pytest
 import webtest
 from sqlalchemy import func, select
 
-from tests.conftest import choose, log_in
+from tests.conftest import choose, fill_date, log_in
 from tests.elections_setup import TEST_SECRET
 from tests.factories import AccountFactory, YouthMemberFactory
 from tmo.clock import london_day
@@ -68,7 +68,7 @@ def join_form(testapp, born, first_name="Amara", surname="Okafor", contact_by="e
     choose(form, contact_by)
     form["first_name"] = first_name
     form["surname"] = surname
-    form["date_of_birth"] = born.isoformat()
+    fill_date(form, "date_of_birth", born)
     form["postcode"] = "w10 5pa"
     form["lives_here"] = True
     return form.submit("submit")
@@ -136,6 +136,8 @@ def act(testapp, proposal_id, step, expect=302, **choices):
     for name, value in choices.items():
         if value in ("vote", "return", "for", "against", "abstain", "ratified", "refused"):
             choose(form, value)
+        elif f"{name}-day" in form.fields:
+            fill_date(form, name, value)
         else:
             form[name] = value
     response = form.submit("submit")

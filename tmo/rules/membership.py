@@ -3,6 +3,7 @@ long a former member's register entry is kept, and what a choice of how to be co
 Pure functions over plain values and the constitution's rules."""
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,6 +53,13 @@ APPLICATION_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] =
 def check_application_transition(current: ApplicationStatus, target: ApplicationStatus) -> None:
     if target not in APPLICATION_TRANSITIONS[ApplicationStatus(current)]:
         raise MembershipError(f"This application has already been {current}.")
+
+
+def natural_key(text: str) -> tuple:
+    """The order people count in: "Flat 2" before "Flat 10", case set aside. Text and numbers
+    alternate in the key (it starts with text, maybe empty), so two keys always compare."""
+    parts = re.split(r"(\d+)", text.casefold())
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
 
 def add_years(day: date, years: int) -> date:

@@ -5,6 +5,7 @@ import colander
 
 from tmo.forms import CSRFSchema
 from tmo.rules.board import END_REASONS, HOW_HELD
+from tmo.schemas.dates import birth_date_node, past_date_node
 from tmo.schemas.nodes import checkbox_node, choice_node, date_node, text_node
 from tmo.services.board import INTEREST_KINDS
 
@@ -36,7 +37,7 @@ def person_nodes(directors, members):
             default=NEW_PERSON,
         ),
         text_node("name", "Full name (a new person)", required=False),
-        date_node("date_of_birth", "Date of birth (a new person)", missing=None),
+        birth_date_node("date_of_birth", "Date of birth (a new person)", birth=False, missing=None),
         choice_node(
             "member",
             "Their entry in the register of members",
@@ -79,7 +80,7 @@ def appointment_schema(seat_choices, directors, members, ways=HOW_HELD) -> CSRFS
     )
     schema.add(date_node("start", "The term starts on", missing_msg="Enter the start date."))
     schema.add(
-        date_node(
+        past_date_node(
             "nomination_date",
             "The council's nomination date",
             "For a councillor appointed by the council.",
@@ -150,8 +151,8 @@ def declaration_node_list():
             rows=3,
             missing_msg="Describe the interest.",
         ),
-        date_node("from_date", "Held since", missing_msg="Enter when the interest began."),
-        date_node("to_date", "Until (if it has ended)", missing=None),
+        past_date_node("from_date", "Held since", missing_msg="Enter when the interest began."),
+        past_date_node("to_date", "Until (if it has ended)", missing=None),
     ]
 
 

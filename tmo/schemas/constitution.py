@@ -139,7 +139,12 @@ def rule_node(name: str, annotation, meta: dict) -> colander.SchemaNode:
     # Names are kept exactly as typed, spaces and all, so the form gives back what it was given.
     return colander.SchemaNode(
         colander.String(),
-        validator=colander.Length(min=1, max=200),
+        validator=colander.Length(
+            min=1,
+            max=200,
+            min_err=f"Enter “{title}”.",
+            max_err="Use at most ${max} characters.",
+        ),
         missing_msg=f"Enter “{title}”.",
         **common,
     )

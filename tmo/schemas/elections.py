@@ -12,6 +12,7 @@ import deform
 
 from tmo.constitution import ELECTION_METHODS
 from tmo.forms import CSRFSchema
+from tmo.schemas.dates import birth_date_node
 from tmo.schemas.files import file_node, upload_widget
 from tmo.schemas.nodes import checkbox_node, choice_node, date_node, number_node, text_node
 from tmo.services import files
@@ -21,8 +22,8 @@ NOBODY = ""
 
 
 def election_schema(categories, returning_officers, scrutineers, method_default: str):
-    """``categories``: (key, name) of the seat categories filled by election; the people are
-    (account id, name) pairs."""
+    """``categories``: (key, name, seats) of the seat categories filled by election; the people
+    are (account id, name) pairs. The number of seats is at most the chosen category's."""
     schema = CSRFSchema()
     schema.add(
         text_node(
@@ -33,14 +34,21 @@ def election_schema(categories, returning_officers, scrutineers, method_default:
             missing_msg="Enter the election's title.",
         )
     )
-    schema.add(choice_node("seat_category", "The seats to fill", categories))
+    schema.add(
+        choice_node(
+            "seat_category",
+            "The seats to fill",
+            [(key, f"{name} ({seats} seats)") for key, name, seats in categories],
+        )
+    )
     schema.add(
         number_node(
             "seats",
             "Number of seats",
-            minimum=1,
-            maximum=50,
-            min_err="Fill at least one seat.",
+            "The constitution has "
+            + " and ".join(f"{seats} {name.lower()}" for _, name, seats in categories)
+            + " seats.",
+            validator=seats_within_category(categories),
             missing_msg="Enter the number of seats to fill.",
         )
     )
@@ -82,6 +90,30 @@ def election_schema(categories, returning_officers, scrutineers, method_default:
         )
     )
     return schema
+
+
+def seats_within_category(categories):
+    """The seats field's validator, bound to the request: at least one, and no more than the
+    category chosen on the same form has (judged with the form's other fields, so every
+    error shows at once)."""
+    by_key = {key: (name, seats) for key, name, seats in categories}
+
+    @colander.deferred
+    def bound(node, kw):
+        chosen = kw["request"].POST.get("seat_category", "")
+
+        def check(node, value):
+            if value < 1:
+                raise colander.Invalid(node, "Fill at least one seat.")
+            name, most = by_key.get(chosen, ("", None))
+            if most is not None and value > most:
+                raise colander.Invalid(
+                    node, f"The constitution has {most} {name.lower()} seats: fill at most {most}."
+                )
+
+        return check
+
+    return bound
 
 
 def member_number_node(name: str, title: str, *, description: str = "", **kw):
@@ -127,12 +159,10 @@ def consent_schema(word_limit: int, photo_maximum_bytes: int, needs_date_of_birt
     schema = CSRFSchema()
     if needs_date_of_birth:
         schema.add(
-            date_node(
+            birth_date_node(
                 "date_of_birth",
                 "Your date of birth",
-                description="The register of members does not have it; directors must be "
-                "old enough. For example, 1980-03-27.",
-                autocomplete="bday",
+                "The register of members does not have it; directors must be old enough.",
                 missing_msg="Enter your date of birth.",
             )
         )
@@ -235,13 +265,7 @@ def code_vote_schema(check: str):
     schema = CodeVoteSchema()
     if check == "date_of_birth":
         schema.add(
-            date_node(
-                "fact",
-                "Your date of birth",
-                "For example, 1980-03-27.",
-                autocomplete="bday",
-                missing_msg="Enter your date of birth.",
-            )
+            birth_date_node("fact", "Your date of birth", missing_msg="Enter your date of birth.")
         )
     else:
         schema.add(
@@ -283,7 +307,7 @@ def passphrase_node(name: str, title: str, description: str = "", **kw) -> colan
         name=name,
         title=title,
         description=description,
-        validator=colander.Length(max=500),
+        validator=colander.Length(max=500, max_err="Use at most 500 characters."),
         widget=deform.widget.PasswordWidget(attributes={"autocomplete": "off"}),
         **kw,
     )

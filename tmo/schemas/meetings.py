@@ -8,6 +8,7 @@ import colander
 
 from tmo.forms import CSRFSchema
 from tmo.rules import meetings as rules
+from tmo.schemas.dates import past_date_node
 from tmo.schemas.files import file_node
 from tmo.schemas.nodes import (
     checkbox_node,
@@ -466,7 +467,7 @@ def amendment_schema(items) -> CSRFSchema:
 
 def action_done_schema() -> CSRFSchema:
     schema = CSRFSchema()
-    schema.add(date_node("done_on", "Done on", missing_msg="Enter the date it was done."))
+    schema.add(past_date_node("done_on", "Done on", missing_msg="Enter the date it was done."))
     schema.add(text_node("note", "Note", required=False, maximum=500))
     return schema
 

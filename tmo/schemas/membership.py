@@ -7,7 +7,8 @@ import colander
 from tmo.constitution import TENURES
 from tmo.forms import CSRFSchema
 from tmo.rules.notices import Channel
-from tmo.schemas.nodes import checkbox_node, choice_node, date_node, stripped, text_node
+from tmo.schemas.dates import birth_date_node
+from tmo.schemas.nodes import checkbox_node, choice_node, stripped, text_node
 
 ASSOCIATE = "associate"
 
@@ -156,11 +157,11 @@ def application_schema(
         )
     )
     schema.add(
-        date_node(
+        birth_date_node(
             "date_of_birth",
             "Date of birth",
-            "For example 1975-03-27. Members must be old enough to join under the constitution.",
-            autocomplete=None if for_someone else "bday",
+            "Members must be old enough to join under the constitution.",
+            birth=not for_someone,
             missing_msg=f"Enter {your} date of birth.",
         )
     )

@@ -1,6 +1,7 @@
 """The fields every domain's forms are built from, each written once: text, a choice, a whole
 number, a box to tick, a date and a time of day. Options are keywords, so a form reads as what it
-asks; a message given where a field is used replaces colander's own, and none is made up here."""
+asks; a message given where a field is used replaces the plain one each field has here (never
+colander's own, which reads like "${val} is greater than maximum value ${max}")."""
 
 import re
 
@@ -49,7 +50,9 @@ def text_node(
     if not required:
         kw.setdefault("missing", "")
     validators = (
-        [] if maximum is None else [colander.Length(max=maximum, **_given(max_err=max_err))]
+        []
+        if maximum is None
+        else [colander.Length(max=maximum, max_err=max_err or "Use at most ${max} characters.")]
     )
     if check is not None:
         validators.append(check)
@@ -98,6 +101,18 @@ def choice_node(
     )
 
 
+class WholeNumber(colander.Integer):
+    def deserialize(self, node, cstruct):
+        try:
+            return super().deserialize(node, cstruct)
+        except colander.Invalid:
+            raise colander.Invalid(node, "Enter a whole number, like 3.") from None
+
+
+class Day(colander.Date):
+    err_template = "Enter a real date, like 2027-03-27."
+
+
 def number_node(
     name: str,
     title: str,
@@ -109,15 +124,18 @@ def number_node(
     max_err: str | None = None,
     **kw,
 ) -> colander.SchemaNode:
-    """A whole number from ``minimum`` to ``maximum`` (either may be None), typed on a phone's
-    number keypad."""
-    validator = None
+    """A whole number from ``minimum`` to ``maximum`` (either may be None), or judged by a
+    ``validator`` of its own instead, typed on a phone's number keypad."""
+    validator = kw.pop("validator", None)
     if minimum is not None or maximum is not None:
         validator = colander.Range(
-            min=minimum, max=maximum, **_given(min_err=min_err, max_err=max_err)
+            min=minimum,
+            max=maximum,
+            min_err=min_err or "Enter ${min} or more.",
+            max_err=max_err or "Enter ${max} or fewer.",
         )
     return colander.SchemaNode(
-        colander.Integer(),
+        WholeNumber(),
         name=name,
         title=title,
         description=description,
@@ -155,7 +173,7 @@ def date_node(
     if autocomplete:
         attributes["autocomplete"] = autocomplete
     return colander.SchemaNode(
-        colander.Date(),
+        Day(),
         name=name,
         title=title,
         description=description,

@@ -1,11 +1,12 @@
 """Notices forms: the day a print run's letters were posted, confirmed."""
 
 from tmo.forms import CSRFSchema
-from tmo.schemas.nodes import checkbox_node, date_node
+from tmo.schemas.dates import past_date_node
+from tmo.schemas.nodes import checkbox_node
 
 
 class PostedSchema(CSRFSchema):
-    posted_on = date_node(
+    posted_on = past_date_node(
         "posted_on",
         "Posted on",
         "The day the letters went in the post: today, or a day since they were printed.",

@@ -5,11 +5,13 @@ budget's adjustments, approving members and electing the chair. Worded for a 13-
 import colander
 import deform
 
+from tmo.constitution import YouthRules
 from tmo.forms import CSRFSchema
 from tmo.rules import youth as rules
+from tmo.schemas.dates import birth_date_node, past_date_node
 from tmo.schemas.files import file_node
 from tmo.schemas.membership import contact_choice_node
-from tmo.schemas.nodes import checkbox_node, choice_node, date_node, text_node
+from tmo.schemas.nodes import checkbox_node, choice_node, text_node
 from tmo.services import files
 from tmo.services.youth import CATEGORIES, EVIDENCE_MAX_BYTES, PHOTO_MAX_BYTES
 
@@ -70,13 +72,6 @@ class JoinSchema(CSRFSchema):
         maximum=100,
         missing_msg="Enter your surname.",
     )
-    date_of_birth = date_node(
-        "date_of_birth",
-        "Your date of birth",
-        "The forum is for young people aged 13 to 25.",
-        autocomplete="bday",
-        missing_msg="Enter your date of birth.",
-    )
     postcode = text_node(
         "postcode",
         "Your postcode",
@@ -112,8 +107,22 @@ def contact_nodes(email: str) -> list[colander.SchemaNode]:
     ]
 
 
-def join_schema(email: str) -> CSRFSchema:
+def join_schema(email: str, band: YouthRules) -> CSRFSchema:
+    """Joining the forum: the date of birth's range is the constitution's age band (those too
+    young are told so on a page of its own, and nothing of theirs is kept)."""
     schema = JoinSchema()
+    schema.insert(
+        2,
+        birth_date_node(
+            "date_of_birth",
+            "Your date of birth",
+            f"The forum is for young people aged {band.minimum_age} to {band.maximum_age}.",
+            example="For example, 27 3 2010.",
+            ages=(0, band.maximum_age),
+            too_old=f"The Youth Forum is for young people aged up to {band.maximum_age}.",
+            missing_msg="Enter your date of birth.",
+        ),
+    )
     for node in contact_nodes(email):
         schema.add(node)
     return schema
@@ -297,7 +306,7 @@ def ratify_schema(decisions) -> CSRFSchema:
         )
     )
     schema.add(
-        date_node(
+        past_date_node(
             "decided_on",
             "Date of the board's decision, if it is not in tmo",
             "A decision chosen from the list is dated by its meeting.",
@@ -315,7 +324,7 @@ class SpendSchema(CSRFSchema):
         missing_msg="Enter the amount spent.",
         validator=positive,
     )
-    spent_on = date_node("spent_on", "Date of the spend", missing_msg="Enter the date.")
+    spent_on = past_date_node("spent_on", "Date of the spend", missing_msg="Enter the date.")
     receipt = file_node(
         "receipt",
         "The receipt",

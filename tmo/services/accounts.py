@@ -99,6 +99,13 @@ def _count_or_refuse(request, checks) -> None:
         raise Throttled(wait)
 
 
+def _counted_lookup(request, email: str, per_email: str, per_address: str) -> Account | None:
+    """The account of ``email``, if any, once the asking is counted under both throttles."""
+    email = normalise_email(email)
+    _count_or_refuse(request, [(per_email, email), (per_address, _client(request))])
+    return account_by_email(request.dbsession, email)
+
+
 def _refuse_weak(password: str, *, email: str, display_name: str) -> None:
     problem = password_problem(password, email=email, display_name=display_name)
     if problem:
@@ -181,15 +188,7 @@ def register_account(request, *, email: str, display_name: str, password: str) -
     password_hash = hash_password(password)
     existing = account_by_email(request.dbsession, email)
     if existing is not None:
-        notices.send_email(
-            request,
-            kind="already_registered",
-            template="already_registered",
-            to=notices.account_recipient(existing),
-            account=existing,
-            login_url=request.route_url("login"),
-            reset_url=request.route_url("password_forgotten"),
-        )
+        _tell_already_registered(request, existing)
         audit.record(
             request.dbsession, "account.registration_repeated", actor_id=None, target=existing
         )
@@ -201,8 +200,34 @@ def register_account(request, *, email: str, display_name: str, password: str) -
     audit.record(request.dbsession, "account.registered", actor_id=account.id, target=account)
 
 
+def _tell_already_registered(request, account: Account) -> None:
+    notices.send_email(
+        request,
+        kind="already_registered",
+        template="already_registered",
+        to=notices.account_recipient(account),
+        account=account,
+        login_url=request.route_url("login"),
+        reset_url=request.route_url("password_forgotten"),
+    )
+
+
 def send_verification(request, account: Account) -> None:
     email_link(request, account, VERIFY_EMAIL)
+
+
+def resend_registration(request, email: str) -> None:
+    """Send again what registering with ``email`` sent: a new confirmation link to an
+    unconfirmed account, the "you already have an account" note to a confirmed one, nothing
+    where there is no account. The person at the screen sees the same page in every case."""
+    account = _counted_lookup(request, email, "register_resend", "register_address")
+    if account is None:
+        return
+    if account.is_verified:
+        _tell_already_registered(request, account)
+    else:
+        send_verification(request, account)
+    audit.record(request.dbsession, "account.registration_resent", actor_id=None, target=account)
 
 
 def verify_email(request, token: str) -> Account | None:
@@ -347,10 +372,7 @@ def session_login(dbsession, token: str, now: datetime) -> tuple[Account, frozen
 
 def request_password_reset(request, email: str) -> None:
     """Send a reset link if the address has an account; the answer is the same if not."""
-    email = normalise_email(email)
-    checks = [("reset_account", email), ("reset_address", _client(request))]
-    _count_or_refuse(request, checks)
-    account = account_by_email(request.dbsession, email)
+    account = _counted_lookup(request, email, "reset_account", "reset_address")
     if account is None:
         return
     email_link(request, account, RESET_PASSWORD)

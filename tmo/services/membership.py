@@ -26,6 +26,7 @@ from tmo.rules.membership import (
     add_years,
     check_application_transition,
     joining_problems,
+    natural_key,
     next_member_number,
     purge_after,
 )
@@ -54,12 +55,16 @@ def normalise_postcode(text_: str) -> str:
 
 
 def homes_at_postcode(dbsession: Session, postcode: str) -> list[Home]:
-    return list(
-        dbsession.scalars(
-            select(Home)
-            .where(Home.postcode == normalise_postcode(postcode))
-            .order_by(Home.address_line_1, Home.reference)
-        )
+    """The homes at ``postcode`` as people count them (Flat 2 before Flat 10): sorted here,
+    as the databases order text each their own way."""
+    homes = dbsession.scalars(select(Home).where(Home.postcode == normalise_postcode(postcode)))
+    return sorted(
+        homes,
+        key=lambda home: (
+            natural_key(home.address_line_1),
+            natural_key(home.address_line_2),
+            home.reference,
+        ),
     )
 
 
@@ -237,6 +242,7 @@ def apply_to_join(
         raise MembershipError(" ".join(problems))
     application.matched_tenancy = match_tenancy(home, full_name, holding, today)
     dbsession.add(application)
+    dbsession.flush()
     audit.record(
         dbsession,
         "membership.applied",
@@ -247,6 +253,8 @@ def apply_to_join(
         how=told_how,
         **entered_for_them(entered_by),
     )
+    # The applicant hears it arrived, as they chose: an email, or a letter to the home.
+    tell_applicant(request, application, "membership_applied", "membership_applied")
     return application
 
 
@@ -277,15 +285,24 @@ def reject_application(request, application: MembershipApplication, reason: str)
         reason=reason,
     )
     # The answer goes to the applicant as they chose to be contacted.
+    return tell_applicant(
+        request, application, "membership_decision", "membership_rejected", reason=reason
+    )
+
+
+def tell_applicant(
+    request, application: MembershipApplication, kind: str, template: str, **values
+) -> notices.Reach:
+    """Send the applicant ``template``, as they chose to be contacted on their application."""
     return notices.send(
         request,
-        kind="membership_decision",
-        template="membership_rejected",
+        kind=kind,
+        template=template,
         recipients=[applicant_recipient(application)],
         about=application,
         actor_id=request.account.id,
         application=application,
-        reason=reason,
+        **values,
     )
 
 

@@ -36,6 +36,8 @@ LIMIT_SETTINGS = {
     "reset_account": ("tmo.throttle.reset_account", "3/3600"),
     "reset_address": ("tmo.throttle.reset_address", "20/3600"),
     "register_address": ("tmo.throttle.register_address", "20/3600"),
+    # The "check your email" page's "send it again", per address typed.
+    "register_resend": ("tmo.throttle.register_resend", "3/3600"),
     # Failures at /vote per code and per address.
     "vote_code": ("tmo.throttle.vote_code", "5/900"),
     "vote_address": ("tmo.throttle.vote_address", "10/900"),

@@ -8,8 +8,9 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
-from tmo.forms import FormPage, form_page
+from tmo.forms import CSRFSchema, FormPage, form_page
 from tmo.permissions import GRANTABLE_ROLES, Permission, Role
+from tmo.rules.accounts import normalise_email
 from tmo.schemas.accounts import (
     ChangePasswordSchema,
     ConfirmSchema,
@@ -22,6 +23,9 @@ from tmo.schemas.accounts import (
 from tmo.services import accounts
 from tmo.services.paging import page_number, paginate
 from tmo.views import READ
+
+# The session key of the address an account was just registered with.
+REGISTERED_EMAIL = "registered_email"
 
 
 def throttled_page(request, error: accounts.Throttled) -> dict:
@@ -76,18 +80,33 @@ class RegisterPage(ThrottledFormPage):
             display_name=appstruct["display_name"],
             password=appstruct["password"],
         )
+        # Kept in the (signed) session so the next page can name it and send it again; it is
+        # the person's own address, in their own browser.
+        self.request.session[REGISTERED_EMAIL] = normalise_email(appstruct["email"])
         return HTTPFound(self.request.route_url("register_sent"))
 
 
-@view_config(
-    route_name="register_sent",
-    renderer="accounts/register_sent.jinja2",
-    request_method=READ,
-    permission=NO_PERMISSION_REQUIRED,
-)
-def register_sent(request):
-    lifetime = accounts.link_lifetime(request, accounts.VERIFY_EMAIL)
-    return {"lifetime": accounts.describe_lifetime(lifetime)}
+@form_page("register_sent", "accounts/register_sent.jinja2", NO_PERMISSION_REQUIRED)
+class RegisterSentPage(ThrottledFormPage):
+    """ "Check your email": names the address the message went to, and sends it again."""
+
+    schema = CSRFSchema
+    submit_label = "Send the message again"
+    heading = "Check your email"
+
+    @property
+    def email(self) -> str | None:
+        return self.request.session.get(REGISTERED_EMAIL)
+
+    def extra(self):
+        lifetime = accounts.link_lifetime(self.request, accounts.VERIFY_EMAIL)
+        return {"email": self.email, "lifetime": accounts.describe_lifetime(lifetime)}
+
+    def succeed(self, form, appstruct):
+        if not self.email:
+            return self.redirect("register")
+        accounts.resend_registration(self.request, self.email)
+        return self.redirect("register_sent", f"We have sent the message again to {self.email}.")
 
 
 class EmailedLinkPage(FormPage):

@@ -129,13 +129,22 @@ class ApplicationFormPage(FormPage):
             membership.homes_at_postcode(request.dbsession, self.postcode) if self.postcode else []
         )
 
+    @property
+    def postcode_missing(self) -> bool:
+        """Whether "Find my home" was pressed with no postcode typed."""
+        return "postcode" in self.request.GET and not self.postcode
+
     def extra(self):
-        return {"postcode": self.postcode, "homes": self.homes}
+        return {
+            "postcode": self.postcode,
+            "homes": self.homes,
+            "postcode_missing": self.postcode_missing,
+        }
 
     def get(self):
         if not self.homes:
             # Step one: no home found yet, so nothing to apply for.
-            return self.page(None, "")
+            return self.page(None, "", failed=self.postcode_missing)
         return super().get()
 
     def post(self):

@@ -3,6 +3,7 @@ the cast and its receipt. Only a member on the election's roll reaches these pag
 (``/elections/ID/ballot``), or with the pass a poll card's code gave them at /vote
 (``/vote/ballot``, see ``by_code``). Both mark the member's one roll entry."""
 
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 
@@ -141,6 +142,16 @@ def review(context, request):
     }
 
 
+@view_config(route_name="election_cast", request_method=READ, permission=Permission.ELECTIONS_VOTE)
+@view_config(
+    route_name="vote_cast", request_method=READ, permission=Permission.ELECTIONS_VOTE_BY_CODE
+)
+def back_to_ballot(context, request):
+    """The cast address asked for as a page (a reload, a link kept, the back button): the
+    ballot again, which says so if the vote is already cast."""
+    return HTTPSeeOther(ballot_urls(request)["ballot_url"])
+
+
 @view_config(
     route_name="election_cast",
     renderer="elections/receipt.jinja2",
@@ -173,7 +184,8 @@ def cast(context, request):
         request.override_renderer = "elections/ballot.jinja2"
         return ballot_values(request, election, paper, choices, str(refused))
     voter = notices.member_recipient(member)
-    if voter.channel is notices.Channel.EMAIL:
+    emailed = voter.channel is notices.Channel.EMAIL
+    if emailed:
         # Kept only if the cast commits: a refused cast dooms the transaction.
         notices.send(
             request,
@@ -182,11 +194,17 @@ def cast(context, request):
             recipients=[voter],
             election=election,
             receipt=sealed.tracker,
-            link=request.route_url("election_ballots", election_id=election.id),
+            # The election's page: it says when the trackers appear, then links to them.
+            link=request.route_url("election", election_id=election.id, _anchor="trackers"),
         )
     page = render_to_response(
         "elections/receipt.jinja2",
-        {**common(request, election), **ballot_urls(request), "receipt": sealed.tracker},
+        {
+            **common(request, election),
+            **ballot_urls(request),
+            "receipt": sealed.tracker,
+            "emailed": emailed,
+        },
         request,
     )
     try:

@@ -61,7 +61,7 @@ class NewElectionPage(FormPage):
     def make_schema(self):
         constitution = self.request.constitution
         categories = [
-            (c.key, f"{c.name} ({c.seats} seats)")
+            (c.key, c.name, c.seats)
             for c in constitution.board.seat_categories
             if c.filled_by == "election"
         ]

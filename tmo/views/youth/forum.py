@@ -89,7 +89,9 @@ class JoinPage(ForumPage):
         ]
 
     def make_schema(self):
-        return join_schema(self.request.account.email).bind(request=self.request)
+        return join_schema(self.request.account.email, self.request.constitution.youth).bind(
+            request=self.request
+        )
 
     def get(self):
         if self.request.identity.youth_member is not None:
