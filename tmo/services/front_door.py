@@ -12,9 +12,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from tmo.models.board import Director, InterestDeclaration
+from tmo.clock import london_day
+from tmo.models.board import Director, Directorship, InterestDeclaration
 from tmo.models.elections import Election, RollEntry
-from tmo.models.meetings import AgendaItem, AgendaPaper, Body, Meeting, Requisition
+from tmo.models.meetings import AgendaItem, AgendaPaper, Attendance, Body, Meeting, Requisition
 from tmo.models.membership import Member, MembershipApplication
 from tmo.models.youth import YouthInterest, YouthMember, YouthProposal, YouthVote
 from tmo.permissions import Role
@@ -26,7 +27,6 @@ from tmo.rules.membership import ApplicationStatus
 from tmo.rules.youth import MemberStatus, ProposalStatus
 from tmo.services import board as board_service
 from tmo.services.elections.lifecycle import MOVE_LABELS, moves, status_of
-from tmo.services.meetings.attendance import board_absences
 from tmo.services.notices.printing import letters_waiting
 from tmo.services.properties.importing import plural
 
@@ -274,7 +274,8 @@ def _board(request, identity) -> Group:
     ):
         group.lines.append(
             Line(
-                f"{meeting.title}: the agenda and {plural(count, 'paper') if count else 'no papers yet'}",
+                f"{meeting.title}: the agenda and "
+                + (plural(count, "paper") if count else "no papers yet"),
                 route("meetings_meeting", meeting_id=meeting.id),
                 due=meeting.starts_at,
                 when="Meets",
@@ -340,7 +341,24 @@ def _board(request, identity) -> Group:
 def _absences(request) -> list[Line]:
     """Directors who missed the constitution's number of board meetings in a row without
     accepted apologies, named (the secretary's board page shows each seat's record)."""
-    flagged = board_absences(request.dbsession, request.constitution, request.now)
+    marks: dict[int, list[str]] = {}
+    for key, status, accepted in request.dbsession.execute(
+        select(Attendance.person_key, Attendance.status, Attendance.apologies_accepted)
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .join(Body, Meeting.body_id == Body.id)
+        .where(
+            Body.kind == meeting_rules.BOARD,
+            Meeting.cancelled_at.is_(None),
+            Meeting.starts_at <= request.now,
+            Attendance.person_key.startswith("director:"),
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+    ):
+        mark = meeting_rules.absence_mark(status, accepted)
+        if mark is not None:
+            marks.setdefault(int(key.partition(":")[2]), []).append(mark)
+    board = request.constitution.board
+    flagged = [who for who, seen in marks.items() if board_rules.flagged_for_absence(seen, board)]
     if not flagged:
         return []
     names = request.dbsession.scalars(
@@ -447,19 +465,21 @@ def _terms_ending(request) -> list[Line]:
         .order_by(Meeting.starts_at)
         .limit(1)
     )
-    directorships = board_service.all_directorships(dbsession)
+    directorships = list(
+        dbsession.scalars(
+            select(Directorship)
+            .options(selectinload(Directorship.director))
+            .where(
+                Directorship.how.in_((board_rules.ELECTED, board_rules.CO_OPTED)),
+                Directorship.ended_on.is_(None),
+                Directorship.end_date > today,
+            )
+        )
+    )
     if agm_meeting is not None:
-        agm = agm_meeting.starts_at.date()
+        agm = london_day(agm_meeting.starts_at)
     else:
-        ends = [
-            d.end_date
-            for d in directorships
-            if d.how in (board_rules.ELECTED, board_rules.CO_OPTED)
-            and d.ended_on is None
-            and d.end_date is not None
-            and d.end_date > today
-        ]
-        agm = min(ends) if ends else None
+        agm = min((d.end_date for d in directorships), default=None)
     if agm is None:
         return []
     due = set(
@@ -470,12 +490,12 @@ def _terms_ending(request) -> list[Line]:
         return []
     return [
         Line(
-            f"{plural(len(ending), 'term')} of directors ending by the next AGM",
+            f"{plural(len(ending), 'term')} of directors due for election at the next AGM",
             request.route_url("board_manage"),
             count=len(ending),
             due=agm,
             when="The AGM",
-            note="An election for the seats falling due: "
+            note="Their terms end by or near it: "
             + ", ".join(sorted(d.director.name for d in ending)),
         )
     ]
