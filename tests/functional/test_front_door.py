@@ -132,7 +132,7 @@ def test_a_resident_without_membership_is_asked_first_to_apply_to_join(testapp):
     lines = door(page)
     assert next(iter(lines)) == "Apply to join"
     assert path(lines["Apply to join"]) == "/membership/apply"
-    assert needs_you(page) == "Needs you (1 waiting)"
+    assert needs_you(page) == "Needs you (1)"
 
 
 def test_an_applicant_is_told_where_their_application_is(testapp, dbsession):
@@ -154,7 +154,7 @@ def test_a_member_is_sent_to_vote_and_sees_their_membership(testapp, dbsession, 
     assert path(lines["Vote in Board election"]) == f"/elections/{election.id}/ballot"
     assert "The poll closes:" in line_text(page, "Vote in Board election")
     assert path(lines[f"Your membership: number {voter.member_number}"]) == "/membership"
-    assert needs_you(page) == "Needs you (1 waiting)"
+    assert needs_you(page) == "Needs you (1)"
 
 
 def test_a_member_who_joined_after_the_roll_was_frozen_is_told_why_they_cannot_vote(
@@ -273,7 +273,7 @@ def test_the_secretary_sees_applications_letters_minutes_requisitions_and_terms_
     terms = "1 term of directors due for election at the next AGM"
     assert path(lines[terms]) == "/secretary/board"
     assert "Faisal Miah" in line_text(page, terms)
-    assert needs_you(page) == "Needs you (6 waiting)"
+    assert needs_you(page) == "Needs you (6)"
 
 
 # -- Returning officers and scrutineers --------------------------------------------------------
@@ -294,7 +294,7 @@ def test_the_returning_officer_sees_each_election_s_next_step_and_its_date(testa
     assert needs_you(page) == "Needs you"
     shift(fresh(dbsession, election), 30)
     dbsession.commit()
-    assert needs_you(testapp.get("/needs-you")) == "Needs you (1 waiting)"
+    assert needs_you(testapp.get("/needs-you")) == "Needs you (1)"
 
 
 def test_the_scrutineer_is_told_to_bring_the_key_once_the_poll_has_closed(testapp, dbsession, app):
@@ -306,7 +306,7 @@ def test_the_scrutineer_is_told_to_bring_the_key_once_the_poll_has_closed(testap
     step = "Board election: Bring the sealing key to open the ballot box"
     assert path(door(page)[step]) == f"/returning-officer/elections/{election.id}"
     assert "The poll closed:" in line_text(page, step)
-    assert needs_you(page) == "Needs you (1 waiting)"
+    assert needs_you(page) == "Needs you (1)"
 
 
 # -- The Youth Forum --------------------------------------------------------------------------
@@ -340,7 +340,7 @@ def test_a_youth_worker_sees_ideas_to_check_votes_to_count_and_join_requests(tes
     assert path(lines["Check the idea Table tennis"]) == f"/youth/proposals/{sent.id}"
     assert path(lines["Count the vote on Goals"]) == f"/youth/proposals/{closed.id}"
     assert path(lines["1 request to join the Youth Forum"]) == "/youth/members"
-    assert needs_you(page) == "Needs you (3 waiting)"
+    assert needs_you(page) == "Needs you (3)"
 
 
 # -- Its cost ---------------------------------------------------------------------------------
