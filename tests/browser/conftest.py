@@ -216,6 +216,20 @@ def page(browser, live_server):
         context.close()
 
 
+# -- The navigation ----------------------------------------------------------------------------
+
+
+def main_menu(page):
+    """The main navigation with its menus unfolded (each is a details element: "Menu" at narrow
+    widths, "Your work" and "Your account" at every width), as a person opens them to reach a
+    link inside."""
+    nav = page.get_by_role("navigation", name="Main")
+    folded = nav.locator("details:not([open]) > summary").filter(visible=True)
+    while folded.count():
+        folded.first.click()
+    return nav
+
+
 # -- Accessibility -----------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from tests.browser.conftest import main_menu
 from tmo.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 try:
@@ -42,7 +43,7 @@ def flash(page, message: str):
 
 
 def main_nav(page):
-    return page.get_by_role("navigation", name="Main")
+    return main_menu(page)
 
 
 def test_register_confirm_email_log_in_and_log_out(page, live_server, assert_accessible):
@@ -88,12 +89,11 @@ def test_register_confirm_email_log_in_and_log_out(page, live_server, assert_acc
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
-    expect(page).to_have_url(f"{live_server.url}/account")
-    expect(page).to_have_title(title("Your account"))
-    expect(heading(page)).to_have_text("Your account")
+    expect(page).to_have_url(f"{live_server.url}/needs-you")
+    expect(page).to_have_title(title("What needs you"))
+    expect(heading(page)).to_have_text("What needs you")
     expect(flash(page, f"You are logged in as {name}.")).to_be_visible()
-    expect(page.get_by_role("definition").filter(has_text=name)).to_be_visible()
-    expect(page.get_by_role("definition").filter(has_text=email)).to_be_visible()
+    expect(page.get_by_role("link", name="Apply to join")).to_be_visible()
     expect(main_nav(page).get_by_role("link", name="Log in")).to_have_count(0)
     assert_accessible(page)
 
@@ -168,7 +168,7 @@ def test_log_in_and_out_with_the_keyboard_alone(page, live_server, assert_access
     tab_to(page, page.get_by_role("button", name="Log in"))
     page.keyboard.press("Enter")
 
-    expect(page).to_have_url(f"{live_server.url}/account")
+    expect(page).to_have_url(f"{live_server.url}/needs-you")
     expect(flash(page, f"You are logged in as {name}.")).to_be_visible()
 
     tab_to(page, main_nav(page).get_by_role("button", name="Log out"))

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.browser.conftest import fill_date
+from tests.browser.conftest import fill_date, main_menu
 from tmo.demo import DEMO_PASSWORD
 
 try:
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 
 def nav(page):
-    return page.get_by_role("navigation", name="Main")
+    return main_menu(page)
 
 
 def appoint(page, seat_label, name):

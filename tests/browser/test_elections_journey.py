@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import fill_date
+from tests.browser.conftest import fill_date, main_menu
 from tests.elections_setup import RULES, shift, stand
 from tmo.demo import DEMO_PASSWORD
 from tmo.models import get_session_factory
@@ -125,7 +125,7 @@ def heading(page):
 
 
 def nav(page):
-    return page.get_by_role("navigation", name="Main")
+    return main_menu(page)
 
 
 def flash(page, text):

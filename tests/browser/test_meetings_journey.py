@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.browser.conftest import main_menu
 from tmo.constitution import Constitution
 from tmo.demo import DEMO_PASSWORD
 from tmo.models import get_session_factory
@@ -35,7 +36,7 @@ def log_in(page, email):
 
 
 def log_out(page):
-    page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
+    main_menu(page).get_by_role("button", name="Log out").click()
     expect(page.get_by_role("status").get_by_text("You have logged out.")).to_be_visible()
 
 
@@ -52,7 +53,7 @@ def time_passes(live_server, title, hours_ago):
 
 
 def schedule(page, title, days_ahead, assert_accessible):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Manage meetings").click()
+    main_menu(page).get_by_role("link", name="Manage meetings").click()
     heading(page, "Manage meetings")
     page.get_by_role("link", name="Schedule a meeting of The board").click()
     heading(page, "Schedule a meeting of The board")
@@ -184,7 +185,7 @@ def test_a_board_meeting_from_notice_to_signed_public_minutes(page, live_server,
     log_out(page)
 
     # The public finds them, without the confidential item.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Meetings").click()
+    main_menu(page).get_by_role("link", name="Meetings").click()
     heading(page, "Meetings and minutes")
     page.get_by_label("Search the minutes").fill("tenders")
     page.get_by_role("button", name="Search").click()
@@ -200,7 +201,7 @@ def test_a_board_meeting_from_notice_to_signed_public_minutes(page, live_server,
 
 def test_the_other_meetings_pages_are_accessible(page, live_server, assert_accessible):
     log_in(page, "secretary@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Manage meetings").click()
+    main_menu(page).get_by_role("link", name="Manage meetings").click()
     assert_accessible(page)
     page.get_by_role("link", name="Finance and Audit Committee", exact=True).click()
     heading(page, "Finance and Audit Committee")
@@ -244,7 +245,7 @@ def test_the_other_meetings_pages_are_accessible(page, live_server, assert_acces
     log_out(page)
 
     log_in(page, "member@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Requisitions").click()
+    main_menu(page).get_by_role("link", name="Requisitions").click()
     heading(page, "Requisition a general meeting")
     assert_accessible(page)
     page.get_by_role("link", name="Start a requisition").click()
@@ -258,7 +259,7 @@ def test_the_other_meetings_pages_are_accessible(page, live_server, assert_acces
     expect(page.get_by_role("status").get_by_text("Your requisition is started")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Meetings").click()
+    main_menu(page).get_by_role("link", name="Meetings").click()
     page.get_by_role("link", name="Your meetings in your calendar app").click()
     page.get_by_role("button", name="Make a calendar address").click()
     expect(page.get_by_label("Your calendar address")).to_have_value(

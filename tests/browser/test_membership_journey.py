@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import fill_date
+from tests.browser.conftest import fill_date, main_menu
 from tmo.demo import DEMO_PASSWORD
 from tmo.models import get_session_factory
 from tmo.models.membership import Estate, Home, Member, Tenancy
@@ -73,7 +73,7 @@ def log_in(page, email):
 
 
 def log_out(page):
-    page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
+    main_menu(page).get_by_role("button", name="Log out").click()
     expect(page.get_by_role("status").get_by_text("You have logged out.")).to_be_visible()
 
 
@@ -81,7 +81,7 @@ def test_resident_applies_secretary_admits_member_sees_their_number(
     page, live_server, home_with_tenancy, assert_accessible
 ):
     log_in(page, "resident@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Your membership").click()
+    main_menu(page).get_by_role("link", name="Your membership").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your membership")
     assert_accessible(page)
     page.get_by_role("link", name="Apply to join").click()
@@ -122,7 +122,7 @@ def test_resident_applies_secretary_admits_member_sees_their_number(
     log_out(page)
 
     log_in(page, "secretary@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Applications").click()
+    main_menu(page).get_by_role("link", name="Applications").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Applications to join")
     assert_accessible(page)
     row = page.get_by_role("row").filter(has_text="Rob Fernandes")
@@ -141,7 +141,7 @@ def test_resident_applies_secretary_admits_member_sees_their_number(
     number = re.search(r"M\d{6}", admitted.inner_text()).group(0)
     assert_accessible(page)
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Register").click()
+    main_menu(page).get_by_role("link", name="Register").click()
     page.get_by_label("Name, member number, address or postcode").fill("Fernandes")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("cell", name=number)).to_be_visible()
@@ -149,7 +149,7 @@ def test_resident_applies_secretary_admits_member_sees_their_number(
     log_out(page)
 
     log_in(page, "resident@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Your membership").click()
+    main_menu(page).get_by_role("link", name="Your membership").click()
     expect(page.get_by_role("definition").filter(has_text=number)).to_be_visible()
     expect(page.get_by_role("definition").filter(has_text="Member (may vote)")).to_be_visible()
     assert_accessible(page)
@@ -181,7 +181,7 @@ def test_the_secretary_enters_an_application_for_a_resident_who_phoned(
     page, live_server, home_of_a_caller, assert_accessible
 ):
     log_in(page, "secretary@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Applications").click()
+    main_menu(page).get_by_role("link", name="Applications").click()
     page.get_by_role("link", name="Enter an application for a resident who phoned").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter an application for a resident")
     assert_accessible(page)
@@ -211,7 +211,7 @@ def test_the_secretary_enters_an_application_for_a_resident_who_phoned(
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_role("status").get_by_text("Admitted Edna Price as member")).to_be_visible()
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Register").click()
+    main_menu(page).get_by_role("link", name="Register").click()
     page.get_by_label("Name, member number, address or postcode").fill("Edna Price")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Edna Price").click()

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.browser.conftest import fill_date
+from tests.browser.conftest import fill_date, main_menu
 from tmo.demo import DEMO_PASSWORD, DEMO_YOUTH_ACCOUNTS
 from tmo.rules.youth import format_pounds, parse_pounds
 
@@ -29,11 +29,11 @@ def log_in(page, email):
     page.get_by_label("Email address", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(main_menu(page).get_by_role("button", name="Log out")).to_be_visible()
 
 
 def log_out(page):
-    page.get_by_role("button", name="Log out").click()
+    main_menu(page).get_by_role("button", name="Log out").click()
 
 
 def heading(page, text):
@@ -49,7 +49,7 @@ def test_a_15_year_old_proposes_the_forum_decides_and_the_spend_shows_on_the_das
     page, assert_accessible
 ):
     log_in(page, "youth.worker@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Youth budget").click()
+    main_menu(page).get_by_role("link", name="Youth budget").click()
     heading(page, re.compile(r"^The Youth Forum's budget"))
     assert_accessible(page)
     before = left_to_spend(page)
@@ -57,7 +57,7 @@ def test_a_15_year_old_proposes_the_forum_decides_and_the_spend_shows_on_the_das
 
     # Amara (15) suggests an idea, with the supplier's quote.
     log_in(page, "amara.youth@example.org")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Youth Forum").click()
+    main_menu(page).get_by_role("link", name="Youth Forum").click()
     page.get_by_role("link", name="Your Youth Forum").click()
     heading(page, "Your Youth Forum")
     assert_accessible(page)
@@ -140,7 +140,7 @@ def test_a_15_year_old_proposes_the_forum_decides_and_the_spend_shows_on_the_das
     assert_accessible(page)
 
     # The dashboard shows the money spent.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Youth budget").click()
+    main_menu(page).get_by_role("link", name="Youth budget").click()
     expect(
         page.get_by_text(f"{format_pounds(before - 43_000)} is left to spend this year")
     ).to_be_visible()
@@ -180,7 +180,7 @@ def test_the_other_youth_forum_pages_are_accessible(page, assert_accessible):
     log_out(page)
 
     log_in(page, "youth.worker@example.org")
-    nav = page.get_by_role("navigation", name="Main")
+    nav = main_menu(page)
     nav.get_by_role("link", name="Youth members").click()
     heading(page, "Youth Forum members")
     assert_accessible(page)

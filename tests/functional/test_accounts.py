@@ -51,9 +51,10 @@ def test_register_verify_and_log_in(testapp, dbsession, mailer):
     confirmed = page.forms["form"].submit("submit").follow()
     assert "Your email address is confirmed" in confirmed.text
 
-    account_page = log_in(testapp, "ruth@example.org")
-    assert "Ruth Adeyemi" in account_page.text
-    assert "Resident" in account_page.text
+    front_door = log_in(testapp, "ruth@example.org")
+    assert "Ruth Adeyemi" in front_door.text
+    assert "Apply to join" in front_door.text
+    assert "Resident" in testapp.get("/account").text
     assert actions(dbsession)[:2] == ["account.registered", "account.email_verified"]
     assert actions(dbsession)[-1] == "account.logged_in"
 
@@ -305,10 +306,10 @@ def test_next_only_redirects_within_the_site(testapp):
     account = AccountFactory()
     for target, expected in [
         ("/admin/audit", "/admin/audit"),
-        ("//evil.example/", "/account"),
-        ("https://evil.example/", "/account"),
+        ("//evil.example/", "/needs-you"),
+        ("https://evil.example/", "/needs-you"),
         # A line break would split the Location header; a non-ASCII character is encoded.
-        ("/meetings\r\nSet-Cookie: x=y", "/account"),
+        ("/meetings\r\nSet-Cookie: x=y", "/needs-you"),
         ("/meetings?q=\u20ac", "/meetings?q=%E2%82%AC"),
     ]:
         testapp.reset()

@@ -130,7 +130,7 @@ def test_the_notices_page_counts_each_notices_reach_truthfully_and_shows_why_an_
 
 def test_notices_are_reached_from_the_secretary_s_navigation(testapp, logged_in):
     secretary(logged_in)
-    page = testapp.get("/")
+    page = testapp.get("/").follow()
     assert page.click("Notices", index=0).request.path == "/secretary/notices"
 
 
@@ -154,7 +154,7 @@ def test_only_the_secretary_sees_notices_and_print_runs(testapp, dbsession, logg
     response = testapp.post("/secretary/notices/print-runs/new", token, expect_errors=True)
     assert response.status_int == 403
     assert dbsession.scalar(select(Delivery.status)) == S.TO_PRINT
-    assert "Notices" not in testapp.get("/").text.split("</nav>")[0]
+    assert "Notices" not in testapp.get("/").follow().text.split("</nav>")[0]
 
 
 def test_someone_not_logged_in_is_sent_to_log_in(testapp):

@@ -97,7 +97,7 @@ def test_the_demo_has_an_account_for_every_role_and_loads_once(testapp, dbsessio
     held = set().union(*(account.roles for account in accounts))
     assert held == set(Role)
     page = log_in(testapp, "secretary@example.org", DEMO_PASSWORD)
-    assert "Secretary" in page.text
+    assert "As secretary" in page.text
     assert "Golborne Estates TMO (demo)" in page.text
 
 

@@ -43,6 +43,7 @@ from tmo.contexts.youth import (
     ProposalFileContext,
     ReportPhotoContext,
 )
+from tmo.services.front_door import front_door
 
 # The methods of a view that only reads.
 READ = ("GET", "HEAD")
@@ -58,6 +59,7 @@ ROUTES = (
     ("password_forgotten", "/password/forgotten"),
     ("password_reset", "/password/reset/{token}"),
     ("account", "/account"),
+    ("needs_you", "/needs-you"),
     ("account_password", "/account/password"),
     ("admin_accounts", "/admin/accounts"),
     ("admin_account", "/admin/accounts/{account_id:\\d{1,9}}"),
@@ -337,4 +339,7 @@ def includeme(config):
     for name, pattern in ROUTES:
         config.add_route(name, pattern, factory=CONTEXTS.get(name))
     config.add_subscriber(record_route_methods, ApplicationCreated)
+    # What needs the person logged in: the front door's lines, gathered once a request, only
+    # when a page asks (the navigation's count, the front door itself).
+    config.add_request_method(front_door, "front_door", reify=True)
     config.scan("tmo.views")

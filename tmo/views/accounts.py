@@ -48,7 +48,7 @@ def safe_next(request, target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return quote(target, safe="/?&=%#:@!$'()*+,;~-._")
-    return request.route_url("account")
+    return request.route_url("needs_you")
 
 
 class ThrottledFormPage(FormPage):

@@ -2,10 +2,12 @@
 
 import dataclasses
 
+from pyramid.httpexceptions import HTTPFound
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
 from tmo.constitution import SECTIONS
+from tmo.permissions import Permission
 from tmo.presenters import day
 from tmo.services.constitution import version_in_force
 from tmo.services.elections import open_polls
@@ -19,7 +21,21 @@ from tmo.views import READ
     permission=NO_PERMISSION_REQUIRED,
 )
 def home(request):
+    """The public's front page; a person logged in goes on to what needs them."""
+    if request.account is not None:
+        return HTTPFound(request.route_url("needs_you"))
     return {"open_polls": open_polls(request.dbsession, request.now)}
+
+
+@view_config(
+    route_name="needs_you",
+    renderer="needs_you.jinja2",
+    request_method=READ,
+    permission=Permission.ACCOUNT_SELF_MANAGE,
+)
+def needs_you(request):
+    """The front door: what needs the person now, each line a link to where they act."""
+    return {"door": request.front_door}
 
 
 def rule_rows(section) -> list[tuple[str, str]]:
