@@ -13,6 +13,7 @@ import pytest
 import webtest
 from pyramid.paster import get_appsettings
 from pyramid_mailer.interfaces import IMailer
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 import tmo
@@ -165,3 +166,31 @@ def clock(app):
     app.registry[CLOCK] = stopped
     yield stopped
     app.registry[CLOCK] = running
+
+
+class Statements:
+    """The SQL statements sent to the test database while a ``with`` block runs."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.sent: list[str] = []
+
+    def _count(self, connection, cursor, statement, parameters, context, executemany):
+        self.sent.append(statement)
+
+    def __enter__(self):
+        self.sent.clear()
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def __len__(self) -> int:
+        return len(self.sent)
+
+
+@pytest.fixture
+def statements(engine):
+    """Counts the statements a block sends: ``with statements as sent: ...; len(sent)``."""
+    return Statements(engine)
