@@ -11,10 +11,10 @@ from sqlalchemy import inspect, select
 
 from tests import factories
 from tmo.constitution import SeatCategoryKey
-from tmo.models.accounts import RoleGrant
+from tmo.models.accounts import Account, RoleGrant
 from tmo.models.board import Director, Directorship, InterestDeclaration
 from tmo.models.elections import Candidate, Election
-from tmo.models.meetings import AgendaItem, Attendance, Body, Meeting
+from tmo.models.meetings import Body, Meeting
 from tmo.models.membership import MembershipApplication
 from tmo.models.youth import YouthProposal
 from tmo.permissions import Role
@@ -60,8 +60,9 @@ def grow_history(
     add_members(dbsession, members)
     add_proposals(dbsession, proposals)
     add_accounts(dbsession, accounts)
+    administrator = dbsession.scalar(select(Account).order_by(Account.id))
     for number in range(audit_entries):
-        audit.record(dbsession, "history.grown", actor_id=None, number=number)
+        audit.record(dbsession, "history.grown", actor_id=administrator.id, number=number)
     dbsession.commit()
 
 
