@@ -169,14 +169,16 @@ def clock(app):
 
 
 class Statements:
-    """The SQL statements sent to the test database while a ``with`` block runs."""
+    """The SQL statements sent to the test database while a ``with`` block runs, but the
+    SAVEPOINTs that stand in for each request's transaction in a test."""
 
     def __init__(self, engine):
         self.engine = engine
         self.sent: list[str] = []
 
     def _count(self, connection, cursor, statement, parameters, context, executemany):
-        self.sent.append(statement)
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
+            self.sent.append(statement)
 
     def __enter__(self):
         self.sent.clear()
