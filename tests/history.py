@@ -7,14 +7,14 @@ candidates, a proposal), moved back in time, and written in bulk."""
 
 from datetime import date, timedelta
 
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 
 from tests import factories
 from tmo.constitution import SeatCategoryKey
 from tmo.models.accounts import Account, RoleGrant
 from tmo.models.board import Director, Directorship, InterestDeclaration
 from tmo.models.elections import Candidate, Election
-from tmo.models.meetings import Body, Meeting
+from tmo.models.meetings import AgendaItem, Attendance, Body, Meeting
 from tmo.models.membership import MembershipApplication
 from tmo.models.youth import YouthProposal
 from tmo.permissions import Role
@@ -24,8 +24,8 @@ from tmo.rules.membership import ApplicationStatus
 from tmo.services import audit
 
 
-def copy_of(row, **changes):
-    """A new row of ``row``'s kind with its columns (but its id) and ``changes``."""
+def columns_of(row, **changes) -> dict:
+    """``row``'s columns but its id, with ``changes``."""
     mapper = inspect(type(row))
     values = {
         attribute.key: getattr(row, attribute.key)
@@ -33,7 +33,12 @@ def copy_of(row, **changes):
         if not any(column.primary_key for column in attribute.columns)
     }
     values.update(changes)
-    return type(row)(**values)
+    return values
+
+
+def copy_of(row, **changes):
+    """A new row of ``row``'s kind with its columns (but its id) and ``changes``."""
+    return type(row)(**columns_of(row, **changes))
 
 
 def years_back(day: date, years: int) -> date:
@@ -99,29 +104,31 @@ def add_board_terms(dbsession, today: date, years: int) -> None:
 
 def add_meetings(dbsession, count: int) -> None:
     """Copies of the board's past meetings, a year further back each round, with their agenda
-    and attendance."""
+    and attendance (written in bulk: thousands of rows)."""
     board = dbsession.scalar(select(Body).where(Body.kind == "board"))
     past = dbsession.scalars(
         select(Meeting).where(Meeting.body_id == board.id, Meeting.signed_at.is_not(None))
     ).all()
-    made = 0
-    round_ = 0
-    while made < count:
-        round_ += 1
-        back = timedelta(days=365 * round_)
-        for meeting in past[: count - made]:
-            copy = copy_of(
-                meeting,
-                title=f"{meeting.title} (year -{round_})",
-                starts_at=meeting.starts_at - back,
-                notice_given_at=meeting.notice_given_at - back,
-                signed_at=meeting.signed_at - back,
-            )
-            copy.items = [copy_of(item, meeting_id=None) for item in meeting.items]
-            copy.attendance = [copy_of(seen, meeting_id=None) for seen in meeting.attendance]
-            dbsession.add(copy)
-            made += 1
-        dbsession.flush()
+    copies = []
+    for number in range(count):
+        meeting = past[number % len(past)]
+        back = timedelta(days=365 * (1 + number // len(past)))
+        copy = copy_of(
+            meeting,
+            title=f"{meeting.title} ({number})",
+            starts_at=meeting.starts_at - back,
+            notice_given_at=meeting.notice_given_at - back,
+            signed_at=meeting.signed_at - back,
+        )
+        copies.append((meeting, copy))
+    dbsession.add_all(copy for _, copy in copies)
+    dbsession.flush()
+    items, attendance = [], []
+    for meeting, copy in copies:
+        items += [columns_of(item, meeting_id=copy.id) for item in meeting.items]
+        attendance += [columns_of(seen, meeting_id=copy.id) for seen in meeting.attendance]
+    dbsession.execute(insert(AgendaItem), items)
+    dbsession.execute(insert(Attendance), attendance)
 
 
 def add_elections(dbsession, count: int) -> None:
