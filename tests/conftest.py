@@ -13,6 +13,7 @@ import pytest
 import webtest
 from pyramid.paster import get_appsettings
 from pyramid_mailer.interfaces import IMailer
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 import tmo
@@ -183,3 +184,33 @@ def date_typed(form, name: str) -> str:
     """What a field's boxes hold, as "YYYY-MM-DD" ("" if nothing)."""
     day, month, year = (form[f"{name}-{box}"].value for box in ("day", "month", "year"))
     return f"{year}-{int(month):02d}-{int(day):02d}" if day and month and year else ""
+
+
+class Statements:
+    """The SQL statements sent to the test database while a ``with`` block runs, but the
+    SAVEPOINTs that stand in for each request's transaction in a test."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.sent: list[str] = []
+
+    def _count(self, connection, cursor, statement, parameters, context, executemany):
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
+            self.sent.append(statement)
+
+    def __enter__(self):
+        self.sent.clear()
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def __len__(self) -> int:
+        return len(self.sent)
+
+
+@pytest.fixture
+def statements(engine):
+    """Counts the statements a block sends: ``with statements as sent: ...; len(sent)``."""
+    return Statements(engine)

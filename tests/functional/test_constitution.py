@@ -1,11 +1,14 @@
 """The constitution as an administrator edits it and a resident reads it."""
 
-from datetime import date, timedelta
+import dataclasses
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from tmo.constitution import Constitution, SeatCategoryKey, to_dict
+from tmo.constitution import Constitution, SeatCategoryKey, from_dict, to_dict
 from tmo.models.audit import AuditEntry
 from tmo.models.board import Director, Directorship
 from tmo.models.constitution import ConstitutionVersion
@@ -322,3 +325,55 @@ def test_a_backdated_version_says_from_when_it_applies_and_is_in_force(
     assert [f"{five_days_ago:%-d %B %Y}", "In force"] in statuses
     assert [f"{later:%-d %B %Y}", "Not yet in force"] in statuses
     assert constitution_on(dbsession, date.today()).board.term_years == 4
+
+
+def adopt_named(session, name: str, effective_from: date) -> None:
+    """A version differing from the model rules in the organisation's name, saved directly."""
+    rules = dataclasses.replace(Constitution(), organisation_name=name)
+    session.add(ConstitutionVersion(effective_from=effective_from, rules=to_dict(rules)))
+    session.commit()
+
+
+def shown_name(testapp) -> str:
+    return testapp.get("/").html.select_one(".header__name").get_text(strip=True)
+
+
+def test_the_rules_are_read_from_a_version_once_not_on_every_request(
+    testapp, dbsession, monkeypatch
+):
+    name = f"Parsed Once TMO {uuid.uuid4().hex[:8]}"
+    adopt_named(dbsession, name, date.today() - timedelta(days=1))
+    built = []
+
+    def counted(cls, data):
+        built.append(cls)
+        return from_dict(cls, data)
+
+    monkeypatch.setattr("tmo.services.constitution.from_dict", counted)
+    for path in ("/", "/board", "/constitution", "/"):
+        assert name in testapp.get(path).text
+    assert built.count(Constitution) == 1
+
+
+def test_a_version_saved_by_another_process_applies_from_the_next_request(testapp, dbsession):
+    adopt_named(dbsession, "Before Estates TMO", date.today() - timedelta(days=1))
+    assert shown_name(testapp) == "Before Estates TMO"
+
+    # Another process: its own session, nothing of this app's told of the write.
+    other = Session(bind=dbsession.connection(), join_transaction_mode="create_savepoint")
+    adopt_named(other, "After Estates TMO", date.today())
+    other.close()
+
+    assert shown_name(testapp) == "After Estates TMO"
+
+
+def test_a_version_dated_tomorrow_applies_from_midnight_in_london(testapp, dbsession, clock):
+    # 1 July: British Summer Time, so London's midnight is 23:00 UTC.
+    clock.set(datetime(2026, 7, 1, 22, 59, 59, tzinfo=UTC))
+    adopt_named(dbsession, "Summer Estates TMO", date(2026, 1, 1))
+    adopt_named(dbsession, "Second of July TMO", date(2026, 7, 2))
+    assert shown_name(testapp) == "Summer Estates TMO"
+
+    clock.advance(seconds=1)
+
+    assert shown_name(testapp) == "Second of July TMO"

@@ -13,6 +13,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pyramid.csrf import new_csrf_token
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from tmo.models.accounts import Account, AccountToken, LoginSession, RoleGrant
 from tmo.permissions import GRANTABLE_ROLES, Role
@@ -460,7 +461,11 @@ def grantable_role(value: str) -> Role | None:
 def accounts_query(search: str, role: Role | None):
     """Every account, by name; only those whose email or name holds ``search``, and who hold
     ``role``, when given."""
-    query = select(Account).order_by(Account.display_name, Account.id)
+    query = (
+        select(Account)
+        .options(selectinload(Account.role_grants))
+        .order_by(Account.display_name, Account.id)
+    )
     if search:
         pattern = contains_pattern(search.lower())
         query = query.where(

@@ -5,8 +5,8 @@ day is given: the request's ``today``, or the day a change takes effect."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from tmo.constitution import Constitution
 from tmo.models.board import Director, Directorship, InterestDeclaration
@@ -46,8 +46,30 @@ def as_term(directorship: Directorship) -> rules.Term:
 
 
 def all_directorships(dbsession: Session) -> list[Directorship]:
+    """Every term, each with its director (read in the same statement)."""
     return list(
-        dbsession.scalars(select(Directorship).order_by(Directorship.start_date, Directorship.id))
+        dbsession.scalars(
+            select(Directorship)
+            .options(joinedload(Directorship.director))
+            .order_by(Directorship.start_date, Directorship.id)
+        )
+    )
+
+
+def directorships_on(dbsession: Session, day: date) -> list[Directorship]:
+    """The terms current on ``day`` (as ``rules.Term.current_on`` judges), each with its
+    director: the board as it sits, read without its history."""
+    return list(
+        dbsession.scalars(
+            select(Directorship)
+            .options(joinedload(Directorship.director))
+            .where(
+                Directorship.start_date <= day,
+                or_(Directorship.end_date.is_(None), Directorship.end_date > day),
+                or_(Directorship.ended_on.is_(None), Directorship.ended_on > day),
+            )
+            .order_by(Directorship.start_date, Directorship.id)
+        )
     )
 
 
@@ -230,9 +252,8 @@ def roster(dbsession: Session, constitution: Constitution, day: date) -> list[Se
     """Every seat the constitution creates, with its holder on ``day`` (or a vacancy)."""
     board = constitution.board
     by_seat: dict[rules.Seat, Directorship] = {}
-    for directorship in all_directorships(dbsession):
-        if as_term(directorship).current_on(day):
-            by_seat[as_term(directorship).seat] = directorship
+    for directorship in directorships_on(dbsession, day):
+        by_seat[as_term(directorship).seat] = directorship
     return [
         SeatRow(seat, rules.category_of(board, seat.category).name, by_seat.get(seat))
         for seat in rules.board_seats(board)
@@ -242,7 +263,7 @@ def roster(dbsession: Session, constitution: Constitution, day: date) -> list[Se
 def warnings(dbsession: Session, constitution: Constitution, day: date) -> list[str]:
     """What the secretary should know about the board as it stands on ``day``."""
     board = constitution.board
-    terms = rules.current_terms([as_term(d) for d in all_directorships(dbsession)], day)
+    terms = [as_term(d) for d in directorships_on(dbsession, day)]
     found = list(rules.composition_problems(terms, board))
     share = rules.council_influence(terms, board)
     if share is not None:
@@ -305,7 +326,7 @@ def declare_interest(
 
 
 def serving_directors(dbsession: Session, day: date) -> list[Director]:
-    current = [d for d in all_directorships(dbsession) if as_term(d).current_on(day)]
+    current = directorships_on(dbsession, day)
     return sorted({d.director for d in current}, key=lambda director: director.name)
 
 

@@ -3,9 +3,11 @@ rules it would break (against each other and against the board as it sits), and,
 when it applies."""
 
 import dataclasses
+import json
 from datetime import date, timedelta
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from tmo.constitution import SECTIONS, Constitution, SeatCategory, from_dict, to_dict
@@ -24,19 +26,37 @@ class ConstitutionConflict(Refusal, ValueError):
         self.problems = problems
 
 
-def version_in_force(dbsession: Session, on: date) -> ConstitutionVersion | None:
-    return dbsession.scalar(
-        select(ConstitutionVersion)
-        .where(ConstitutionVersion.effective_from <= on)
+def _latest_effective_by(query, on: date):
+    return (
+        query.where(ConstitutionVersion.effective_from <= on)
         .order_by(ConstitutionVersion.effective_from.desc(), ConstitutionVersion.id.desc())
         .limit(1)
     )
 
 
+def version_in_force(dbsession: Session, on: date) -> ConstitutionVersion | None:
+    return dbsession.scalar(_latest_effective_by(select(ConstitutionVersion), on))
+
+
 def constitution_on(dbsession: Session, on: date) -> Constitution:
-    """The rules in force on ``on``: the latest version effective by then, else the defaults."""
-    version = version_in_force(dbsession, on)
-    return from_dict(Constitution, version.rules) if version else Constitution()
+    """The rules in force on ``on``: the latest version effective by then, else the defaults.
+
+    Which version is in force is asked of the database every time (one indexed row), so a
+    version saved by another process, or one taking effect at midnight, applies to the next
+    request; only turning its stored text into rules is remembered, keyed by that text."""
+    stored = dbsession.scalar(
+        _latest_effective_by(select(cast(ConstitutionVersion.rules, Text)), on)
+    )
+    return rules_of(stored) if stored is not None else MODEL_RULES
+
+
+MODEL_RULES = Constitution()
+
+
+@lru_cache(maxsize=16)
+def rules_of(stored: str) -> Constitution:
+    """The rules a version's stored JSON holds (a Constitution is frozen, so one is shared)."""
+    return from_dict(Constitution, json.loads(stored))
 
 
 def history(dbsession: Session) -> list[ConstitutionVersion]:

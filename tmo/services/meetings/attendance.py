@@ -17,7 +17,6 @@ from tmo.rules.meetings import MeetingError
 from tmo.services import audit
 from tmo.services.meetings.agenda import ensure_editable
 from tmo.services.meetings.bodies import meeting_participants, quorum_rule
-from tmo.services.meetings.scheduling import meetings_of
 
 
 @dataclass(frozen=True)
@@ -169,21 +168,28 @@ def ensure_quorate(
 # -- Over the meetings held: statistics and the board's absence flag -------------------------------
 
 
-def held_meetings(dbsession: Session, body: Body, now: datetime) -> list[Meeting]:
-    """The body's meetings begun by ``now`` with their attendance recorded."""
-    return [m for m in meetings_of(dbsession, body) if m.starts_at <= now and m.attendance]
-
-
 def attendance_marks(
     dbsession: Session, body: Body, now: datetime
 ) -> dict[str, tuple[str, list[str]]]:
-    """person key -> (name, marks oldest first) over the body's meetings held by ``now``."""
+    """person key -> (name, marks oldest first) over the body's meetings held by ``now``, read
+    in one statement however many meetings there have been."""
+    rows = dbsession.execute(
+        select(
+            Attendance.person_key, Attendance.name, Attendance.status, Attendance.apologies_accepted
+        )
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .where(
+            Meeting.body_id == body.id,
+            Meeting.cancelled_at.is_(None),
+            Meeting.starts_at <= now,
+        )
+        .order_by(Meeting.starts_at, Meeting.id, Attendance.id)
+    )
     marks: dict[str, tuple[str, list[str]]] = {}
-    for meeting in held_meetings(dbsession, body, now):
-        for row in meeting.attendance:
-            mark = rules.absence_mark(row.status, row.apologies_accepted)
-            if mark is not None:
-                marks.setdefault(row.person_key, (row.name, []))[1].append(mark)
+    for person_key, name, status, apologies_accepted in rows:
+        mark = rules.absence_mark(status, apologies_accepted)
+        if mark is not None:
+            marks.setdefault(person_key, (name, []))[1].append(mark)
     return marks
 
 

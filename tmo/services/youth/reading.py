@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from tmo.constitution import Constitution
 from tmo.models.youth import YouthBudgetYear, YouthLedgerEntry, YouthMember, YouthProposal
@@ -110,6 +110,7 @@ def funded_proposals(dbsession: Session, year: YouthBudgetYear) -> list[YouthPro
     return list(
         dbsession.scalars(
             select(YouthProposal)
+            .options(selectinload(YouthProposal.photos))
             .where(YouthProposal.year_id == year.id, YouthProposal.status.in_(rules.FUNDED))
             .order_by(YouthProposal.decided_on.desc(), YouthProposal.id.desc())
         )
