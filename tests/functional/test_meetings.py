@@ -93,8 +93,21 @@ def attend(dbsession, meeting, present, apologies=(), absent=(), accepted=True):
     entries = [meetings.AttendanceEntry(k, rules.PRESENT) for k in present]
     entries += [meetings.AttendanceEntry(k, rules.APOLOGIES, accepted) for k in apologies]
     entries += [meetings.AttendanceEntry(k, rules.ABSENT) for k in absent]
-    meetings.record_attendance(dbsession, meeting, entries, [], actor_id=None)
+    meetings.record_attendance(dbsession, meeting, entries, [], actor_id=None, today=TODAY)
     dbsession.commit()
+
+
+def add_titled_item(dbsession, meeting, title, confidential=False):
+    """An item with only a title (and whether it is confidential)."""
+    return meetings.add_item(
+        dbsession,
+        meeting,
+        title=title,
+        presenter="",
+        summary="",
+        confidential=confidential,
+        actor_id=None,
+    )
 
 
 def item_of(meeting, kind):
@@ -951,15 +964,7 @@ def test_the_secretary_orders_the_agenda_below_the_standing_items(testapp, dbses
     body = committee(dbsession)
     meeting = past_meeting(dbsession, body, -9)
     for title in ("Budget", "Repairs", "Any other business"):
-        meetings.add_item(
-            dbsession,
-            meeting,
-            title=title,
-            presenter="",
-            summary="",
-            confidential=False,
-            actor_id=None,
-        )
+        add_titled_item(dbsession, meeting, title)
     dbsession.commit()
     secretary(logged_in)
     page = testapp.get(f"/secretary/meetings/{meeting.id}")

@@ -3,11 +3,12 @@ sheet), the live quorum of each item leaving out declared interests, and over th
 each member's attendance statistics and the board's absence flag."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tmo.clock import london_day
 from tmo.constitution import Constitution
 from tmo.models.meetings import AgendaItem, Attendance, Body, Meeting
 from tmo.models.membership import Member
@@ -24,7 +25,7 @@ from tmo.services.meetings.scheduling import meetings_of
 class AttendanceEntry:
     key: str
     status: str
-    apologies_accepted: bool = True
+    apologies_accepted: bool = False
     arrived: str = ""
     departed: str = ""
 
@@ -36,10 +37,14 @@ def record_attendance(
     guests: list[str],
     *,
     actor_id: int | None,
+    today: date,
 ) -> None:
     """Who was present, sent apologies or was absent (every member of the body on the day), and
-    who else was in attendance."""
+    who else was in attendance: from the meeting's own day."""
     ensure_editable(meeting)
+    too_soon = rules.attendance_problem_on(london_day(meeting.starts_at), today)
+    if too_soon:
+        raise MeetingError(too_soon)
     members = {p.key: p for p in meeting_participants(dbsession, meeting)}
     # The form lists everyone afresh: a row it no longer names goes.
     given = {entry.key for entry in entries}
@@ -56,6 +61,15 @@ def record_attendance(
             raise MeetingError("Attendance can be recorded only for the body's members.")
         if entry.status not in (rules.PRESENT, rules.APOLOGIES, rules.ABSENT):
             raise MeetingError(f"Choose whether {members[entry.key].name} was present.")
+        problem = rules.attendance_problem(
+            members[entry.key].name,
+            entry.status,
+            entry.apologies_accepted,
+            entry.arrived,
+            entry.departed,
+        )
+        if problem:
+            raise MeetingError(problem[1])
         row = existing.get(entry.key)
         if row is None:
             row = Attendance(person_key=entry.key, name=members[entry.key].name)

@@ -29,6 +29,7 @@ def item_page(context, request):
         "meeting": meeting,
         "quorum": meetings.item_quorum(dbsession, request.constitution, item),
         "editable": rules.record_editable(meeting.minutes_state),
+        "started": meetings.started(meeting, request.now),
         "earlier": meetings.previous_meeting(dbsession, meeting)
         if item.kind == rules.LAST_MINUTES_ITEM
         else None,
@@ -72,11 +73,13 @@ class DeclarePage(ItemPage):
     def heading(self):
         return f"Declare an interest in item {self.item.position}: {self.item.title}"
 
+    def intro(self):
+        if not self.present:
+            return ["Nobody is recorded as present yet: record the attendance first."]
+        return ["Only a member present at the meeting declares an interest."]
+
     def make_schema(self):
-        people = meetings.meeting_participants(self.request.dbsession, self.context.meeting)
-        return schemas.declaration_schema([(p.key, p.name) for p in people]).bind(
-            request=self.request
-        )
+        return schemas.declaration_schema(self.present_choices()).bind(request=self.request)
 
     def succeed(self, form, appstruct):
         meetings.declare(

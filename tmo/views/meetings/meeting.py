@@ -4,6 +4,7 @@ cancelling it before it begins, circulating the draft minutes, and amending them
 
 from pyramid.view import view_config
 
+from tmo.clock import london_day
 from tmo.forms import act, form_page
 from tmo.permissions import Permission
 from tmo.rules import meetings as rules
@@ -27,6 +28,7 @@ def run(context, request):
         "editable": rules.record_editable(meeting.minutes_state),
         "started": meetings.started(meeting, request.now),
         "approval": meetings.approving_decision(request.dbsession, meeting),
+        "attendance_from": london_day(meeting.starts_at),
     }
 
 
@@ -146,6 +148,7 @@ class AttendancePage(MeetingPage):
             self.entries(appstruct),
             guests,
             actor_id=self.request.account.id,
+            today=self.request.today,
         )
         return self.done("The attendance is recorded.")
 
