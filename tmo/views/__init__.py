@@ -10,7 +10,12 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from tmo.contexts import site
 from tmo.contexts.accounts import AccountContext
-from tmo.contexts.board import DirectorContext, DirectorshipContext, OwnDirectorContext
+from tmo.contexts.board import (
+    DirectorContext,
+    DirectorshipContext,
+    OwnDeclarationContext,
+    OwnDirectorContext,
+)
 from tmo.contexts.elections import (
     BallotExportContext,
     CandidateContext,
@@ -89,6 +94,8 @@ ROUTES = (
     ("board_csv", "/board.csv"),
     ("board_interests", "/board/interests"),
     ("board_my_interests", "/board/my-interests"),
+    ("board_my_nothing_to_declare", "/board/my-interests/nothing-to-declare"),
+    ("board_my_interest_change", "/board/my-interests/{declaration_id:\\d{1,9}}"),
     ("board_manage", "/secretary/board"),
     ("board_appoint", "/secretary/board/appoint"),
     ("board_term_end", "/secretary/board/terms/{term_id:\\d{1,9}}/end"),
@@ -232,6 +239,8 @@ CONTEXTS = {
     "print_run_csv": PrintRunContext,
     "print_run_posted": PrintRunContext,
     "board_my_interests": OwnDirectorContext,
+    "board_my_nothing_to_declare": OwnDirectorContext,
+    "board_my_interest_change": OwnDeclarationContext,
     "board_term_end": DirectorshipContext,
     "board_director": DirectorContext,
     "election": ElectionContext,
