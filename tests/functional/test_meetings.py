@@ -978,7 +978,9 @@ def test_the_secretary_orders_the_agenda_below_the_standing_items(testapp, dbses
     first_up = next(f for f in page.forms.values() if f.action.endswith("/move"))
     assert "The item is already there." in first_up.submit().follow().text
     with pytest.raises(meetings.MeetingError, match="standing items keep their places"):
-        meetings.move_item(dbsession, fresh(dbsession, meeting).items[0], by=1, actor_id=None)
+        meetings.move_item(
+            dbsession, fresh(dbsession, meeting).items[0], by=1, actor_id=None, now=now()
+        )
 
 
 def test_a_recorded_vote_names_how_each_member_voted(testapp, dbsession, logged_in):

@@ -4,10 +4,18 @@ declarations only by those present, agenda items changed or withdrawn until the 
 published, buttons shown only when their step can be taken, and the public agenda and minutes
 numbering items alike."""
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import select
 from webtest.forms import Radio
 
+from tests.conftest import log_in
+from tests.factories import AccountFactory
+from tests.functional.test_board import seat_board
 from tests.functional.test_meetings import (
+    PDF,
+    TODAY,
     add_titled_item,
     attend,
     committee,
@@ -19,6 +27,11 @@ from tests.functional.test_meetings import (
     secretary,
 )
 from tmo.clock import london_day
+from tmo.constitution import Constitution
+from tmo.models.audit import AuditEntry
+from tmo.models.board import Director
+from tmo.models.meetings import Body
+from tmo.permissions import Role
 from tmo.rules import meetings as rules
 from tmo.services import meetings
 
@@ -218,3 +231,154 @@ def test_the_public_agenda_and_minutes_number_each_item_alike(testapp, dbsession
     minutes = testapp.get(f"/meetings/{meeting.id}/minutes").text
     assert "6. Estate cleaning" in minutes
     assert "Staff case" not in minutes
+
+
+# -- Apologies sent online -------------------------------------------------------------------------
+
+
+def the_board_with_a_director_logged_in(testapp, dbsession):
+    """A board of three directors; Resident 2 holds an account and is logged in."""
+    seat_board(dbsession, residents=3, councillors=0, independents=0, youth=0)
+    board = Body(name="The board", kind=rules.BOARD)
+    dbsession.add(board)
+    account = AccountFactory(roles=[Role.DIRECTOR, Role.MEMBER])
+    person = dbsession.scalar(select(Director).where(Director.name == "Resident 2"))
+    person.account_id = account.id
+    dbsession.commit()
+    log_in(testapp, account.email)
+    return board, person
+
+
+def test_a_director_sends_apologies_online_and_the_secretary_finds_them_in_the_form(
+    testapp, dbsession, logged_in, clock
+):
+    board, person = the_board_with_a_director_logged_in(testapp, dbsession)
+    meeting = past_meeting(dbsession, board, -5)
+    page = testapp.get(f"/meetings/{meeting.id}")
+    form = page.click("Send your apologies").forms["form"]
+    form["reason"] = "A hospital appointment"
+    page = form.submit("submit").follow()
+    assert "Your apologies are sent to the secretary." in page.text
+    assert "You sent your apologies on" in page.text
+    assert "Send your apologies</a>" not in page.text
+    entry = dbsession.scalars(
+        select(AuditEntry).where(AuditEntry.action == "meetings.apologies_sent")
+    ).one()
+    assert entry.detail["person"] == f"director:{person.id}"
+    assert "hospital" not in str(entry.detail)  # the reason is the secretary's to read only
+
+    testapp.reset()  # the director logs out; the meeting day comes
+    clock.set(meeting.starts_at + timedelta(hours=1))
+    secretary(logged_in)
+    run = testapp.get(f"/secretary/meetings/{meeting.id}")
+    assert "Resident 2: Apologies (sent online: “A hospital appointment”)" in run.text
+    page = testapp.get(f"/secretary/meetings/{meeting.id}/attendance")
+    row = next(
+        f for f in page.html.select("fieldset.fieldset--row") if f.legend.text == "Resident 2"
+    )
+    assert "Sent apologies online on" in row.text and "A hospital appointment" in row.text
+    assert row.select_one("input[value=apologies]").has_attr("checked")
+    assert row.select_one("input[type=checkbox]").has_attr("checked")
+    page.forms["form"].submit("submit").follow()
+    rows = {row.name: row for row in fresh(dbsession, meeting).attendance}
+    assert (rows["Resident 2"].status, rows["Resident 2"].apologies_accepted) == (
+        rules.APOLOGIES,
+        True,
+    )
+    assert rows["Resident 1"].status == rules.PRESENT
+    minutes = testapp.get(f"/meetings/{meeting.id}/record")
+    assert "Resident 2" in minutes.text and "hospital" not in minutes.text
+
+
+def test_apologies_are_sent_before_the_meeting_and_only_by_its_members(
+    testapp, dbsession, logged_in
+):
+    board, _ = the_board_with_a_director_logged_in(testapp, dbsession)
+    held = past_meeting(dbsession, board, 1)
+    page = testapp.get(f"/meetings/{held.id}")
+    assert "Send your apologies" not in page.text
+    form = testapp.get(f"/meetings/{held.id}/apologies").forms["form"]
+    refused = form.submit("submit")
+    assert "The meeting has begun: apologies are sent before it." in refused.text
+    assert not fresh(dbsession, held).attendance
+
+    committee_meeting = past_meeting(dbsession, committee(dbsession), -5)
+    answer = testapp.get(f"/meetings/{committee_meeting.id}/apologies", expect_errors=True)
+    assert answer.status_int == 403
+    assert "Send your apologies" not in testapp.get(f"/meetings/{committee_meeting.id}").text
+
+
+# -- The agenda: changed and withdrawn until published ---------------------------------------------
+
+
+def test_items_are_changed_and_withdrawn_until_the_agenda_is_published(
+    testapp, dbsession, logged_in
+):
+    body = committee(dbsession)
+    meeting = past_meeting(dbsession, body, -9)
+    budget = add_titled_item(dbsession, meeting, "Budget")
+    repairs = add_titled_item(dbsession, meeting, "Repairs")
+    meetings.add_paper(
+        dbsession,
+        repairs,
+        title="Repairs report",
+        content=PDF,
+        filename="repairs.pdf",
+        constitution=Constitution(),
+        actor_id=None,
+    )
+    add_titled_item(dbsession, meeting, "Any other business")
+    dbsession.commit()
+    assert "A draft: its items may still change" in testapp.get(f"/meetings/{meeting.id}").text
+    secretary(logged_in)
+
+    form = testapp.get(f"/secretary/meetings/items/{budget.id}/change").forms["form"]
+    assert form["title"].value == "Budget"
+    form["title"] = "Budget for 2027"
+    form["summary"] = "The draft budget."
+    page = form.submit("submit").follow()
+    assert "The item is changed." in page.text
+    assert "5. Budget for 2027" in page.text
+
+    withdraw = next(f for f in page.forms.values() if f.action.endswith(f"{repairs.id}/withdraw"))
+    page = withdraw.submit().follow()
+    assert "“Repairs” is withdrawn from the agenda." in page.text
+    titles = [(i.position, i.title) for i in fresh(dbsession, meeting).items][4:]
+    assert titles == [(5, "Budget for 2027"), (6, "Any other business")]
+    assert "Repairs report" not in testapp.get(f"/meetings/{meeting.id}").text
+    actions = set(dbsession.scalars(select(AuditEntry.action)))
+    assert {"meetings.item_changed", "meetings.item_withdrawn"} <= actions
+
+    publish = next(f for f in page.forms.values() if f.action.endswith("/publish-agenda"))
+    page = publish.submit().follow()
+    assert "The agenda is published: its items are now fixed." in page.text
+    assert "The agenda was published" in page.text
+    assert "/change" not in page.text and "/withdraw" not in page.text
+    assert "Publish the agenda" not in page.text
+    assert "Published" in testapp.get(f"/meetings/{meeting.id}").text
+
+    published_on = f"{TODAY:%-d %B %Y}"
+    refusal = (
+        f"The agenda was published on {published_on}: its items can no longer be changed, "
+        "moved or withdrawn."
+    )
+    form = testapp.get(f"/secretary/meetings/items/{budget.id}/change").forms["form"]
+    form["title"] = "Something else"
+    assert refusal in form.submit("submit").text
+    token = publish["csrf_token"].value
+    page = testapp.post(
+        f"/secretary/meetings/items/{budget.id}/withdraw", {"csrf_token": token}
+    ).follow()
+    assert refusal in page.text
+    assert [i.title for i in fresh(dbsession, meeting).items][4:] == [
+        "Budget for 2027",
+        "Any other business",
+    ]
+
+
+def test_the_standing_items_are_neither_changed_nor_withdrawn(dbsession):
+    meeting = past_meeting(dbsession, committee(dbsession), -9)
+    with pytest.raises(meetings.MeetingError, match="standing items keep their titles"):
+        meetings.withdraw_item(
+            dbsession, item_of(meeting, rules.APOLOGIES_ITEM), actor_id=None, now=now()
+        )

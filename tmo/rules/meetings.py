@@ -234,6 +234,22 @@ def vote_outcome(votes_for: int, against: int, casting: str | None, casting_allo
     return CARRIED if outcome.carried else LOST
 
 
+# -- The agenda ----------------------------------------------------------------------------------
+
+
+def agenda_change_problem(published_on: date | None, started: bool) -> str | None:
+    """Why an item of the agenda can no longer be changed, withdrawn or moved, or None: the
+    agenda is fixed once published, and at the latest when the meeting begins."""
+    if published_on is not None:
+        return (
+            f"The agenda was published on {published_on:%-d %B %Y}: its items can no longer be "
+            "changed, moved or withdrawn. Raise a change at the meeting, under its item."
+        )
+    if started:
+        return "The meeting has begun: its agenda can no longer be changed, moved or withdrawn."
+    return None
+
+
 # -- Minutes -------------------------------------------------------------------------------------
 
 

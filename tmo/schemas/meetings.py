@@ -195,6 +195,21 @@ def cancel_schema() -> CSRFSchema:
     return schema
 
 
+def apologies_schema() -> CSRFSchema:
+    schema = CSRFSchema()
+    schema.add(
+        text_node(
+            "reason",
+            "Reason (optional)",
+            "Only the secretary reads it; the minutes name those who sent apologies, never why.",
+            required=False,
+            maximum=500,
+            rows=2,
+        )
+    )
+    return schema
+
+
 def item_schema() -> CSRFSchema:
     schema = CSRFSchema()
     schema.add(text_node("title", "Title", missing_msg="Enter the item's title."))
@@ -253,6 +268,7 @@ def attendance_schema(people) -> CSRFSchema:
             colander.Mapping(),
             name=field,
             title=name,
+            description=current.get("note", ""),
             validator=row_validator(name),
             widget=deform.widget.MappingWidget(css_class="fieldset--row"),
         )

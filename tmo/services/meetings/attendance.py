@@ -18,7 +18,7 @@ from tmo.rules.meetings import MeetingError
 from tmo.services import audit
 from tmo.services.meetings.agenda import ensure_editable
 from tmo.services.meetings.bodies import meeting_participants, quorum_rule
-from tmo.services.meetings.scheduling import meetings_of
+from tmo.services.meetings.scheduling import meetings_of, started
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,61 @@ def record_attendance(
         target=meeting,
         present=present,
     )
+
+
+def own_place(dbsession: Session, meeting: Meeting, account_id: int):
+    """The asker's place among the members of the meeting's body, or None."""
+    return next(
+        (p for p in meeting_participants(dbsession, meeting) if p.account_id == account_id), None
+    )
+
+
+def own_apologies(meeting: Meeting, key: str) -> Attendance | None:
+    """The apologies ``key`` sent online for the meeting, if they did."""
+    return next(
+        (
+            row
+            for row in meeting.attendance
+            if row.person_key == key and row.apologies_sent_at is not None
+        ),
+        None,
+    )
+
+
+def send_apologies(
+    dbsession: Session, meeting: Meeting, *, account_id: int, reason: str, now: datetime
+) -> Attendance:
+    """A member of the body sends their apologies before the meeting begins, with a reason for
+    the secretary if they wish; the secretary finds them in the attendance form, accepted
+    until they decide otherwise. Sending again replaces the reason."""
+    if meeting.cancelled_at is not None:
+        raise MeetingError("The meeting is cancelled: no apologies are needed.")
+    if started(meeting, now):
+        raise MeetingError(
+            "The meeting has begun: apologies are sent before it. Tell the secretary instead."
+        )
+    person = own_place(dbsession, meeting, account_id)
+    if person is None:
+        raise MeetingError("Only a member of the body sends apologies for its meeting.")
+    row = next((r for r in meeting.attendance if r.person_key == person.key), None)
+    if row is None:
+        row = Attendance(person_key=person.key, name=person.name)
+        meeting.attendance.append(row)
+    elif row.apologies_sent_at is None:
+        raise MeetingError("The secretary has already recorded your attendance at this meeting.")
+    row.status, row.apologies_accepted = rules.APOLOGIES, True
+    row.apologies_sent_at, row.apologies_reason = now, reason
+    dbsession.flush()
+    # The reason may be personal: the log keeps only that there was one.
+    audit.record(
+        dbsession,
+        "meetings.apologies_sent",
+        actor_id=account_id,
+        target=meeting,
+        person=person.key,
+        with_reason=bool(reason),
+    )
+    return row
 
 
 def member_numbers(text: str, field: str) -> list[int]:
