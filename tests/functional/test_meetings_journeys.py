@@ -308,6 +308,20 @@ def test_apologies_are_sent_before_the_meeting_and_only_by_its_members(
     assert "Send your apologies" not in testapp.get(f"/meetings/{committee_meeting.id}").text
 
 
+def test_a_meeting_with_apologies_sent_online_can_still_be_cancelled(testapp, dbsession, logged_in):
+    board, _ = the_board_with_a_director_logged_in(testapp, dbsession)
+    meeting = past_meeting(dbsession, board, -5)
+    form = testapp.get(f"/meetings/{meeting.id}/apologies").forms["form"]
+    form.submit("submit").follow()
+    testapp.reset()
+    secretary(logged_in)
+    form = testapp.get(f"/secretary/meetings/{meeting.id}").click("Cancel the meeting")
+    form = form.forms["form"]
+    form["reason"] = "Not enough business."
+    assert "The meeting is cancelled." in form.submit("submit").follow().text
+    assert fresh(dbsession, meeting).cancelled_at is not None
+
+
 # -- The agenda: changed and withdrawn until published ---------------------------------------------
 
 

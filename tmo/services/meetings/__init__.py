@@ -92,6 +92,7 @@ from tmo.services.meetings.requisitions import (
 )
 from tmo.services.meetings.scheduling import (
     add_standing_items,
+    attendance_recorded,
     cancel_meeting,
     every_meeting,
     held_and_coming_query,
@@ -119,6 +120,7 @@ __all__ = [
     "amend_minutes",
     "approve_minutes",
     "approving_decision",
+    "attendance_recorded",
     "attendance_statistics",
     "belongs",
     "board_absences",

@@ -18,7 +18,7 @@ from tmo.rules.meetings import MeetingError
 from tmo.services import audit
 from tmo.services.meetings.agenda import ensure_editable
 from tmo.services.meetings.bodies import meeting_participants, quorum_rule
-from tmo.services.meetings.scheduling import meetings_of, started
+from tmo.services.meetings.scheduling import attendance_recorded, meetings_of, started
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,9 @@ def ensure_quorate(
 
 def held_meetings(dbsession: Session, body: Body, now: datetime) -> list[Meeting]:
     """The body's meetings begun by ``now`` with their attendance recorded."""
-    return [m for m in meetings_of(dbsession, body) if m.starts_at <= now and m.attendance]
+    return [
+        m for m in meetings_of(dbsession, body) if m.starts_at <= now and attendance_recorded(m)
+    ]
 
 
 def attendance_marks(

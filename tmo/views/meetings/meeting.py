@@ -28,6 +28,7 @@ def run(context, request):
         "quorums": meetings.meeting_quorums(request.dbsession, request.constitution, meeting),
         "editable": rules.record_editable(meeting.minutes_state),
         "started": meetings.started(meeting, request.now),
+        "attendance_recorded": meetings.attendance_recorded(meeting),
         "approval": meetings.approving_decision(request.dbsession, meeting),
         "attendance_from": london_day(meeting.starts_at),
         "changeable": meetings.agenda_changeable(meeting, request.now),
