@@ -830,7 +830,9 @@ def test_a_general_meeting_s_attendance_is_its_sign_in_sheet_and_its_quorum_the_
     form = refused.forms["form"]
     form["apologies"] = str(members[2].member_number)
     form["present"] = " ".join(str(m.member_number) for m in members[:2])
-    form.submit("submit").follow()
+    page = form.submit("submit").follow()
+    listed = [li.get_text() for li in page.html.select("li")]
+    assert f"{members[2].name}: Apologies" in listed  # received, so accepted
     # Half of the six members on the register: three needed, two present.
     item = fresh(dbsession, meeting).items[0]
     assert "Not quorate: 2 counted, 3 needed." in testapp.get(

@@ -188,7 +188,11 @@ def general_meeting_entries(
     if unknown:
         listed = ", ".join(str(n) for n in unknown[:20])
         raise MeetingError(f"Not members entitled to vote on the day: {listed}.", "present")
-    return [AttendanceEntry(f"member:{found[n]}", status) for n, status in wanted.items()]
+    # A sign-in sheet lists the apologies the meeting received: accepted.
+    return [
+        AttendanceEntry(f"member:{found[n]}", status, apologies_accepted=status == rules.APOLOGIES)
+        for n, status in wanted.items()
+    ]
 
 
 def meeting_members(dbsession: Session, meeting: Meeting) -> set[str]:
