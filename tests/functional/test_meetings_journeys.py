@@ -308,6 +308,23 @@ def test_apologies_are_sent_before_the_meeting_and_only_by_its_members(
     assert "Send your apologies" not in testapp.get(f"/meetings/{committee_meeting.id}").text
 
 
+def test_a_director_who_can_come_after_all_withdraws_their_apologies(testapp, dbsession):
+    board, _ = the_board_with_a_director_logged_in(testapp, dbsession)
+    meeting = past_meeting(dbsession, board, -5)
+    testapp.get(f"/meetings/{meeting.id}/apologies").forms["form"].submit("submit")
+    page = testapp.get(f"/meetings/{meeting.id}")
+    withdraw = next(f for f in page.forms.values() if f.action.endswith("/apologies/withdraw"))
+    page = withdraw.submit().follow()
+    assert "Your apologies are withdrawn: you are expected at the meeting." in page.text
+    assert "Send your apologies" in page.text
+    assert not fresh(dbsession, meeting).attendance
+    page = withdraw.submit().follow()
+    assert "You have sent no apologies for this meeting." in page.text
+    assert dbsession.scalars(
+        select(AuditEntry).where(AuditEntry.action == "meetings.apologies_withdrawn")
+    ).one()
+
+
 def test_a_meeting_with_apologies_sent_online_can_still_be_cancelled(testapp, dbsession, logged_in):
     board, _ = the_board_with_a_director_logged_in(testapp, dbsession)
     meeting = past_meeting(dbsession, board, -5)

@@ -39,6 +39,7 @@ from tmo.services.meetings.attendance import (
     present_members,
     record_attendance,
     send_apologies,
+    withdraw_apologies,
 )
 from tmo.services.meetings.bodies import (
     Participant,
@@ -180,6 +181,7 @@ __all__ = [
     "upcoming",
     "update_body",
     "voters",
+    "withdraw_apologies",
     "withdraw_item",
     "write_item_minutes",
 ]

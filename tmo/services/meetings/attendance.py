@@ -123,18 +123,43 @@ def own_apologies(meeting: Meeting, key: str) -> Attendance | None:
     )
 
 
-def send_apologies(
-    dbsession: Session, meeting: Meeting, *, account_id: int, reason: str, now: datetime
-) -> Attendance:
-    """A member of the body sends their apologies before the meeting begins, with a reason for
-    the secretary if they wish; the secretary finds them in the attendance form, accepted
-    until they decide otherwise. Sending again replaces the reason."""
+def before_the_meeting(meeting: Meeting, now: datetime) -> None:
+    """Apologies are sent, and withdrawn, before the meeting begins."""
     if meeting.cancelled_at is not None:
         raise MeetingError("The meeting is cancelled: no apologies are needed.")
     if started(meeting, now):
         raise MeetingError(
             "The meeting has begun: apologies are sent before it. Tell the secretary instead."
         )
+
+
+def withdraw_apologies(
+    dbsession: Session, meeting: Meeting, *, account_id: int, now: datetime
+) -> None:
+    """A member who sent apologies can come after all."""
+    before_the_meeting(meeting, now)
+    person = own_place(dbsession, meeting, account_id)
+    row = own_apologies(meeting, person.key) if person else None
+    if row is None:
+        raise MeetingError("You have sent no apologies for this meeting.")
+    meeting.attendance.remove(row)
+    dbsession.flush()
+    audit.record(
+        dbsession,
+        "meetings.apologies_withdrawn",
+        actor_id=account_id,
+        target=meeting,
+        person=person.key,
+    )
+
+
+def send_apologies(
+    dbsession: Session, meeting: Meeting, *, account_id: int, reason: str, now: datetime
+) -> Attendance:
+    """A member of the body sends their apologies before the meeting begins, with a reason for
+    the secretary if they wish; the secretary finds them in the attendance form, accepted
+    until they decide otherwise. Sending again replaces the reason."""
+    before_the_meeting(meeting, now)
     person = own_place(dbsession, meeting, account_id)
     if person is None:
         raise MeetingError("Only a member of the body sends apologies for its meeting.")

@@ -6,7 +6,7 @@ from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
-from tmo.forms import FormPage, form_page
+from tmo.forms import FormPage, act, form_page
 from tmo.permissions import Permission
 from tmo.presenters import london
 from tmo.rules import meetings as rules
@@ -149,6 +149,23 @@ def meeting_page(context, request):
         "may_send_apologies": coming and place is not None,
         "apologies": meetings.own_apologies(meeting, place.key) if place else None,
     }
+
+
+@view_config(
+    route_name="meetings_apologies_withdraw",
+    request_method="POST",
+    permission=Permission.MEETINGS_APOLOGIES_SEND,
+)
+def withdraw_apologies(context, request):
+    def withdraw():
+        meetings.withdraw_apologies(
+            request.dbsession, context.meeting, account_id=request.account.id, now=request.now
+        )
+        return "Your apologies are withdrawn: you are expected at the meeting."
+
+    return act(
+        request, withdraw, request.route_url("meetings_meeting", meeting_id=context.meeting.id)
+    )
 
 
 @form_page("meetings_apologies", "form.jinja2", Permission.MEETINGS_APOLOGIES_SEND)
