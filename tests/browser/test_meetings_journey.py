@@ -280,3 +280,27 @@ def test_the_other_meetings_pages_are_accessible(page, live_server, assert_acces
     page.get_by_role("link", name=re.compile("^Board meeting, ")).first.click()
     expect(page.get_by_role("heading", name="Agenda")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_director_sends_apologies_and_the_secretary_sees_them(
+    page, live_server, assert_accessible
+):
+    log_in(page, "director@example.org")
+    page.goto("/meetings")
+    page.get_by_role("link", name=re.compile("^The board: Board meeting")).first.click()
+    meeting_url = page.url
+    page.get_by_role("link", name="Send your apologies").click()
+    assert_accessible(page)
+    page.get_by_label("Why you cannot come").fill("Away with work 🚆")
+    page.get_by_role("button", name="Send my apologies").click()
+    expect(page.get_by_role("status").get_by_text("Your apologies are sent")).to_be_visible()
+    expect(page.get_by_text("You sent your apologies on")).to_be_visible()
+    assert_accessible(page)
+    log_out(page)
+
+    log_in(page, "secretary@example.org")
+    page.goto(meeting_url.replace("/meetings/", "/secretary/meetings/"))
+    expect(
+        page.get_by_text("Dana Kowalski: Apologies (sent online: “Away with work 🚆”)")
+    ).to_be_visible()
+    assert_accessible(page)

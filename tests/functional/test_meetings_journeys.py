@@ -208,6 +208,25 @@ def test_the_approve_button_shows_only_when_the_minutes_can_be_approved(
     assert APPROVE not in page.text
 
 
+def test_the_sign_button_shows_only_to_the_chair_and_only_for_approved_minutes(
+    testapp, dbsession, logged_in
+):
+    meeting = past_meeting(dbsession, committee(dbsession, size=3, quorum=2), 30)
+    meeting.minutes_state = rules.CIRCULATED
+    dbsession.commit()
+    sign = "Sign the minutes</a>"
+    logged_in(Role.CHAIR, Role.DIRECTOR)
+    assert sign not in testapp.get(f"/meetings/{meeting.id}/record").text
+    meeting = fresh(dbsession, meeting)
+    meeting.minutes_state = rules.APPROVED
+    dbsession.commit()
+    assert sign in testapp.get(f"/meetings/{meeting.id}/record").text
+    testapp.reset()
+    logged_in(Role.DIRECTOR)
+    page = testapp.get(f"/meetings/{meeting.id}/record")
+    assert "Approved as a true record" in page.text and sign not in page.text
+
+
 # -- Public agenda and minutes ---------------------------------------------------------------------
 
 

@@ -200,7 +200,7 @@ def apologies_schema() -> CSRFSchema:
     schema.add(
         text_node(
             "reason",
-            "Reason (optional)",
+            "Why you cannot come",
             "Only the secretary reads it; the minutes name those who sent apologies, never why.",
             required=False,
             maximum=500,
