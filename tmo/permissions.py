@@ -74,6 +74,8 @@ class Permission(enum.StrEnum):
     # A paper of an agenda item: anyone's, but a confidential item's only the record's readers'.
     MEETINGS_PAPER_READ = "meetings:paper:read"
     MEETINGS_MINUTES_SIGN = "meetings:minutes:sign"
+    # Sending one's own apologies for a meeting: a member of the meeting's body.
+    MEETINGS_APOLOGIES_SEND = "meetings:apologies:send"
     # Members see the requisitions of a general meeting; a current member starts or signs one.
     MEETINGS_REQUISITIONS_READ = "meetings:requisitions:read"
     MEETINGS_REQUISITION_SIGN = "meetings:requisition:sign"

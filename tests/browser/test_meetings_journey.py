@@ -236,7 +236,11 @@ def test_the_other_meetings_pages_are_accessible(page, live_server, assert_acces
     # The demo's next board meeting: its agenda, an item, the action and decision forms.
     page.get_by_role("link", name=re.compile("^The board: Board meeting$")).first.click()
     assert_accessible(page)
-    page.get_by_role("link", name=re.compile("Estate cleaning contract renewal")).click()
+    # Its agenda is not yet published: an item can still be changed.
+    page.get_by_role("link", name=re.compile("^Change.*Estate cleaning contract renewal")).click()
+    assert_accessible(page)
+    page.go_back()
+    page.get_by_role("link", name=re.compile(r"^\d+\. Estate cleaning contract renewal$")).click()
     assert_accessible(page)
     for link in ("Record an action", "Record a decision without a vote", "Add a paper"):
         page.get_by_role("link", name=link).click()
@@ -276,4 +280,28 @@ def test_the_other_meetings_pages_are_accessible(page, live_server, assert_acces
     assert_accessible(page)
     page.get_by_role("link", name=re.compile("^Board meeting, ")).first.click()
     expect(page.get_by_role("heading", name="Agenda")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_a_director_sends_apologies_and_the_secretary_sees_them(
+    page, live_server, assert_accessible
+):
+    log_in(page, "director@example.org")
+    page.goto("/meetings")
+    page.get_by_role("link", name=re.compile("^The board: Board meeting")).first.click()
+    meeting_url = page.url
+    page.get_by_role("link", name="Send your apologies").click()
+    assert_accessible(page)
+    page.get_by_label("Why you cannot come").fill("Away with work 🚆")
+    page.get_by_role("button", name="Send my apologies").click()
+    expect(page.get_by_role("status").get_by_text("Your apologies are sent")).to_be_visible()
+    expect(page.get_by_text("You sent your apologies on")).to_be_visible()
+    assert_accessible(page)
+    log_out(page)
+
+    log_in(page, "secretary@example.org")
+    page.goto(meeting_url.replace("/meetings/", "/secretary/meetings/"))
+    expect(
+        page.get_by_text("Dana Kowalski: Apologies (sent online: “Away with work 🚆”)")
+    ).to_be_visible()
     assert_accessible(page)

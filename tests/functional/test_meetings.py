@@ -93,8 +93,21 @@ def attend(dbsession, meeting, present, apologies=(), absent=(), accepted=True):
     entries = [meetings.AttendanceEntry(k, rules.PRESENT) for k in present]
     entries += [meetings.AttendanceEntry(k, rules.APOLOGIES, accepted) for k in apologies]
     entries += [meetings.AttendanceEntry(k, rules.ABSENT) for k in absent]
-    meetings.record_attendance(dbsession, meeting, entries, [], actor_id=None)
+    meetings.record_attendance(dbsession, meeting, entries, [], actor_id=None, today=TODAY)
     dbsession.commit()
+
+
+def add_titled_item(dbsession, meeting, title, confidential=False):
+    """An item with only a title (and whether it is confidential)."""
+    return meetings.add_item(
+        dbsession,
+        meeting,
+        title=title,
+        presenter="",
+        summary="",
+        confidential=confidential,
+        actor_id=None,
+    )
 
 
 def item_of(meeting, kind):
@@ -819,7 +832,9 @@ def test_a_general_meeting_s_attendance_is_its_sign_in_sheet_and_its_quorum_the_
     form = refused.forms["form"]
     form["apologies"] = str(members[2].member_number)
     form["present"] = " ".join(str(m.member_number) for m in members[:2])
-    form.submit("submit").follow()
+    page = form.submit("submit").follow()
+    listed = [li.get_text() for li in page.html.select("li")]
+    assert f"{members[2].name}: Apologies" in listed  # received, so accepted
     # Half of the six members on the register: three needed, two present.
     item = fresh(dbsession, meeting).items[0]
     assert "Not quorate: 2 counted, 3 needed." in testapp.get(
@@ -953,15 +968,7 @@ def test_the_secretary_orders_the_agenda_below_the_standing_items(testapp, dbses
     body = committee(dbsession)
     meeting = past_meeting(dbsession, body, -9)
     for title in ("Budget", "Repairs", "Any other business"):
-        meetings.add_item(
-            dbsession,
-            meeting,
-            title=title,
-            presenter="",
-            summary="",
-            confidential=False,
-            actor_id=None,
-        )
+        add_titled_item(dbsession, meeting, title)
     dbsession.commit()
     secretary(logged_in)
     page = testapp.get(f"/secretary/meetings/{meeting.id}")
@@ -975,7 +982,9 @@ def test_the_secretary_orders_the_agenda_below_the_standing_items(testapp, dbses
     first_up = next(f for f in page.forms.values() if f.action.endswith("/move"))
     assert "The item is already there." in first_up.submit().follow().text
     with pytest.raises(meetings.MeetingError, match="standing items keep their places"):
-        meetings.move_item(dbsession, fresh(dbsession, meeting).items[0], by=1, actor_id=None)
+        meetings.move_item(
+            dbsession, fresh(dbsession, meeting).items[0], by=1, actor_id=None, now=now()
+        )
 
 
 def test_a_recorded_vote_names_how_each_member_voted(testapp, dbsession, logged_in):

@@ -617,6 +617,18 @@ CASES = [
         id="a meeting's full record is for the board's officers, the scrutineer and its own body",
     ),
     pytest.param(
+        Permission.MEETINGS_APOLOGIES_SEND,
+        held_meeting,
+        {
+            "a member of the committee": True,
+            "a member of another committee": False,
+            "a director": False,
+            "the secretary": False,
+            NOBODY: False,
+        },
+        id="apologies for a meeting are sent by the members of its body",
+    ),
+    pytest.param(
         Permission.MEETINGS_MINUTES_READ,
         draft_minutes,
         {"the secretary": "404", "a member of the committee": "404", NOBODY: "404"},

@@ -74,6 +74,8 @@ class Meeting(Base):
     minutes_state: Mapped[MinutesState] = mapped_column(
         StrEnumType(MinutesState, 32), default=MinutesState.DRAFT
     )
+    # The agenda as the members and the public are to read it: its items change no more.
+    agenda_published_at: Mapped[datetime | None]
     circulated_at: Mapped[datetime | None]
     # Approved by a Decision of a later meeting (decision.approves_meeting_id).
     signed_at: Mapped[datetime | None]
@@ -151,6 +153,9 @@ class Attendance(Base):
     apologies_accepted: Mapped[bool] = mapped_column(default=True)
     arrived: Mapped[str] = mapped_column(String(5), default="")
     departed: Mapped[str] = mapped_column(String(5), default="")
+    # Apologies the member sent online before the meeting, and why (for the secretary only).
+    apologies_sent_at: Mapped[datetime | None]
+    apologies_reason: Mapped[str] = mapped_column(String(500), default="")
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendance")
 

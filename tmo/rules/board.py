@@ -277,6 +277,25 @@ def declaration_due(declared_on: date, board: BoardRules, today: date) -> bool:
     return today >= add_months(declared_on, board.interests_renewal_months)
 
 
+def interest_dates_problem(
+    from_date: date, to_date: date | None, today: date
+) -> tuple[str, str] | None:
+    """(the field, what is wrong) with an interest's dates, or None: an interest is declared once
+    held (it began by today), and it cannot end before it began."""
+    if from_date > today:
+        return (
+            "from_date",
+            f"An interest is declared once held: the date it began cannot be after today, "
+            f"{today:%-d %B %Y}.",
+        )
+    if to_date is not None and to_date < from_date:
+        return (
+            "to_date",
+            f"The interest cannot end before it began ({from_date:%-d %B %Y}): check the dates.",
+        )
+    return None
+
+
 def appointment_problems(
     terms: Sequence[Term], new: Term, person: Person, board: BoardRules
 ) -> list[str]:

@@ -234,6 +234,22 @@ def vote_outcome(votes_for: int, against: int, casting: str | None, casting_allo
     return CARRIED if outcome.carried else LOST
 
 
+# -- The agenda ----------------------------------------------------------------------------------
+
+
+def agenda_change_problem(published_on: date | None, started: bool) -> str | None:
+    """Why an item of the agenda can no longer be changed, withdrawn or moved, or None: the
+    agenda is fixed once published, and at the latest when the meeting begins."""
+    if published_on is not None:
+        return (
+            f"The agenda was published on {published_on:%-d %B %Y}: its items can no longer be "
+            "changed, moved or withdrawn. Raise a change at the meeting, under its item."
+        )
+    if started:
+        return "The meeting has begun: its agenda can no longer be changed, moved or withdrawn."
+    return None
+
+
 # -- Minutes -------------------------------------------------------------------------------------
 
 
@@ -330,6 +346,46 @@ def minutes_kept_until(meeting_on: date, rules: MeetingRules) -> date:
 
 
 # -- Attendance ----------------------------------------------------------------------------------
+
+
+def attendance_problem(
+    name: str, status: str, apologies_accepted: bool, arrived: str, departed: str
+) -> tuple[str, str] | None:
+    """(the field, what is wrong) with one person's row of attendance, or None when it stands:
+    apologies are accepted only from someone who sent them (and so was not there), times are
+    given only for someone present, and they arrived before they left."""
+    if apologies_accepted and status != APOLOGIES:
+        return (
+            "apologies_accepted",
+            f"{name} is recorded as {ATTENDANCE[status].lower()}: apologies are accepted only "
+            "from someone who sent them and was not there.",
+        )
+    if status != PRESENT and (arrived or departed):
+        field = "arrived" if arrived else "departed"
+        return field, f"{name} was not present: leave the times they arrived and left empty."
+    if arrived and departed and minutes_of_day(arrived) >= minutes_of_day(departed):
+        return (
+            "departed",
+            f"{name} cannot leave at {departed} having arrived at {arrived}: the time they left "
+            "must be after the time they arrived.",
+        )
+    return None
+
+
+def minutes_of_day(time: str) -> int:
+    """Minutes since midnight of a time like "19:05"."""
+    hours, _, minutes = time.partition(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def attendance_problem_on(meeting_on: date, today: date) -> str | None:
+    """Attendance is recorded from the meeting's own day, never before it."""
+    if today < meeting_on:
+        return (
+            f"The meeting is on {meeting_on:%-d %B %Y}: its attendance can be recorded from "
+            "that day."
+        )
+    return None
 
 
 def absence_mark(status: str, apologies_accepted: bool) -> str | None:

@@ -5,6 +5,7 @@ signing, and members' requisitions."""
 import re
 
 import colander
+import deform
 
 from tmo.forms import CSRFSchema
 from tmo.rules import meetings as rules
@@ -195,6 +196,21 @@ def cancel_schema() -> CSRFSchema:
     return schema
 
 
+def apologies_schema() -> CSRFSchema:
+    schema = CSRFSchema()
+    schema.add(
+        text_node(
+            "reason",
+            "Why you cannot come",
+            "Only the secretary reads it; the minutes name those who sent apologies, never why.",
+            required=False,
+            maximum=500,
+            rows=2,
+        )
+    )
+    return schema
+
+
 def item_schema() -> CSRFSchema:
     schema = CSRFSchema()
     schema.add(text_node("title", "Title", missing_msg="Enter the item's title."))
@@ -244,41 +260,44 @@ ATTENDANCE_CHOICES = [
 
 
 def attendance_schema(people) -> CSRFSchema:
-    """One group for each member of the body: ``people`` is [(field name, name, current)]."""
+    """One compact row for each member of the body: ``people`` is [(field name, name, current)],
+    ``current`` the row's values so far (recorded, or apologies sent online); a person with none
+    is taken to be present."""
     schema = CSRFSchema()
     for field, name, current in people:
-        group = colander.SchemaNode(colander.Mapping(), name=field, title=name)
+        group = colander.SchemaNode(
+            colander.Mapping(),
+            name=field,
+            title=name,
+            description=current.get("note", ""),
+            validator=row_validator(name),
+            widget=deform.widget.MappingWidget(css_class="fieldset--row"),
+        )
         group.add(
             choice_node(
                 "status",
-                f"{name}: attendance",
+                "Attendance",
                 ATTENDANCE_CHOICES,
                 radio=True,
-                default=current.get("status", colander.null),
+                default=current.get("status", rules.PRESENT),
                 missing_msg=f"Choose whether {name} was present.",
             )
         )
         group.add(
             checkbox_node(
                 "apologies_accepted",
-                f"{name}: apologies accepted",
-                default=current.get("apologies_accepted", True),
+                "Apologies accepted",
+                default=current.get("apologies_accepted", False),
             )
         )
         group.add(
             time_node(
-                "arrived",
-                f"{name}: arrived (if late)",
-                required=False,
-                default=current.get("arrived", ""),
+                "arrived", "Arrived (if late)", required=False, default=current.get("arrived", "")
             )
         )
         group.add(
             time_node(
-                "departed",
-                f"{name}: left (if early)",
-                required=False,
-                default=current.get("departed", ""),
+                "departed", "Left (if early)", required=False, default=current.get("departed", "")
             )
         )
         schema.add(group)
@@ -293,6 +312,25 @@ def attendance_schema(people) -> CSRFSchema:
         )
     )
     return schema
+
+
+def row_validator(name: str):
+    """One person's row must make sense as a whole (see ``rules.attendance_problem``)."""
+
+    def validate(node, values):
+        problem = rules.attendance_problem(
+            name,
+            values["status"],
+            values["apologies_accepted"],
+            values["arrived"],
+            values["departed"],
+        )
+        if problem:
+            error = colander.Invalid(node)
+            error[problem[0]] = problem[1]
+            raise error
+
+    return validate
 
 
 NUMBERS = re.compile(r"^[\d\s,]*$")

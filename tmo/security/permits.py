@@ -248,6 +248,7 @@ PERMITS: dict[Permission, list[list[Check]]] = {
     P.MEETINGS_MINUTES_READ: [[minutes_published]],
     P.MEETINGS_PAPER_READ: [[paper_not_confidential], *RECORD_READERS],
     P.MEETINGS_MINUTES_SIGN: [[holds(R.CHAIR)]],
+    P.MEETINGS_APOLOGIES_SEND: [[sits_on_the_body]],
     P.MEETINGS_REQUISITIONS_READ: [[holds(R.MEMBER)]],
     P.MEETINGS_REQUISITION_SIGN: [[holds(R.MEMBER), is_member]],
     P.MEETINGS_CALENDAR_OWN: [[holds(R.RESIDENT)]],

@@ -23,6 +23,9 @@ INTEREST_KINDS = (
     ("family", "Family or close personal ties"),
     ("other", "Other"),
 )
+# A declaration that there is nothing (more) to declare: it renews the declarations.
+NOTHING_TO_DECLARE = "nothing"
+INTEREST_LABELS = {**dict(INTEREST_KINDS), NOTHING_TO_DECLARE: "Nothing to declare"}
 
 
 class BoardError(Refusal):
@@ -298,31 +301,98 @@ def retiring(dbsession: Session, agm: date, today: date) -> list[Directorship]:
     return [d for d in directorships if as_term(d) in due]
 
 
+@dataclass(frozen=True)
+class Interest:
+    """What a declaration of interest says: its kind, the interest, and when it was held."""
+
+    kind: str
+    description: str
+    from_date: date
+    to_date: date | None = None
+
+
 def declare_interest(
     dbsession: Session,
     director: Director,
+    interest: Interest,
     *,
-    kind: str,
-    description: str,
-    from_date: date,
-    to_date: date | None,
     actor_id: int | None,
     today: date,
 ) -> InterestDeclaration:
     """Record ``director``'s declaration, made ``today``."""
-    declaration = InterestDeclaration(
-        director=director,
-        kind=kind,
-        description=description,
-        from_date=from_date,
-        to_date=to_date,
-        declared_on=today,
-    )
+    check_interest_dates(interest, today)
+    declaration = InterestDeclaration(director=director, declared_on=today, **vars(interest))
     dbsession.add(declaration)
     audit.record(
-        dbsession, "board.interest_declared", actor_id=actor_id, target=declaration, kind=kind
+        dbsession,
+        "board.interest_declared",
+        actor_id=actor_id,
+        target=declaration,
+        kind=interest.kind,
     )
     return declaration
+
+
+def check_interest_dates(interest: Interest, today: date) -> None:
+    problem = rules.interest_dates_problem(interest.from_date, interest.to_date, today)
+    if problem:
+        raise BoardError([problem[1]], problem[0])
+
+
+def change_interest(
+    dbsession: Session,
+    declaration: InterestDeclaration,
+    interest: Interest,
+    *,
+    actor_id: int | None,
+    today: date,
+) -> None:
+    """Correct or bring up to date a declaration (an interest that has ended gets its end):
+    declared again ``today``, what it said before kept in the audit log."""
+    if declaration.kind == NOTHING_TO_DECLARE:
+        raise BoardError(["A declaration that there was nothing to declare is not changed."])
+    check_interest_dates(interest, today)
+    before = {
+        "kind": declaration.kind,
+        "description": declaration.description,
+        "from": declaration.from_date.isoformat(),
+        "to": declaration.to_date.isoformat() if declaration.to_date else None,
+        "declared_on": declaration.declared_on.isoformat(),
+    }
+    for name, value in vars(interest).items():
+        setattr(declaration, name, value)
+    declaration.declared_on = today
+    audit.record(
+        dbsession,
+        "board.interest_changed",
+        actor_id=actor_id,
+        target=declaration,
+        before=before,
+    )
+
+
+def declare_nothing(
+    dbsession: Session, director: Director, *, actor_id: int | None, today: date
+) -> InterestDeclaration:
+    """``director`` declares, ``today``, that they have nothing (more) to declare: their
+    declarations are renewed."""
+    held = [d for d in director.declarations if d.kind != NOTHING_TO_DECLARE and current(d, today)]
+    words = (
+        "Nothing further to declare: the interests listed are up to date."
+        if held
+        else "Nothing to declare."
+    )
+    return declare_interest(
+        dbsession,
+        director,
+        Interest(NOTHING_TO_DECLARE, words, today),
+        actor_id=actor_id,
+        today=today,
+    )
+
+
+def current(declaration: InterestDeclaration, today: date) -> bool:
+    return declaration.to_date is None or declaration.to_date >= today
 
 
 def serving_directors(dbsession: Session, day: date) -> list[Director]:

@@ -10,7 +10,12 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 
 from tmo.contexts import site
 from tmo.contexts.accounts import AccountContext
-from tmo.contexts.board import DirectorContext, DirectorshipContext, OwnDirectorContext
+from tmo.contexts.board import (
+    DirectorContext,
+    DirectorshipContext,
+    OwnDeclarationContext,
+    OwnDirectorContext,
+)
 from tmo.contexts.elections import (
     BallotExportContext,
     CandidateContext,
@@ -91,6 +96,8 @@ ROUTES = (
     ("board_csv", "/board.csv"),
     ("board_interests", "/board/interests"),
     ("board_my_interests", "/board/my-interests"),
+    ("board_my_nothing_to_declare", "/board/my-interests/nothing-to-declare"),
+    ("board_my_interest_change", "/board/my-interests/{declaration_id:\\d{1,9}}"),
     ("board_manage", "/secretary/board"),
     ("board_appoint", "/secretary/board/appoint"),
     ("board_term_end", "/secretary/board/terms/{term_id:\\d{1,9}}/end"),
@@ -185,6 +192,8 @@ ROUTES = (
     ("meetings_minutes", "/meetings/{meeting_id:\\d{1,9}}/minutes"),
     ("meetings_minutes_pdf", "/meetings/{meeting_id:\\d{1,9}}/minutes.pdf"),
     ("meetings_agenda_pdf", "/meetings/{meeting_id:\\d{1,9}}/agenda.pdf"),
+    ("meetings_apologies", "/meetings/{meeting_id:\\d{1,9}}/apologies"),
+    ("meetings_apologies_withdraw", "/meetings/{meeting_id:\\d{1,9}}/apologies/withdraw"),
     ("meetings_paper", "/meetings/papers/{paper_id:\\d{1,9}}"),
     ("meetings_record", "/meetings/{meeting_id:\\d{1,9}}/record"),
     ("meetings_record_pdf", "/meetings/{meeting_id:\\d{1,9}}/record.pdf"),
@@ -203,6 +212,7 @@ ROUTES = (
     ("meetings_attendance", "/secretary/meetings/{meeting_id:\\d{1,9}}/attendance"),
     ("meetings_item_new", "/secretary/meetings/{meeting_id:\\d{1,9}}/items/new"),
     ("meetings_cancel", "/secretary/meetings/{meeting_id:\\d{1,9}}/cancel"),
+    ("meetings_agenda_publish", "/secretary/meetings/{meeting_id:\\d{1,9}}/publish-agenda"),
     ("meetings_circulate", "/secretary/meetings/{meeting_id:\\d{1,9}}/circulate"),
     ("meetings_amend", "/secretary/meetings/{meeting_id:\\d{1,9}}/amend"),
     ("meetings_item", "/secretary/meetings/items/{item_id:\\d{1,9}}"),
@@ -213,6 +223,8 @@ ROUTES = (
     ("meetings_item_minutes", "/secretary/meetings/items/{item_id:\\d{1,9}}/minutes"),
     ("meetings_item_paper", "/secretary/meetings/items/{item_id:\\d{1,9}}/paper"),
     ("meetings_item_move", "/secretary/meetings/items/{item_id:\\d{1,9}}/move"),
+    ("meetings_item_change", "/secretary/meetings/items/{item_id:\\d{1,9}}/change"),
+    ("meetings_item_withdraw", "/secretary/meetings/items/{item_id:\\d{1,9}}/withdraw"),
     ("meetings_approve", "/secretary/meetings/items/{item_id:\\d{1,9}}/approve-minutes"),
     ("meetings_action_done", "/secretary/meetings/actions/{action_id:\\d{1,9}}/done"),
 )
@@ -234,6 +246,8 @@ CONTEXTS = {
     "print_run_csv": PrintRunContext,
     "print_run_posted": PrintRunContext,
     "board_my_interests": OwnDirectorContext,
+    "board_my_nothing_to_declare": OwnDirectorContext,
+    "board_my_interest_change": OwnDeclarationContext,
     "board_term_end": DirectorshipContext,
     "board_director": DirectorContext,
     "election": ElectionContext,
@@ -282,6 +296,9 @@ CONTEXTS = {
     "meetings_attendance": MeetingContext,
     "meetings_item_new": MeetingContext,
     "meetings_cancel": MeetingContext,
+    "meetings_agenda_publish": MeetingContext,
+    "meetings_apologies": MeetingContext,
+    "meetings_apologies_withdraw": MeetingContext,
     "meetings_circulate": MeetingContext,
     "meetings_amend": MeetingContext,
     "meetings_item": ItemContext,
@@ -292,6 +309,8 @@ CONTEXTS = {
     "meetings_item_minutes": ItemContext,
     "meetings_item_paper": ItemContext,
     "meetings_item_move": ItemContext,
+    "meetings_item_change": ItemContext,
+    "meetings_item_withdraw": ItemContext,
     "meetings_approve": ItemContext,
     "meetings_action_done": ActionContext,
     "youth_proposal": ProposalContext,

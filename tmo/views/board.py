@@ -7,7 +7,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
 from tmo.constitution import SeatCategoryKey
-from tmo.forms import FormPage, form_page
+from tmo.forms import FormPage, act, form_page
 from tmo.models.board import Directorship
 from tmo.permissions import Permission
 from tmo.rules.board import (
@@ -25,7 +25,7 @@ from tmo.schemas.board import (
     appointment_schema,
 )
 from tmo.services import board, exports, meetings, membership
-from tmo.services.board import ELIGIBILITY_FLAGS, INTEREST_KINDS
+from tmo.services.board import ELIGIBILITY_FLAGS, INTEREST_LABELS
 from tmo.views import READ
 
 
@@ -79,7 +79,7 @@ def interests(request):
     directors = board.serving_directors(request.dbsession, today)
     return {
         "directors": directors,
-        "kinds": dict(INTEREST_KINDS),
+        "kinds": INTEREST_LABELS,
         "due": {d.id: board.renewal_due(d, request.constitution, today) for d in directors},
     }
 
@@ -248,6 +248,14 @@ class EndTermPage(FormPage):
         return self.redirect("board_manage", f"The term of {directorship.director.name} has ended.")
 
 
+INTEREST_FIELDS = ("kind", "description", "from_date", "to_date")
+
+
+def interest_of(appstruct) -> board.Interest:
+    """The interest a declaration form describes."""
+    return board.Interest(**{name: appstruct[name] for name in INTEREST_FIELDS})
+
+
 @form_page("board_director", "board/director.jinja2", Permission.BOARD_MANAGE)
 class DirectorPage(FormPage):
     """A director's terms and declarations; the secretary records a declaration for them."""
@@ -266,7 +274,7 @@ class DirectorPage(FormPage):
         director = self.context.director
         return {
             "director": director,
-            "kinds": dict(INTEREST_KINDS),
+            "kinds": INTEREST_LABELS,
             "how_held": HOW_HELD,
             "term_dates": term_dates,
             "due": board.renewal_due(director, self.request.constitution, self.request.today),
@@ -276,10 +284,7 @@ class DirectorPage(FormPage):
         board.declare_interest(
             self.request.dbsession,
             self.context.director,
-            kind=appstruct["kind"],
-            description=appstruct["description"],
-            from_date=appstruct["from_date"],
-            to_date=appstruct["to_date"],
+            interest_of(appstruct),
             actor_id=self.request.account.id,
             today=self.request.today,
         )
@@ -308,3 +313,47 @@ class MyInterestsPage(DirectorPage):
 
     def declared(self):
         return self.redirect("board_my_interests", "Your declaration is recorded.")
+
+    def extra(self):
+        return {**super().extra(), "own": True}
+
+
+@view_config(
+    route_name="board_my_nothing_to_declare",
+    request_method="POST",
+    permission=Permission.BOARD_INTERESTS_OWN,
+)
+def nothing_to_declare(context, request):
+    def declare_nothing():
+        board.declare_nothing(
+            request.dbsession, context.director, actor_id=request.account.id, today=request.today
+        )
+        return "Your declaration that you have nothing more to declare is recorded."
+
+    return act(request, declare_nothing, request.route_url("board_my_interests"))
+
+
+@form_page("board_my_interest_change", "form.jinja2", Permission.BOARD_INTERESTS_OWN)
+class ChangeInterestPage(FormPage):
+    """A director corrects one of their declarations, or gives the day an interest ended."""
+
+    schema = DeclarationSchema
+    submit_label = "Save the declaration"
+    heading = "Change a declaration of interest"
+
+    def back(self):
+        return self.request.route_url("board_my_interests"), "Back to your declarations"
+
+    def initial(self):
+        declaration = self.context.declaration
+        return {name: getattr(declaration, name) for name in INTEREST_FIELDS}
+
+    def succeed(self, form, appstruct):
+        board.change_interest(
+            self.request.dbsession,
+            self.context.declaration,
+            interest_of(appstruct),
+            actor_id=self.request.account.id,
+            today=self.request.today,
+        )
+        return self.redirect("board_my_interests", "Your declaration is changed.")

@@ -3,6 +3,7 @@ the actions carried into matters arising; and what a page or PDF of a meeting sh
 those who may read the whole record and without anything confidential to everyone else."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,7 +56,101 @@ def add_item(
     return item
 
 
-def move_item(dbsession: Session, item: AgendaItem, *, by: int, actor_id: int | None) -> None:
+def agenda_changeable(meeting: Meeting, now: datetime) -> bool:
+    return agenda_problem(meeting, now) is None
+
+
+def agenda_problem(meeting: Meeting, now: datetime) -> str | None:
+    published = meeting.agenda_published_at
+    return rules.agenda_change_problem(
+        london_day(published) if published else None, meeting.starts_at <= now
+    )
+
+
+def ensure_changeable(item: AgendaItem, now: datetime) -> None:
+    """An item changes, moves or is withdrawn only while the agenda is not yet published (nor
+    the meeting begun); the standing items never do."""
+    ensure_editable(item.meeting)
+    problem = agenda_problem(item.meeting, now)
+    if problem:
+        raise MeetingError(problem)
+    if item.kind != rules.GENERAL_ITEM:
+        raise MeetingError("The standing items keep their titles and places.")
+
+
+def publish_agenda(
+    dbsession: Session, meeting: Meeting, *, actor_id: int | None, now: datetime
+) -> None:
+    """The agenda as the members and the public are to read it: its items change no more."""
+    if meeting.cancelled_at is not None:
+        raise MeetingError("The meeting is cancelled: it has no agenda to publish.")
+    problem = agenda_problem(meeting, now)
+    if problem:
+        raise MeetingError(problem)
+    meeting.agenda_published_at = now
+    audit.record(
+        dbsession,
+        "meetings.agenda_published",
+        actor_id=actor_id,
+        target=meeting,
+        items=len(meeting.items),
+    )
+
+
+def change_item(
+    dbsession: Session,
+    item: AgendaItem,
+    *,
+    title: str,
+    presenter: str,
+    summary: str,
+    confidential: bool,
+    actor_id: int | None,
+    now: datetime,
+) -> None:
+    ensure_changeable(item, now)
+    before = {
+        "title": item.title,
+        "presenter": item.presenter,
+        "summary": item.summary,
+        "confidential": item.confidential,
+    }
+    item.title, item.presenter, item.summary = title, presenter, summary
+    item.confidential = confidential
+    audit.record(dbsession, "meetings.item_changed", actor_id=actor_id, target=item, before=before)
+
+
+def withdraw_item(
+    dbsession: Session, item: AgendaItem, *, actor_id: int | None, now: datetime
+) -> None:
+    """Take an item off the agenda with its papers; the items after it move up one place."""
+    ensure_changeable(item, now)
+    if item.declarations or item.motions or item.decisions or item.actions:
+        raise MeetingError("Something is already recorded under this item: it stays.")
+    meeting = item.meeting
+    audit.record(
+        dbsession,
+        "meetings.item_withdrawn",
+        actor_id=actor_id,
+        target=item,
+        meeting=meeting.id,
+        title=item.title,
+        papers=[paper.title for paper in item.papers],
+    )
+    for paper in item.papers:
+        dbsession.delete(paper)
+        dbsession.delete(paper.file)
+    meeting.items.remove(item)
+    dbsession.delete(item)
+    dbsession.flush()
+    for later in meeting.items:
+        if later.position > item.position:
+            later.position -= 1
+
+
+def move_item(
+    dbsession: Session, item: AgendaItem, *, by: int, actor_id: int | None, now: datetime
+) -> None:
     """Move an item one place up (``by`` -1) or down (+1) among the items after the standing
     ones, which keep their places at the head of the agenda."""
     meeting = item.meeting
@@ -63,6 +158,7 @@ def move_item(dbsession: Session, item: AgendaItem, *, by: int, actor_id: int | 
     movable = [i for i in meeting.items if i.kind == rules.GENERAL_ITEM]
     if item not in movable:
         raise MeetingError("The standing items keep their places.")
+    ensure_changeable(item, now)
     index = movable.index(item) + by
     if not 0 <= index < len(movable):
         raise MeetingError("The item is already there.")

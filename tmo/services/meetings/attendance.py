@@ -3,11 +3,12 @@ sheet), the live quorum of each item leaving out declared interests, and over th
 each member's attendance statistics and the board's absence flag."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tmo.clock import london_day
 from tmo.constitution import Constitution
 from tmo.models.meetings import AgendaItem, Attendance, Body, Meeting
 from tmo.models.membership import Member
@@ -17,13 +18,14 @@ from tmo.rules.meetings import MeetingError
 from tmo.services import audit
 from tmo.services.meetings.agenda import ensure_editable
 from tmo.services.meetings.bodies import meeting_participants, quorum_rule
+from tmo.services.meetings.scheduling import started
 
 
 @dataclass(frozen=True)
 class AttendanceEntry:
     key: str
     status: str
-    apologies_accepted: bool = True
+    apologies_accepted: bool = False
     arrived: str = ""
     departed: str = ""
 
@@ -35,10 +37,14 @@ def record_attendance(
     guests: list[str],
     *,
     actor_id: int | None,
+    today: date,
 ) -> None:
     """Who was present, sent apologies or was absent (every member of the body on the day), and
-    who else was in attendance."""
+    who else was in attendance: from the meeting's own day."""
     ensure_editable(meeting)
+    too_soon = rules.attendance_problem_on(london_day(meeting.starts_at), today)
+    if too_soon:
+        raise MeetingError(too_soon)
     members = {p.key: p for p in meeting_participants(dbsession, meeting)}
     # The form lists everyone afresh: a row it no longer names goes.
     given = {entry.key for entry in entries}
@@ -55,6 +61,15 @@ def record_attendance(
             raise MeetingError("Attendance can be recorded only for the body's members.")
         if entry.status not in (rules.PRESENT, rules.APOLOGIES, rules.ABSENT):
             raise MeetingError(f"Choose whether {members[entry.key].name} was present.")
+        problem = rules.attendance_problem(
+            members[entry.key].name,
+            entry.status,
+            entry.apologies_accepted,
+            entry.arrived,
+            entry.departed,
+        )
+        if problem:
+            raise MeetingError(problem[1])
         row = existing.get(entry.key)
         if row is None:
             row = Attendance(person_key=entry.key, name=members[entry.key].name)
@@ -89,6 +104,86 @@ def record_attendance(
     )
 
 
+def own_place(dbsession: Session, meeting: Meeting, account_id: int):
+    """The asker's place among the members of the meeting's body, or None."""
+    return next(
+        (p for p in meeting_participants(dbsession, meeting) if p.account_id == account_id), None
+    )
+
+
+def own_apologies(meeting: Meeting, key: str) -> Attendance | None:
+    """The apologies ``key`` sent online for the meeting, if they did."""
+    return next(
+        (
+            row
+            for row in meeting.attendance
+            if row.person_key == key and row.apologies_sent_at is not None
+        ),
+        None,
+    )
+
+
+def before_the_meeting(meeting: Meeting, now: datetime) -> None:
+    """Apologies are sent, and withdrawn, before the meeting begins."""
+    if meeting.cancelled_at is not None:
+        raise MeetingError("The meeting is cancelled: no apologies are needed.")
+    if started(meeting, now):
+        raise MeetingError(
+            "The meeting has begun: apologies are sent before it. Tell the secretary instead."
+        )
+
+
+def withdraw_apologies(
+    dbsession: Session, meeting: Meeting, *, account_id: int, now: datetime
+) -> None:
+    """A member who sent apologies can come after all."""
+    before_the_meeting(meeting, now)
+    person = own_place(dbsession, meeting, account_id)
+    row = own_apologies(meeting, person.key) if person else None
+    if row is None:
+        raise MeetingError("You have sent no apologies for this meeting.")
+    meeting.attendance.remove(row)
+    dbsession.flush()
+    audit.record(
+        dbsession,
+        "meetings.apologies_withdrawn",
+        actor_id=account_id,
+        target=meeting,
+        person=person.key,
+    )
+
+
+def send_apologies(
+    dbsession: Session, meeting: Meeting, *, account_id: int, reason: str, now: datetime
+) -> Attendance:
+    """A member of the body sends their apologies before the meeting begins, with a reason for
+    the secretary if they wish; the secretary finds them in the attendance form, accepted
+    until they decide otherwise. Sending again replaces the reason."""
+    before_the_meeting(meeting, now)
+    person = own_place(dbsession, meeting, account_id)
+    if person is None:
+        raise MeetingError("Only a member of the body sends apologies for its meeting.")
+    row = next((r for r in meeting.attendance if r.person_key == person.key), None)
+    if row is None:
+        row = Attendance(person_key=person.key, name=person.name)
+        meeting.attendance.append(row)
+    elif row.apologies_sent_at is None:
+        raise MeetingError("The secretary has already recorded your attendance at this meeting.")
+    row.status, row.apologies_accepted = rules.APOLOGIES, True
+    row.apologies_sent_at, row.apologies_reason = now, reason
+    dbsession.flush()
+    # The reason may be personal: the log keeps only that there was one.
+    audit.record(
+        dbsession,
+        "meetings.apologies_sent",
+        actor_id=account_id,
+        target=meeting,
+        person=person.key,
+        with_reason=bool(reason),
+    )
+    return row
+
+
 def member_numbers(text: str, field: str) -> list[int]:
     parts = text.replace(",", " ").split()
     too_long = [part for part in parts if len(part) > 9]
@@ -118,7 +213,11 @@ def general_meeting_entries(
     if unknown:
         listed = ", ".join(str(n) for n in unknown[:20])
         raise MeetingError(f"Not members entitled to vote on the day: {listed}.", "present")
-    return [AttendanceEntry(f"member:{found[n]}", status) for n, status in wanted.items()]
+    # A sign-in sheet lists the apologies the meeting received: accepted.
+    return [
+        AttendanceEntry(f"member:{found[n]}", status, apologies_accepted=status == rules.APOLOGIES)
+        for n, status in wanted.items()
+    ]
 
 
 def meeting_members(dbsession: Session, meeting: Meeting) -> set[str]:

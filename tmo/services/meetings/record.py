@@ -27,6 +27,12 @@ def declare(
     members = {p.key: p.name for p in meeting_participants(dbsession, meeting)}
     if person_key not in members:
         raise MeetingError("Only a member of the body declares an interest here.", "person")
+    if person_key not in present_members(dbsession, meeting, set(members)):
+        raise MeetingError(
+            f"{members[person_key]} is not recorded as present: only a member present at the "
+            "meeting declares an interest in an item. Record the attendance first.",
+            "person",
+        )
     if any(d.person_key == person_key for d in item.declarations):
         raise MeetingError(
             f"{members[person_key]} has already declared an interest in this item.", "person"

@@ -166,11 +166,17 @@ def started(meeting: Meeting, now: datetime) -> bool:
     return meeting.starts_at <= now
 
 
+def attendance_recorded(meeting: Meeting) -> bool:
+    """Whether the secretary has recorded the attendance (apologies sent online ahead of the
+    meeting are not a record of it)."""
+    return any(row.apologies_sent_at is None for row in meeting.attendance)
+
+
 def cancel_meeting(request, meeting: Meeting, *, reason: str) -> notices.Reach:
     """A meeting called off before it begins; every member of the body is told why."""
     if meeting.cancelled_at is not None:
         raise MeetingError("This meeting is already cancelled.")
-    if started(meeting, request.now) or meeting.attendance:
+    if started(meeting, request.now) or attendance_recorded(meeting):
         raise MeetingError("The meeting has begun: it can no longer be cancelled.")
     meeting.cancelled_at = request.now
     audit.record(

@@ -29,6 +29,7 @@ def item_page(context, request):
         "meeting": meeting,
         "quorum": meetings.item_quorum(dbsession, request.constitution, item),
         "editable": rules.record_editable(meeting.minutes_state),
+        "started": meetings.started(meeting, request.now),
         "earlier": meetings.previous_meeting(dbsession, meeting)
         if item.kind == rules.LAST_MINUTES_ITEM
         else None,
@@ -72,11 +73,13 @@ class DeclarePage(ItemPage):
     def heading(self):
         return f"Declare an interest in item {self.item.position}: {self.item.title}"
 
+    def intro(self):
+        if not self.present:
+            return ["Nobody is recorded as present yet: record the attendance first."]
+        return ["Only a member present at the meeting declares an interest."]
+
     def make_schema(self):
-        people = meetings.meeting_participants(self.request.dbsession, self.context.meeting)
-        return schemas.declaration_schema([(p.key, p.name) for p in people]).bind(
-            request=self.request
-        )
+        return schemas.declaration_schema(self.present_choices()).bind(request=self.request)
 
     def succeed(self, form, appstruct):
         meetings.declare(
@@ -241,9 +244,67 @@ def move(context, request):
     return act(
         request,
         lambda: meetings.move_item(
-            request.dbsession, context.item, by=by, actor_id=request.account.id
+            request.dbsession, context.item, by=by, actor_id=request.account.id, now=request.now
         ),
         request.route_url("meetings_run", meeting_id=context.meeting.id),
+    )
+
+
+@form_page("meetings_item_change", "form.jinja2", Permission.MEETINGS_MANAGE)
+class ItemChangePage(ItemPage):
+    """Change an item while the agenda is not yet published."""
+
+    submit_label = "Save the item"
+    default_field = "title"
+
+    @property
+    def heading(self):
+        return f"Change item {self.item.position}: {self.item.title}"
+
+    def back(self):
+        return (
+            self.request.route_url("meetings_run", meeting_id=self.item.meeting_id),
+            "Back to the meeting",
+        )
+
+    def make_schema(self):
+        return schemas.item_schema().bind(request=self.request)
+
+    def initial(self):
+        return {name: getattr(self.item, name) for name in ITEM_FIELDS}
+
+    def succeed(self, form, appstruct):
+        meetings.change_item(
+            self.request.dbsession,
+            self.item,
+            **{name: appstruct[name] for name in ITEM_FIELDS},
+            actor_id=self.request.account.id,
+            now=self.request.now,
+        )
+        return self.redirect(
+            "meetings_run", "The item is changed.", meeting_id=self.item.meeting_id
+        )
+
+
+ITEM_FIELDS = ("title", "presenter", "summary", "confidential")
+
+
+@view_config(
+    route_name="meetings_item_withdraw",
+    request_method="POST",
+    permission=Permission.MEETINGS_MANAGE,
+)
+def withdraw(context, request):
+    title = context.item.title
+
+    def withdraw_item():
+        meetings.withdraw_item(
+            request.dbsession, context.item, actor_id=request.account.id, now=request.now
+        )
+        return f"“{title}” is withdrawn from the agenda."
+
+    return act(
+        request, withdraw_item, request.route_url("meetings_run", meeting_id=context.meeting.id)
     )
 
 

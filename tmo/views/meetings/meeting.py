@@ -4,8 +4,10 @@ cancelling it before it begins, circulating the draft minutes, and amending them
 
 from pyramid.view import view_config
 
+from tmo.clock import london_day
 from tmo.forms import act, form_page
 from tmo.permissions import Permission
+from tmo.presenters import london
 from tmo.rules import meetings as rules
 from tmo.schemas import meetings as schemas
 from tmo.services import meetings
@@ -26,8 +28,26 @@ def run(context, request):
         "quorums": meetings.meeting_quorums(request.dbsession, request.constitution, meeting),
         "editable": rules.record_editable(meeting.minutes_state),
         "started": meetings.started(meeting, request.now),
+        "attendance_recorded": meetings.attendance_recorded(meeting),
         "approval": meetings.approving_decision(request.dbsession, meeting),
+        "attendance_from": london_day(meeting.starts_at),
+        "changeable": meetings.agenda_changeable(meeting, request.now),
     }
+
+
+@view_config(
+    route_name="meetings_agenda_publish",
+    request_method="POST",
+    permission=Permission.MEETINGS_MANAGE,
+)
+def publish_agenda(context, request):
+    def publish():
+        meetings.publish_agenda(
+            request.dbsession, context.meeting, actor_id=request.account.id, now=request.now
+        )
+        return "The agenda is published: its items are now fixed."
+
+    return act(request, publish, request.route_url("meetings_run", meeting_id=context.meeting.id))
 
 
 @form_page("meetings_item_new", "form.jinja2", Permission.MEETINGS_MANAGE)
@@ -103,6 +123,7 @@ class AttendancePage(MeetingPage):
                 "apologies_accepted": row.apologies_accepted,
                 "arrived": row.arrived,
                 "departed": row.departed,
+                "note": apologies_note(row),
             }
 
         people = [(f"p{n}", p.name, current(p)) for n, p in enumerate(self.people)]
@@ -146,8 +167,17 @@ class AttendancePage(MeetingPage):
             self.entries(appstruct),
             guests,
             actor_id=self.request.account.id,
+            today=self.request.today,
         )
         return self.done("The attendance is recorded.")
+
+
+def apologies_note(row) -> str:
+    """What the secretary reads beside a person who sent apologies online."""
+    if row.apologies_sent_at is None:
+        return ""
+    note = f"Sent apologies online on {london(row.apologies_sent_at)}"
+    return f"{note}: “{row.apologies_reason}”" if row.apologies_reason else f"{note}."
 
 
 @form_page("meetings_cancel", "form.jinja2", Permission.MEETINGS_MANAGE)

@@ -6,8 +6,11 @@ from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
+from tmo.forms import FormPage, act, form_page
 from tmo.permissions import Permission
+from tmo.presenters import london
 from tmo.rules import meetings as rules
+from tmo.schemas import meetings as schemas
 from tmo.services import meetings
 from tmo.services.files import download
 from tmo.services.paging import page_number, paginate
@@ -135,11 +138,83 @@ def calendar_link(request):
 )
 def meeting_page(context, request):
     meeting = context.meeting
+    sits = request.has_permission(Permission.MEETINGS_APOLOGIES_SEND, context)
+    coming = meeting.cancelled_at is None and not meetings.started(meeting, request.now)
+    place = meetings.own_place(request.dbsession, meeting, request.account.id) if sits else None
     return {
         **agenda_values(request, meeting, full=False),
         "published": rules.published(meeting.minutes_state),
         "can_read_record": request.has_permission(Permission.MEETINGS_RECORD_READ, context),
+        "agenda_draft": meetings.agenda_changeable(meeting, request.now),
+        "may_send_apologies": coming and place is not None,
+        "apologies": meetings.own_apologies(meeting, place.key) if place else None,
     }
+
+
+@view_config(
+    route_name="meetings_apologies_withdraw",
+    request_method="POST",
+    permission=Permission.MEETINGS_APOLOGIES_SEND,
+)
+def withdraw_apologies(context, request):
+    def withdraw():
+        meetings.withdraw_apologies(
+            request.dbsession, context.meeting, account_id=request.account.id, now=request.now
+        )
+        return "Your apologies are withdrawn: you are expected at the meeting."
+
+    return act(
+        request, withdraw, request.route_url("meetings_meeting", meeting_id=context.meeting.id)
+    )
+
+
+@form_page("meetings_apologies", "form.jinja2", Permission.MEETINGS_APOLOGIES_SEND)
+class ApologiesPage(FormPage):
+    """A member of the body sends their apologies for a meeting to come."""
+
+    submit_label = "Send my apologies"
+    default_field = "reason"
+
+    @property
+    def meeting(self):
+        return self.context.meeting
+
+    @property
+    def heading(self):
+        return f"Send your apologies for {self.meeting.title}"
+
+    def intro(self):
+        return [
+            f"{self.meeting.body.name}, {london(self.meeting.starts_at)}. The secretary records "
+            "your apologies in the minutes; the meeting decides whether to accept them."
+        ]
+
+    def back(self):
+        return self.request.route_url("meetings_meeting", meeting_id=self.meeting.id), (
+            "Back to the meeting"
+        )
+
+    def make_schema(self):
+        return schemas.apologies_schema().bind(request=self.request)
+
+    def initial(self):
+        place = meetings.own_place(self.request.dbsession, self.meeting, self.request.account.id)
+        sent = meetings.own_apologies(self.meeting, place.key) if place else None
+        return {"reason": sent.apologies_reason} if sent else {}
+
+    def succeed(self, form, appstruct):
+        meetings.send_apologies(
+            self.request.dbsession,
+            self.meeting,
+            account_id=self.request.account.id,
+            reason=appstruct["reason"],
+            now=self.request.now,
+        )
+        return self.redirect(
+            "meetings_meeting",
+            "Your apologies are sent to the secretary.",
+            meeting_id=self.meeting.id,
+        )
 
 
 @view_config(
