@@ -50,6 +50,9 @@ READ = ("GET", "HEAD")
 ROUTES = (
     ("home", "/"),
     ("constitution", "/constitution"),
+    ("privacy", "/privacy"),
+    ("accessibility", "/accessibility"),
+    ("contact", "/contact"),
     ("register", "/register"),
     ("register_sent", "/register/check-your-email"),
     ("verify_email", "/verify/{token}"),
