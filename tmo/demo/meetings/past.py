@@ -107,7 +107,7 @@ def load_demo_past_meetings(
         dbsession,
         rng,
         bodies["The board"],
-        days_of(today, 8, apart=45, last_days_ago=20),
+        days_of(today, 9, apart=45, last_days_ago=20),
         "Board meeting",
         DEMO_TOPICS,
         chair,
