@@ -368,6 +368,27 @@ class YouthRules:
 
 
 @dataclass(frozen=True)
+class ContactDetails:
+    """How residents reach the TMO: shown on the contact page, the privacy notice and the
+    accessibility statement. Each may be left empty; the pages say only what is set."""
+
+    office_address: str = rule(
+        "", "Office address", "Where residents can visit or write to.", kind="optional"
+    )
+    email: str = rule("", "Email address", kind="optional")
+    phone: str = rule("", "Phone number", kind="optional")
+    opening_hours: str = rule(
+        "", "Opening hours", "For example: “Monday to Friday, 9am to 5pm”.", kind="optional"
+    )
+    data_protection_contact: str = rule(
+        "",
+        "Who answers questions about personal data",
+        "A name or role, for example “The company secretary”. Left empty, the secretary.",
+        kind="optional",
+    )
+
+
+@dataclass(frozen=True)
 class Constitution:
     organisation_name: str = rule("Demo Tenant Management Organisation", "Name of the TMO")
     membership: MembershipRules = field(default_factory=MembershipRules)
@@ -376,6 +397,7 @@ class Constitution:
     meetings: MeetingRules = field(default_factory=MeetingRules)
     notices: NoticeRules = field(default_factory=NoticeRules)
     youth: YouthRules = field(default_factory=YouthRules)
+    contact: ContactDetails = field(default_factory=ContactDetails)
 
     def seat_category(self, key: SeatCategoryKey | str) -> SeatCategory:
         for category in self.board.seat_categories:
@@ -429,6 +451,7 @@ SECTIONS = (
     ("meetings", "Meetings"),
     ("notices", "Notices and how they are delivered"),
     ("youth", "Youth Forum"),
+    ("contact", "Contacting the TMO"),
 )
 
 

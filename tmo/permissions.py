@@ -56,6 +56,8 @@ class Permission(enum.StrEnum):
     MEMBERSHIP_REGISTER_EXPORT = "membership:register:export"
     MEMBERSHIP_MEMBER_END = "membership:member:end"
     MEMBERSHIP_MEMBER_ERASE = "membership:member:erase"
+    # Correcting a register entry's name, address or date of birth, with a reason.
+    MEMBERSHIP_MEMBER_CORRECT = "membership:member:correct"
     # Staff acting for a resident who phoned or came in: entering their application to join,
     # and recording how a current member wants to be contacted.
     MEMBERSHIP_APPLICATION_ENTER = "membership:application:enter"
@@ -135,6 +137,9 @@ PUBLIC_ROUTES = frozenset(
         "__static/",
         "home",
         "constitution",
+        "privacy",
+        "accessibility",
+        "contact",
         "register",
         "register_sent",
         "verify_email",

@@ -36,7 +36,9 @@ def test_every_date_in_the_demo_counts_from_the_day_it_is_dated(testapp, dbsessi
     ]
     election = dbsession.scalars(select(Election)).one()
     assert election.title == f"Board election {day.year}"
-    assert elections.status_of(election, in_london(day, time(12, 0))) is Status.POLL_OPEN
+    # Its poll closed as the demo's day began.
+    assert election.poll_closes_at == start_of(day)
+    assert elections.status_of(election, in_london(day, time(0, 0))) is Status.POLL_CLOSED
     # Sealed ballots keep no date: the demo's 20 are in the box, and its phrase opens them.
     assert dbsession.scalar(select(func.count()).select_from(SealedBallot)) == 20
     assert election.sealing_key == public_key_text(key_from_phrase(DEMO_SEALING_PHRASE))

@@ -4,6 +4,7 @@ purged on time."""
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -294,7 +295,7 @@ def test_the_secretary_ends_a_membership_with_a_reason(testapp, dbsession, logge
     page = form.submit("submit").follow()
     assert "Ended by the secretary" in page.text
     assert "Board resolution 2026/14" in page.text
-    assert "Membership ended (ended by the secretary)." in page.text
+    assert re.search(r"Membership ended on \d+ \w+ \d{4} \(ended by the secretary\)\.", page.text)
 
 
 def test_the_register_searches_filters_and_pages(testapp, dbsession, logged_in):

@@ -12,10 +12,12 @@ from sqlalchemy import select
 from tests.conftest import choose, date_typed, fill_date, log_in
 from tests.factories import AccountFactory, MemberFactory, TenancyFactory, YouthMemberFactory
 from tests.functional.test_membership import apply, decide
+from tmo.clock import london_day
 from tmo.models.audit import AuditEntry
 from tmo.models.membership import Member, MembershipApplication
 from tmo.models.notices import Delivery
 from tmo.permissions import Role
+from tmo.presenters import day
 from tmo.rules.notices import Channel, DeliveryStatus
 from tmo.services import notices
 
@@ -120,7 +122,9 @@ def test_an_applicant_who_chose_email_agreed_to_it_when_they_applied(
     assert (member.contact_by, member.email_agreed_at) == (Channel.EMAIL, MOMENT)
     # The confirmation that the application arrived, then the welcome.
     assert [message.recipients for message in mailer.outbox] == [["ruth@example.org"]] * 2
-    assert history_of(secretary, member)[0][1] == ("Applied to join, asking for notices by email.")
+    assert history_of(secretary, member)[0][1] == (
+        "Applied to join on 4 March 2031, asking for notices by email."
+    )
 
 
 # A member's own choice ---------------------------------------------------------------------------
@@ -330,8 +334,10 @@ def test_a_resident_with_no_account_and_no_email_is_entered_admitted_and_sent_a_
     letter = dbsession.scalar(select(Delivery).where(Delivery.member_id == member.id))
     assert (letter.status, letter.address) == (DeliveryStatus.TO_PRINT, tenancy.home.address)
     assert mailer.outbox == []
+    applied_on = day(london_day(applied.occurred_at))
     assert history_of(testapp, member)[0][1:] == [
-        "Applied to join, asking for notices by post (entered for them by Sam Secretary).",
+        f"Applied to join on {applied_on}, asking for notices by post (entered for them by Sam "
+        "Secretary).",
         "Sam Secretary",
     ]
 

@@ -2,8 +2,9 @@
 every part of tmo, so the demo always shows all of it, and every date and moment in it counts from
 ``today``. One module per domain: the accounts (one for each role, all with the password
 DEMO_PASSWORD), the model constitution, the property register of three estates, about 80 members
-and applications waiting, the board, an election with its poll open, the Youth Forum and its
-budget, and the meetings of the board, its committees and the members."""
+and applications waiting, the board, an election whose poll has closed (ready to count and
+declare), the Youth Forum and its budget with a vote open, and the meetings of the board, its
+committees and the members, minutes waiting at each step."""
 
 from datetime import date
 

@@ -1,8 +1,10 @@
 """The demo's board: a full board under the model rules, its resident seats rotating. The board
-began four AGMs before the demo's day with staggered first terms, so about a third of the resident
-seats fall due at each AGM and the list of seats retiring at the next one is never empty. The
-chair and the director demo accounts sit in resident seats; the appointed directors joined at
-different times within the last three years; Yusuf holds the Youth Forum chair's ex officio seat."""
+began four AGMs before the AGM due a fortnight after the demo's day, with staggered first terms, so
+about a third of the resident seats fall due at each AGM: three retire at the next one, the seats
+of the demo's election, whose declaration ends their terms. The chair and the director demo
+accounts sit in resident seats that do not retire this year; the appointed directors joined at
+different times within the last three years; Yusuf holds the Youth Forum chair's ex officio
+seat."""
 
 from datetime import date, timedelta
 
@@ -21,6 +23,8 @@ DEMO_COUNCILLORS = ("Cllr Helen Marsh", "Cllr Tunde Bakare", "Cllr Priya Raman",
 DEMO_INDEPENDENTS = ("Grace Ellison", "Marcus Obi", "Leah Novak")
 RESIDENT_DIRECTORS_WITH_ACCOUNTS = ("Chris Walsh", "Dana Kowalski")
 OTHER_RESIDENT_DIRECTORS = 6
+# The next AGM, when a third of the resident seats retire, is this many days after the demo's day.
+DAYS_TO_THE_AGM = 14
 
 
 def load_demo_board(dbsession: Session, accounts_by_name: dict[str, Account], today: date) -> None:
@@ -81,14 +85,16 @@ def seat_demo_residents(
     dbsession: Session, accounts_by_name: dict[str, Account], today: date, rules: BoardRules
 ) -> None:
     """Eight members in the resident seats since the board began, each re-elected at every AGM
-    their seat fell due at."""
-    founded = date(today.year - 4, 9, 30)
+    their seat fell due at. Seats 1, 4 and 7 retire at the next AGM: the chair and the director
+    hold seats 2 and 3."""
+    founded = add_years(today, -4) + timedelta(days=DAYS_TO_THE_AGM)
     members = dbsession.scalars(
         select(Member).where(Member.ceased_on.is_(None)).order_by(Member.member_number)
     ).all()
     named = [m for m in members if m.account_id and m.name in RESIDENT_DIRECTORS_WITH_ACCOUNTS]
     others = [m for m in members if m not in named and m.account_id is None]
-    for number, member in enumerate(named + others[:OTHER_RESIDENT_DIRECTORS], start=1):
+    seated = others[:1] + named + others[1:OTHER_RESIDENT_DIRECTORS]
+    for number, member in enumerate(seated, start=1):
         seat = Seat(SeatCategoryKey.RESIDENT, number)
         director = add_director(
             dbsession,

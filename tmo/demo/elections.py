@@ -1,6 +1,9 @@
-"""The demo's board election: its poll open on the demo's day, five candidates for three resident
-seats, the roll frozen when the poll opened two days before and a few ballots cast (never by a demo
-account, so that every demo member can still vote).
+"""The demo's board election: its poll closed at the start of the demo's day, ready for the
+scrutineer to open the ballot box and count and for the returning officer to declare. Five
+candidates stood for the resident seats that retire by rotation at the next AGM (three), two of
+the retiring directors among them; the roll
+was frozen when the poll opened and 20 ballots were cast (never by a demo account). Declaring the
+result ends the retiring directors' terms and seats the winners.
 
 The demo's sealing key is made from a fixed, published phrase, ``DEMO_SEALING_PHRASE``: a demo
 user logged in as the scrutineer (who holds it) types it to open the box at the count. A real
@@ -19,11 +22,12 @@ from tmo.clock import london_day
 from tmo.constitution import Constitution, SeatCategoryKey
 from tmo.demo.clock import start_of
 from tmo.models.accounts import Account
+from tmo.models.board import Director
 from tmo.models.elections import Candidate, Election, RollEntry, Supporter
 from tmo.models.membership import Member
 from tmo.rules.elections import CandidateStatus, Status, genesis
 from tmo.rules.sealing import recovery_phrase
-from tmo.services import elections
+from tmo.services import board, elections
 
 DEMO_STATEMENTS = (
     "I have lived on the estate for twenty years. I want the repairs service to answer within "
@@ -48,37 +52,61 @@ def load_demo_election(
 ) -> None:
     rng = random.Random(2027)  # noqa: S311 (invented demo data)
     officer = accounts_by_name["Rita Mensah"]
+    rules = Constitution()
+    seats = len(retiring_resident_seats(dbsession, today))
+    # Notice given so that the poll closed at the start of the demo's day.
+    notice_on = today - timedelta(days=days_from_notice_to_close(rules))
     election = elections.create(
         dbsession,
-        Constitution(),
+        rules,
         title=f"Board election {today.year}",
         method="stv",
-        seats=3,
+        seats=seats,
         seat_category=SeatCategoryKey.RESIDENT,
-        seats_description="Three resident seats retiring by rotation at the AGM",
+        seats_description=f"The {seats} resident seats retiring by rotation at the AGM",
         returning_officer_id=officer.id,
         scrutineer_id=accounts_by_name["Simon Price"].id,
-        notice_on=today - timedelta(days=30),
+        notice_on=notice_on,
         actor_id=officer.id,
-        now=start_of(today),
+        now=start_of(notice_on),
     )
     members = dbsession.scalars(
         select(Member)
         .where(Member.ceased_on.is_(None), Member.account_id.is_(None))
         .order_by(Member.member_number)
     ).all()
-    nominate_demo_candidates(dbsession, election, standing=members[:5], supporters=members[5:15])
+    # Two of the retiring directors stand again, with three members who are not directors.
+    retiring = [term.director.member for term in retiring_resident_seats(dbsession, today)]
+    sitting = set(dbsession.scalars(select(Director.member_id)))
+    standing = retiring[:2] + [m for m in members if m.id not in sitting][:3]
+    supporters = [m for m in members if m not in standing][:10]
+    nominate_demo_candidates(dbsession, election, standing=standing, supporters=supporters)
     scrutineer = accounts_by_name["Simon Price"]
     elections.make_key(
         dbsession,
         election,
         "the demo's passphrase",
         scrutineer.id,
-        start_of(today),
+        start_of(notice_on),
         private_key=DEMO_SEALING_KEY,
     )
     elections.confirm_key(dbsession, election, DEMO_SEALING_KEY, scrutineer.id)
     open_demo_poll(dbsession, election, rng, today, elections.chain_key(secret))
+
+
+def days_from_notice_to_close(rules: Constitution) -> int:
+    steps = rules.elections
+    return steps.notice_days + steps.nomination_days + steps.statements_days + steps.poll_days
+
+
+def retiring_resident_seats(dbsession: Session, today: date) -> list:
+    """The resident directors' terms that retire by rotation at the next AGM."""
+    agm = board.next_elected_end(dbsession, today)
+    return [
+        term
+        for term in board.retiring(dbsession, agm, today)
+        if term.seat_category == SeatCategoryKey.RESIDENT
+    ]
 
 
 def nominate_demo_candidates(
@@ -108,7 +136,8 @@ def nominate_demo_candidates(
 def open_demo_poll(
     dbsession: Session, election: Election, rng: random.Random, today: date, key: bytes
 ) -> None:
-    """The poll open, the roll frozen on the day it opened, and DEMO_BALLOTS cast on ``today``."""
+    """The poll opened, the roll frozen on the day it opened, and DEMO_BALLOTS cast on its last
+    day (the day before ``today``, when it had closed)."""
     election.status = Status.POLL_OPEN
     election.roll_frozen_on = london_day(election.poll_opens_at)
     election.paper_key = "".join(rng.choice("0123456789abcdef") for _ in range(64))
@@ -120,4 +149,11 @@ def open_demo_poll(
     candidate_ids = [c.id for c in election.candidates]
     for voter in [m for m in voters if m.account_id is None][:DEMO_BALLOTS]:
         ranked = rng.sample(candidate_ids, rng.randint(1, len(candidate_ids)))
-        elections.cast(dbsession, election.id, voter.id, ranked, key=key, now=start_of(today))
+        elections.cast(
+            dbsession,
+            election.id,
+            voter.id,
+            ranked,
+            key=key,
+            now=start_of(today - timedelta(days=1)),
+        )

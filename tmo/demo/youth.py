@@ -144,8 +144,11 @@ def seat_demo_chair(dbsession: Session, constitution: Constitution, chair: Youth
 
 
 def take_proposal(forum: DemoForum, number, title, category, pounds, until, votes) -> None:
-    """A proposal by member ``number`` taken as far as ``until`` in its lifecycle."""
+    """A proposal by member ``number`` taken as far as ``until`` in its lifecycle; one still
+    being voted on was put to the vote two days before the demo's day, so its vote is open."""
     day = forum.on(0.1 + 0.08 * number)
+    if until == "voting":
+        day = max(forum.today - timedelta(days=2), forum.year_starts)
     proposer = forum.members[number % len(forum.members)]
     made = draft_demo_proposal(forum, proposer, title, category, pounds)
     if until == "draft":

@@ -131,8 +131,9 @@ class MembershipApplication(ContactChoice, Base):
 # A member's name and address are also kept as search keys: lower case, accents dropped,
 # apostrophes joined ("O'Brien" -> "obrien"), any other punctuation a break between words, one
 # space between words. A search matches a key that *starts with* the search, so each key begins
-# at a word a secretary may start typing at: the first, second and third word of the name and its
-# last word; the whole address, the address from the block or street on (without "Flat 3" or a
+# at a word a secretary may start typing at: the first, second and third word of the name, and
+# the name surname first (its last word, then the others: the register's order too); the whole
+# address, the address from the block or street on (without "Flat 3" or a
 # house number), and from its second part on. A prefix is a range on the key's index (on
 # PostgreSQL an index with text_pattern_ops, so the range is by bytes, as on SQLite).
 
@@ -168,8 +169,9 @@ def name_search_keys(name: str) -> dict[str, str | None]:
         "search_name": _key(words, SEARCH_NAME_LENGTH),
         "search_name_2": _key(words[1:], SEARCH_NAME_LENGTH),
         "search_name_3": _key(words[2:], SEARCH_NAME_LENGTH),
-        # Up to three words, the last is already the start of a key.
-        "search_name_last": _key(words[-1:], SEARCH_NAME_LENGTH) if len(words) > 3 else None,
+        # Surname first ("okafor dorothy"): "Okafor Dorothy" finds Dorothy Okafor, and the
+        # register is read in this order (by surname, then forenames).
+        "search_name_last": _key(words[-1:] + words[:-1], SEARCH_NAME_LENGTH),
     }
 
 
@@ -233,9 +235,15 @@ class Member(ContactChoice, Base):
             sqlite_where=text("ceased_on IS NULL"),
             postgresql_where=text("ceased_on IS NULL"),
         ),
-        # The register as it is read: by status, then by name; the postcode for a prefix search
-        # read along it.
-        Index("ix_member_register", "ceased_on", "name", "member_number", "search_postcode"),
+        # The register as it is read: by status, then by surname and forenames; the postcode for
+        # a prefix search read along it.
+        Index(
+            "ix_member_register",
+            "ceased_on",
+            "search_name_last",
+            "member_number",
+            "search_postcode",
+        ),
         # An estate's or block's members, counted without reading their rows.
         Index("ix_member_home_id", "home_id", "ceased_on", "name"),
         _prefix_index("ix_member_search_name", "search_name"),

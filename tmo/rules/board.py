@@ -37,6 +37,7 @@ FILLED_BY_HOW = {
     "ex_officio": EX_OFFICIO,
 }
 END_REASONS = {
+    "retired": "Retired by rotation",
     "resigned": "Resigned",
     "removed": "Removed",
     "disqualified": "Disqualified",

@@ -137,6 +137,10 @@ def rule_node(name: str, annotation, meta: dict) -> colander.SchemaNode:
             missing_msg=f"Enter a number for “{title}”.",
         )
     # Names are kept exactly as typed, spaces and all, so the form gives back what it was given.
+    if meta.get("kind") == "optional":
+        return colander.SchemaNode(
+            colander.String(), validator=colander.Length(max=200), missing="", **common
+        )
     return colander.SchemaNode(
         colander.String(),
         validator=colander.Length(

@@ -274,6 +274,43 @@ class EndMembershipSchema(CSRFSchema):
     )
 
 
+def correction_schema(today) -> CSRFSchema:
+    """A correction of a register entry: the fields as they should read, and why."""
+
+    schema = CSRFSchema()
+    schema.add(text_node("name", "Full name", missing_msg="Enter the member's full name."))
+    schema.add(
+        text_node(
+            "address",
+            "Address in the register",
+            "The flat or house, the street or block, and the postcode, separated by commas.",
+            maximum=420,
+            missing_msg="Enter the member's address.",
+        )
+    )
+    schema.add(
+        birth_date_node(
+            "date_of_birth",
+            "Date of birth",
+            "Leave the boxes empty if it is not recorded.",
+            missing=None,
+            birth=False,
+        )
+    )
+    schema.add(
+        text_node(
+            "reason",
+            "Why is the entry being corrected?",
+            "Kept in the entry's history with what it said before, for example "
+            "“misspelt on the application form: see the tenancy agreement”.",
+            maximum=500,
+            rows=3,
+            missing_msg="Say why the entry is being corrected.",
+        )
+    )
+    return schema
+
+
 class EraseSchema(CSRFSchema):
     confirm = checkbox_node(
         "confirm",

@@ -55,8 +55,9 @@ def main(argv=None) -> int:
         for email, _, _, age in DEMO_YOUTH_ACCOUNTS:
             print(f"  {email:32} Youth forum member, aged {age}")
         print(f"  {DEMO_YOUTH_APPLICANT[0]:32} Resident, asked to join the Youth Forum")
-        print("The board election's ballots are sealed; its scrutineer opens the box at the")
-        print(f"count with the demo's recovery phrase: {DEMO_SEALING_PHRASE}")
+        print("The board election's poll has closed with its ballots sealed: its scrutineer")
+        print("(scrutineer@example.org) opens the box and counts with the demo's recovery")
+        print(f"phrase, {DEMO_SEALING_PHRASE}; the returning officer then declares.")
     else:
         print("The database already holds data: the demo was not loaded.")
     return 0

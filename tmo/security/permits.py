@@ -236,6 +236,7 @@ PERMITS: dict[Permission, list[list[Check]]] = {
     P.MEMBERSHIP_REGISTER_EXPORT: [[holds(R.SECRETARY)]],
     P.MEMBERSHIP_MEMBER_END: [[holds(R.SECRETARY)]],
     P.MEMBERSHIP_MEMBER_ERASE: [[holds(R.SECRETARY)], [holds(R.ADMINISTRATOR)]],
+    P.MEMBERSHIP_MEMBER_CORRECT: [[holds(R.SECRETARY)]],
     P.MEMBERSHIP_APPLICATION_ENTER: [[holds(R.SECRETARY)]],
     P.MEMBERSHIP_CONTACT_RECORD: [[holds(R.SECRETARY), membership_current]],
     # The board

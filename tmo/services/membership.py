@@ -419,6 +419,41 @@ def end_membership(request, member: Member, note: str) -> None:
     )
 
 
+# What a correction may change in a register entry, with how the history names each.
+CORRECTABLE = {"name": "Name", "address": "Address", "date_of_birth": "Date of birth"}
+
+
+def correct_entry(request, member: Member, reason: str, **values) -> dict[str, list]:
+    """Correct ``member``'s register entry (``name``, ``address``, ``date_of_birth``) for
+    ``reason``: what it said before and says now are kept in the audit log, which is the entry's
+    history. Returns the changes, {field: [before, after]}; nothing changed is refused."""
+    changes = {}
+    for field, value in values.items():
+        if field not in CORRECTABLE:
+            raise ValueError(field)
+        before = getattr(member, field)
+        if value != before:
+            changes[field] = [before, value]
+    if not changes:
+        raise MembershipError(
+            "Nothing was changed: correct the name, address or date of birth, or cancel."
+        )
+    for field, (_, after) in changes.items():
+        setattr(member, field, after)
+    audit.record(
+        request.dbsession,
+        "membership.corrected",
+        actor_id=request.account.id,
+        target=member,
+        reason=reason,
+        changes={
+            field: [each.isoformat() if isinstance(each, date) else each for each in pair]
+            for field, pair in changes.items()
+        },
+    )
+    return changes
+
+
 def cease_for_ended_tenancies(dbsession: Session, ended: dict[int, date], actor_id=None) -> int:
     """End the memberships that rest on tenancies that have ended (tenancy id -> end date)."""
     if not ended:

@@ -1,12 +1,13 @@
 """Searching the register of members: by name, member number, address or postcode, filtered by
-status, estate and block, in the order the register is read (by name).
+status, estate and block, in the order the register is read (by surname, then forenames).
 
 What a search finds:
 
 - a **member number** ("77", "M000077"): that member;
 - a **postcode**, whole or its start ("W10 6AB", "w106ab", "W10 6", "W10"): members whose
   address has a postcode starting so;
-- anything else, a **name or an address**: members with a word of their name, or their address
+- anything else, a **name or an address**: members with a word of their name, their name surname
+  first ("Okafor Dorothy" finds Dorothy Okafor), or their address
   from its start, its block or street (after "Flat 3" or a house number) or its second part,
   starting with the words typed. Case, accents, apostrophes and punctuation are ignored: "okafor",
   "Zainab Ok", "obrien" and "O'Brien", "Oak House", "flat 3 oak", "Golborne Road" all find. Nothing
@@ -157,7 +158,7 @@ def register_query(params):
     conditions = []
     if status != "active" and (not search or number is not None):
         conditions.append(Member.name != "")
-    # Which index finds the rows. The status's, (ceased_on, name, member_number, postcode), reads
+    # Which index finds the rows. The status's, (ceased_on, surname first, number, postcode), reads
     # the register in order, so a page of a long list costs one page; when the search or the
     # estate finds fewer, the status is unindexed and the few found are sorted.
     status_indexed = True
@@ -182,7 +183,9 @@ def register_query(params):
     if (condition := _status(status, ceased_on)) is not None:
         conditions.append(condition)
 
-    query = select(Member).where(*conditions).order_by(Member.name, Member.member_number)
+    query = (
+        select(Member).where(*conditions).order_by(Member.search_name_last, Member.member_number)
+    )
     filters = {
         "q": search,
         "status": status,

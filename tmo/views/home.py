@@ -57,7 +57,7 @@ def rule_rows(section) -> list[tuple[str, str]]:
         elif isinstance(value, bool):
             shown = "Yes" if value else "No"
         else:
-            shown = str(value)
+            shown = str(value) or "Not set"
         rows.append((item.metadata.get("title", item.name), shown))
     return rows
 

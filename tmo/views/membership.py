@@ -2,13 +2,17 @@
 number and manages their membership; the secretary decides applications and keeps the register.
 """
 
+from datetime import date
+
+import colander
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
 
+from tmo.clock import london_day
 from tmo.forms import FormPage, form_page
 from tmo.models.membership import MembershipApplication
 from tmo.permissions import Permission
-from tmo.presenters import london
+from tmo.presenters import day, london
 from tmo.rules.membership import HOLDING_LABELS, ONLINE, TOLD_HOW, ApplicationStatus
 from tmo.rules.notices import Channel
 from tmo.schemas.accounts import ConfirmSchema
@@ -20,6 +24,7 @@ from tmo.schemas.membership import (
     ResignSchema,
     application_schema,
     contact_schema,
+    correction_schema,
 )
 from tmo.services import audit, contact_choices, exports, membership, register_search
 from tmo.services.paging import page_number, paginate
@@ -64,9 +69,32 @@ EVENTS = {
 }
 
 
-def event_words(entry) -> str:
-    """An entry of a member's history as a sentence."""
+def _shown(field: str, value) -> str:
+    """A value a correction changed, as the history shows it."""
+    if not value:
+        return "nothing"
+    if field == "date_of_birth":
+        return day(date.fromisoformat(value))
+    return value
+
+
+def correction_words(detail: dict, who: str) -> str:
+    """ "Name corrected from Dorothy Okafur to Dorothy Okafor by Sam Okoro: misspelt"."""
+    changes = "; ".join(
+        f"{membership.CORRECTABLE.get(field, field)} corrected from {_shown(field, before)} "
+        f"to {_shown(field, after)}"
+        for field, (before, after) in detail.get("changes", {}).items()
+    )
+    by = f" by {who}" if who else ""
+    return f"{changes}{by}: {detail.get('reason', '')}"
+
+
+def event_words(entry, who: str = "") -> str:
+    """An entry of a member's history as a sentence: what happened and on which day, in plain
+    words (never the audit log's code for it)."""
     detail = entry.detail or {}
+    if entry.action == "membership.corrected":
+        return correction_words(detail, who) + "."
     if entry.action == "membership.contact_choice":
         how = detail.get("how", "")
         words = (
@@ -76,7 +104,8 @@ def event_words(entry) -> str:
         )
         words += ", online" if how == ONLINE else f"; told us {TOLD_HOW.get(how, how)}"
     else:
-        words = EVENTS.get(entry.action, entry.action)
+        plain = entry.action.rpartition(".")[2].replace("_", " ").capitalize()
+        words = EVENTS.get(entry.action, plain) + f" on {day(london_day(entry.occurred_at))}"
         if entry.action == "membership.ceased":
             reason = detail.get("reason", "")
             words += f" ({membership.CEASED_REASONS.get(reason, reason).lower()})"
@@ -388,7 +417,11 @@ def register_member(context, request):
     return {
         "member": member,
         "history": [
-            (entry.occurred_at, event_words(entry), actors.get(entry.actor_id, ""))
+            (
+                entry.occurred_at,
+                event_words(entry, actors.get(entry.actor_id, "")),
+                actors.get(entry.actor_id, ""),
+            )
             for entry in history
         ],
         "ceased_reasons": membership.CEASED_REASONS,
@@ -423,6 +456,50 @@ class EndMembershipPage(FormPage):
         membership.end_membership(self.request, self.context.member, appstruct["note"])
         return self.redirect(
             "member_register_entry", "The membership has ended.", member_id=self.context.member.id
+        )
+
+
+@form_page(
+    "member_register_correct",
+    "membership/register_form.jinja2",
+    Permission.MEMBERSHIP_MEMBER_CORRECT,
+)
+class CorrectEntryPage(FormPage):
+    submit_label = "Correct the entry"
+    default_field = "name"
+
+    @property
+    def heading(self):
+        return f"Correct the register entry of {self.context.member.name}"
+
+    def intro(self):
+        return [
+            f"{self.context.member.number_label}. Change what is wrong and say why: the entry's "
+            "history keeps what it said before, who corrected it and why."
+        ]
+
+    def make_schema(self):
+        return correction_schema(self.request.today).bind(request=self.request)
+
+    def initial(self):
+        member = self.context.member
+        values = {field: getattr(member, field) for field in membership.CORRECTABLE}
+        return {field: colander.null if value is None else value for field, value in values.items()}
+
+    def extra(self):
+        return {"member": self.context.member}
+
+    def succeed(self, form, appstruct):
+        member = self.context.member
+        changes = membership.correct_entry(
+            self.request,
+            member,
+            appstruct["reason"],
+            **{field: appstruct[field] for field in membership.CORRECTABLE},
+        )
+        corrected = ", ".join(membership.CORRECTABLE[field].lower() for field in changes)
+        return self.redirect(
+            "member_register_entry", f"Corrected the {corrected}.", member_id=member.id
         )
 
 

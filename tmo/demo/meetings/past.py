@@ -1,8 +1,11 @@
 """The demo's year of meetings already held: the board's and two committees', each attended (with
 apologies at random), minuted, with motions carried, actions raised and the previous meeting's
-minutes signed, the latest only circulated for the next meeting to approve; and the last AGM,
-signed a month after it. One director has missed the last three board meetings without
-apologies, so the board's absence flag has something to show."""
+minutes signed; and the last AGM, signed a month after it. Each step of the minutes waits for
+someone: the board's last meeting approved the minutes of the one before, for the chair to sign,
+and its own are circulated for the next; the Finance and Audit Committee met yesterday, its
+minutes in draft for the secretary to circulate, and the minutes of its meeting before are
+circulated for the secretary to record their approval at yesterday's. One director has missed the
+last three board meetings without apologies, so the board's absence flag has something to show."""
 
 import random
 from datetime import date, timedelta
@@ -104,7 +107,7 @@ def load_demo_past_meetings(
         dbsession,
         rng,
         bodies["The board"],
-        days_of(today, 8, apart=45, last_days_ago=20),
+        days_of(today, 9, apart=45, last_days_ago=20),
         "Board meeting",
         DEMO_TOPICS,
         chair,
@@ -114,10 +117,11 @@ def load_demo_past_meetings(
         dbsession,
         rng,
         bodies["Finance and Audit Committee"],
-        days_of(today, 4, apart=91, last_days_ago=30),
+        days_of(today, 4, apart=91, last_days_ago=1),
         "Committee meeting",
         DEMO_TOPICS[:4],
         chair,
+        last_minuted=False,
     )
     hold_series(
         dbsession,
@@ -144,14 +148,16 @@ def people_of(dbsession: Session, body: Body, day: date) -> list[tuple[str, str]
 
 
 def take_attendance(
-    dbsession, rng, meeting: Meeting, day: date, absent_name=None, present_share=1.0
+    dbsession, rng, meeting: Meeting, day: date, absent_name=None, present_share=1.0, everyone=False
 ) -> list[tuple[str, str]]:
-    """Everyone present or giving apologies (``absent_name`` absent without them), and the chief
-    executive in attendance; returns who was present."""
+    """Everyone present or giving apologies (``absent_name`` absent without them; ``everyone``
+    present), and the chief executive in attendance; returns who was present."""
     present = []
     for key, name in people_of(dbsession, meeting.body, day):
         if name == absent_name:
             status = rules.ABSENT
+        elif everyone:
+            status = rules.PRESENT
         elif rng.random() > present_share or rng.random() < 0.1:
             status = rules.APOLOGIES
         else:
@@ -209,8 +215,11 @@ def minute_business(dbsession, meeting: Meeting, topics, present) -> dict[str, A
     return standing
 
 
-def approve_minutes(dbsession, previous: Meeting, meeting: Meeting, standing, chair) -> None:
-    """``meeting`` approves the minutes of ``previous``, which the chair signs after it."""
+def approve_minutes(
+    dbsession, previous: Meeting, meeting: Meeting, standing, chair, signed=True
+) -> None:
+    """``meeting`` approves the minutes of ``previous``, which the chair signs after it (unless
+    not ``signed`` yet)."""
     item = standing[rules.LAST_MINUTES_ITEM]
     item.minutes_text = "The minutes of the last meeting were agreed."
     dbsession.add(
@@ -221,26 +230,38 @@ def approve_minutes(dbsession, previous: Meeting, meeting: Meeting, standing, ch
             approves_meeting_id=previous.id,
         )
     )
+    if not signed:
+        previous.minutes_state = rules.APPROVED
+        return
     previous.minutes_state = rules.SIGNED
     previous.signed_at = meeting.starts_at + timedelta(hours=2)
     previous.signed_by_id = chair.id if chair else None
     previous.signed_by_name = SIGNED_BY
 
 
-def hold_series(dbsession, rng, body, days, title, topics_each, chair, absentee=None) -> None:
+def hold_series(
+    dbsession, rng, body, days, title, topics_each, chair, absentee=None, last_minuted=True
+) -> None:
     """A meeting of ``body`` on each of ``days`` on two of ``topics_each``, each raising an action
-    (the last two meetings' still open) and approving the minutes of the one before.
-    ``absentee`` is (name, meetings): who missed the last of them without apologies."""
+    (the last two meetings' still open) and approving the minutes of the one before, which the
+    chair signs, except the last approved (for the chair to sign). ``absentee`` is (name,
+    meetings): who missed the last of them without apologies. The last meeting's minutes are
+    circulated; unless ``last_minuted``, they are still a draft and the minutes before them wait,
+    circulated, for the last meeting to approve."""
     absent_name, missed = absentee or (None, 0)
     previous = None
     for number, day in enumerate(days):
         topics = rng.sample(topics_each, 2)
         absent = absent_name if number >= len(days) - missed else None
         meeting = schedule_meeting(dbsession, body, day, title)
-        present = take_attendance(dbsession, rng, meeting, day, absent_name=absent)
+        # Everyone present at a meeting whose business is still to be recorded: it is quorate.
+        last = number == len(days) - 1
+        present = take_attendance(
+            dbsession, rng, meeting, day, absent_name=absent, everyone=last and not last_minuted
+        )
         standing = minute_business(dbsession, meeting, topics, present)
-        if previous is not None:
-            approve_minutes(dbsession, previous, meeting, standing, chair)
+        if previous is not None and not (last and not last_minuted):
+            approve_minutes(dbsession, previous, meeting, standing, chair, signed=not last)
         text, owner = DEMO_ACTIONS[number % len(DEMO_ACTIONS)]
         dbsession.add(
             MeetingAction(
@@ -254,8 +275,17 @@ def hold_series(dbsession, rng, body, days, title, topics_each, chair, absentee=
             )
         )
         previous = meeting
-    previous.minutes_state = rules.CIRCULATED
-    previous.circulated_at = previous.starts_at + timedelta(days=5)
+    if last_minuted:
+        previous.minutes_state = rules.CIRCULATED
+        previous.circulated_at = previous.starts_at + timedelta(days=5)
+        return
+    before = dbsession.scalars(
+        select(Meeting)
+        .where(Meeting.body_id == body.id, Meeting.starts_at < previous.starts_at)
+        .order_by(Meeting.starts_at.desc())
+    ).first()
+    before.minutes_state = rules.CIRCULATED
+    before.circulated_at = before.starts_at + timedelta(days=5)
 
 
 def hold_last_agm(dbsession, rng, general: Body, today: date) -> None:
