@@ -96,7 +96,7 @@ def vote_view(engine):
 
 
 # The pages the page scenarios of bench/run.py request, each answered by the hello view.
-PAGE_PATHS = ("/login", "/account", "/membership", "/meetings", "/board")
+PAGE_PATHS = ("/login", "/needs-you", "/membership", "/meetings", "/board")
 
 
 def make_app():

@@ -47,7 +47,7 @@ HOST = "127.0.0.1"
 POSTGRES_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
-SCENARIOS = ("home", "login", "account", "membership", "meetings", "board")
+SCENARIOS = ("home", "login", "front-door", "membership", "meetings", "board")
 LOGIN_EMAIL = "member@example.org"
 CSRF_COOKIE = "tmo_csrf"
 
@@ -394,7 +394,7 @@ def login_request(tmo: Server) -> BenchRequest:
             ("submit", "submit"),
         ),
     )
-    check_answer(tmo, request, location_suffix="/account")
+    check_answer(tmo, request, location_suffix="/needs-you")
     return request
 
 
@@ -432,7 +432,7 @@ def board_request(tmo: Server) -> BenchRequest:
 SCENARIO_REQUESTS = {
     "home": home_request,
     "login": login_request,
-    "account": member_page("/account"),
+    "front-door": member_page("/needs-you"),
     "membership": member_page("/membership"),
     "meetings": member_page("/meetings"),
     "board": board_request,

@@ -82,6 +82,10 @@ def budget_values(request) -> dict:
     }
 
 
+# The pages outside /youth that show where forum votes are up to.
+VOTES_SHOWN_ON = frozenset({"needs_you"})
+
+
 @subscriber(ContextFound)
 def close_votes_over(event):
     """A forum vote closes itself, counted on the first request after its time ends or everyone
@@ -89,7 +93,9 @@ def close_votes_over(event):
     is over. The proposer hears the result as from any count."""
     request = event.request
     route = request.matched_route
-    if route is None or route.name.startswith("__"):  # a static file
+    # Only where a forum vote can be seen: the forum's pages and the front door (which lists
+    # votes needed and spends awaiting the board). Every other page is spared its queries.
+    if route is None or not (route.name.startswith("youth") or route.name in VOTES_SHOWN_ON):
         return
     for proposal in youth.close_votes_over(request.dbsession, request.constitution, request.today):
         youth.tell_proposer(request, proposal, rules.ProposalStatus.VOTING)
