@@ -60,6 +60,7 @@ from run import (
     LOAD_TIMEOUT_S,
     REQUEST_TIMEOUT_S,
     Server,
+    code_version,
     cpu_busy_share,
     cpu_model,
     fresh_database,
@@ -755,21 +756,6 @@ def table(rows: list[Row], markdown: bool) -> str:
     from register_search import render_table
 
     return render_table(COLUMNS, [row_cells(row, rows) for row in rows], markdown)
-
-
-def code_version() -> str:
-    """The commit measured, and whether tmo/ differed from it (BENCH_COMMIT names the commit of
-    a ``git archive`` copy, which has no repository to ask)."""
-    if os.environ.get("BENCH_COMMIT"):
-        return f"commit {os.environ['BENCH_COMMIT']} (an archive of it)"
-    git = ["git", "-C", str(harness.REPO_DIR)]
-    head = subprocess.run(
-        [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    dirty = subprocess.run(
-        [*git, "status", "--porcelain", "--", "tmo"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    return f"commit {head or 'unknown'}" + (" with uncommitted changes in tmo/" if dirty else "")
 
 
 def describe_run(args, busy_before: float | None) -> str:

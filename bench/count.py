@@ -1,62 +1,52 @@
 """Counting bench: ``tmo-count`` over the 21 Glasgow 2007 wards, next to stvpoll's Scottish STV.
 
-``.venv/bin/python bench/count.py [--rounds 7] [--reference DIR] [--parse-before b5404bc]
+``.venv/bin/python bench/count.py [--rounds 7] [--reference DIR] [--before b5404bc]
 [--markdown]`` counts each ward's BLT file as a person does, one process per ward: this venv's
 ``tmo-count WARD.blt`` (this checkout's ``tmo`` first on ``PYTHONPATH``), and, as the ceiling,
-``bench/stvpoll_count.py WARD.blt`` (stvpoll's ``ScottishSTV``). Both run in one pass per
-round, ward by ward, their order alternating from ward to ward and round to round, after one
-unmeasured round that also checks they elect the same candidates. It prints, per ward and in
-total, the median wall-clock time of each, tmo's time over stvpoll's (the goal: at most 1.00)
-and tmo's share of the ceiling (stvpoll's time over tmo's), with the time of a bare ``python -c
-pass`` for the floor both stand on. Then it times reading every ward's BLT file in-process
-(CPU time, which other work on the machine disturbs less than the wall clock) with this
-checkout's ``read_blt`` and with that of an earlier commit (taken with ``git show``).
-See bench/README.md.
+``bench/stvpoll_count.py WARD.blt`` (stvpoll's ``ScottishSTV``); with ``--before COMMIT``, also
+the same ``tmo-count`` counting with that commit's ``tmo`` (a ``git archive`` of it in a
+temporary folder). All run in one pass per round, ward by ward, their order alternating from
+ward to ward and round to round, after one unmeasured round that also checks they elect the
+same candidates. It prints, per ward and in total, the median wall-clock time of each, tmo's
+time over stvpoll's (the goal: at most 1.00) and tmo's share of the ceiling (stvpoll's time over
+tmo's), with the time of a bare ``python -c pass`` for the floor they all stand on. Then it
+times reading every ward's BLT file in-process (CPU time, which other work on the machine
+disturbs less than the wall clock) with this checkout's ``read_blt`` and with the earlier
+commit's. See bench/README.md.
 """
 
 import argparse
+import contextlib
 import os
 import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import types
-from dataclasses import dataclass
 from pathlib import Path
 
 from register_search import render_table
-from run import REPO_DIR, cpu_busy_share, cpu_model, note
+from run import REPO_DIR, code_version, cpu_busy_share, cpu_model, note
 
 BIN = Path(sys.executable).parent
 TMO_COUNT = BIN / "tmo-count"
 CEILING = Path(__file__).resolve().parent / "stvpoll_count.py"
-# The commit whose BLT reader the parse timings compare with: the last before it was rewritten.
-PARSE_BEFORE = "b5404bc"
+# The earlier commit measured beside this checkout: the last before the BLT reader was rewritten.
+BEFORE = "b5404bc"
 
 
-@dataclass
-class Ward:
-    name: str
-    path: Path
-    tmo: list[float]
-    ceiling: list[float]
-    python: list[float]
-
-    def ratio(self) -> float:
-        return statistics.median(self.tmo) / statistics.median(self.ceiling)
-
-
-def user_environment() -> dict:
+def user_environment(checkout: Path) -> dict:
     """A person's shell: bytecode cached as an installed package has it, no warning filters;
-    this checkout's ``tmo`` first, whatever the venv's own install points to."""
+    ``checkout``'s ``tmo`` first, whatever the venv's own install points to."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if key not in ("PYTHONDONTWRITEBYTECODE", "PYTHONWARNINGS", "PYTHONDEVMODE")
     }
     environment["PYTHONPATH"] = os.pathsep.join(
-        [str(REPO_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
+        [str(checkout), *filter(None, [os.environ.get("PYTHONPATH")])]
     )
     return environment
 
@@ -81,76 +71,90 @@ def elected(output: str) -> set[str]:
     }
 
 
-def commands(path: Path) -> dict[str, list[str]]:
-    return {
-        "tmo": [str(TMO_COUNT), str(path)],
-        "ceiling": [sys.executable, str(CEILING), str(path)],
-        "python": [sys.executable, "-c", "pass"],
-    }
+class Commands:
+    """What is run for each ward, by name, each with its environment."""
+
+    def __init__(self, before: Path | None) -> None:
+        here = user_environment(REPO_DIR)
+        self.runs = {"tmo": ([str(TMO_COUNT)], here)}
+        if before is not None:
+            self.runs["before"] = ([str(TMO_COUNT)], user_environment(before))
+        self.runs["ceiling"] = ([sys.executable, str(CEILING)], here)
+        self.runs["python"] = ([sys.executable, "-c", "pass"], here)
+
+    def each(self, path: Path, order: int) -> list[tuple[str, list[str], dict]]:
+        runs = [
+            (name, command if name == "python" else [*command, str(path)], environment)
+            for name, (command, environment) in self.runs.items()
+        ]
+        return runs[::-1] if order % 2 else runs
 
 
-def check_winners(paths: list[Path], environment: dict) -> None:
-    """The unmeasured round: bytecode written, files cached, and the same winners from both."""
+def check_winners(paths: list[Path], commands: Commands) -> None:
+    """The unmeasured round: bytecode written, files cached, and the same winners from all."""
     for path in paths:
-        outputs = {
-            name: run_once(command, environment)[1] for name, command in commands(path).items()
+        winners = {
+            name: elected(run_once(command, environment)[1])
+            for name, command, environment in commands.each(path, 0)
+            if name != "python"
         }
-        if elected(outputs["tmo"]) != elected(outputs["ceiling"]) or not elected(outputs["tmo"]):
-            raise SystemExit(
-                f"{path.name}: tmo-count elects {sorted(elected(outputs['tmo']))}, stvpoll "
-                f"{sorted(elected(outputs['ceiling']))}"
-            )
+        if not winners["tmo"] or any(found != winners["tmo"] for found in winners.values()):
+            raise SystemExit(f"{path.name}: not the same winners: {winners}")
 
 
-def time_wards(paths: list[Path], rounds: int, environment: dict) -> list[Ward]:
-    wards = [Ward(path.stem, path, [], [], []) for path in paths]
+def time_wards(paths: list[Path], rounds: int, commands: Commands) -> dict[str, dict]:
+    """Seconds by ward, then by command name, one entry a round."""
+    times = {path.stem: {name: [] for name in commands.runs} for path in paths}
     for round_number in range(rounds):
         note(f"round {round_number + 1} of {rounds}")
-        for index, ward in enumerate(wards):
-            order = ["tmo", "ceiling", "python"]
-            if (round_number + index) % 2:
-                order.reverse()
-            for name, command in sorted(
-                commands(ward.path).items(), key=lambda c: order.index(c[0])
-            ):
-                getattr(ward, name).append(run_once(command, environment)[0])
-    return wards
+        for index, path in enumerate(paths):
+            for name, command, environment in commands.each(path, round_number + index):
+                times[path.stem][name].append(run_once(command, environment)[0])
+    return times
 
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
 
-def process_table(wards: list[Ward], markdown: bool) -> str:
-    header = (
-        "ward",
-        "winners",
-        "tmo-count ms",
-        "stvpoll ms",
-        "python ms",
-        "tmo / stvpoll",
-        "share",
-    )
+def process_table(times: dict[str, dict], markdown: bool) -> str:
+    names = list(next(iter(times.values())))
+    labels = {"tmo": "tmo-count", "before": f"{BEFORE} tmo-count", "ceiling": "stvpoll"}
+    header = ("ward", "winners", *(f"{labels.get(n, n)} ms" for n in names))
+    header += ("tmo / stvpoll", "share") + (("before / stvpoll",) if "before" in names else ())
+    medians = {
+        ward: {n: statistics.median(v) for n, v in by_name.items()}
+        for ward, by_name in times.items()
+    }
+    medians[f"all {len(times)}"] = {n: sum(m[n] for m in medians.values()) for n in names}
     rows = []
-    for ward in wards:
-        tmo, ceiling = statistics.median(ward.tmo), statistics.median(ward.ceiling)
-        row = [ms(tmo), ms(ceiling), ms(statistics.median(ward.python))]
-        rows.append([ward.name, "same", *row, f"{tmo / ceiling:.2f}", f"{ceiling / tmo:.0%}"])
-    tmo = sum(statistics.median(ward.tmo) for ward in wards)
-    ceiling = sum(statistics.median(ward.ceiling) for ward in wards)
-    python = sum(statistics.median(ward.python) for ward in wards)
-    rows.append(
-        [
-            f"all {len(wards)}",
-            "same",
-            ms(tmo),
-            ms(ceiling),
-            ms(python),
-            f"{tmo / ceiling:.2f}",
-            f"{ceiling / tmo:.0%}",
+    for ward, median in medians.items():
+        row = [ward, "same", *(ms(median[n]) for n in names)]
+        row += [
+            f"{median['tmo'] / median['ceiling']:.2f}",
+            f"{median['ceiling'] / median['tmo']:.0%}",
         ]
-    )
+        if "before" in names:
+            row.append(f"{median['before'] / median['ceiling']:.2f}")
+        rows.append(row)
     return render_table(header, rows, markdown)
+
+
+@contextlib.contextmanager
+def archive_of(commit: str):
+    """A temporary copy of ``commit``'s tree (``git archive``), or None where git cannot."""
+    with tempfile.TemporaryDirectory(prefix="tmo-count-before-") as folder:
+        archive = subprocess.run(
+            ["git", "-C", str(REPO_DIR), "archive", commit, "tmo"],
+            capture_output=True,
+            check=False,
+        )
+        if archive.returncode != 0:
+            note(f"git cannot archive {commit}: {archive.stderr.decode(errors='replace')}")
+            yield None
+            return
+        subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
+        yield Path(folder)
 
 
 def load_read_blt(commit: str):
@@ -174,8 +178,8 @@ def time_parsing(paths: list[Path], rounds: int, before: str, markdown: bool) ->
     from tmo.rules.counting import read_blt
 
     readers = {"this checkout": read_blt}
-    earlier = load_read_blt(before)
-    if earlier is None:
+    earlier = load_read_blt(before) if before else None
+    if before and earlier is None:
         note(f"git cannot show {before}: parse timed for this checkout only")
     else:
         readers = {f"commit {before}": earlier, **readers}
@@ -251,9 +255,9 @@ def main() -> int:
         "../shared/reference beside the repository)",
     )
     parser.add_argument(
-        "--parse-before",
-        default=PARSE_BEFORE,
-        help=f"the commit whose read_blt the parse is compared with (default {PARSE_BEFORE})",
+        "--before",
+        default=BEFORE,
+        help=f"the earlier commit measured beside this checkout (default {BEFORE}; '' for none)",
     )
     parser.add_argument("--markdown", action="store_true", help="print markdown tables")
     args = parser.parse_args()
@@ -270,20 +274,22 @@ def main() -> int:
         parser.error(f"stvpoll is not installed: {sys.executable} -m pip install -e '.[bench]'")
 
     busy_before = cpu_busy_share()
-    environment = user_environment()
     load = MachineLoad()
     started = time.perf_counter()
-    note(f"{len(paths)} wards: one unmeasured round, checking the winners")
-    check_winners(paths, environment)
-    wards = time_wards(paths, args.rounds, environment)
-    processes = process_table(wards, args.markdown)
+    with contextlib.ExitStack() as stack:
+        before = stack.enter_context(archive_of(args.before)) if args.before else None
+        commands = Commands(before)
+        note(f"{len(paths)} wards: one unmeasured round, checking the winners")
+        check_winners(paths, commands)
+        times = time_wards(paths, args.rounds, commands)
+    processes = process_table(times, args.markdown)
     note("reading the BLT files in-process")
-    parsing = time_parsing(paths, max(args.rounds, 15), args.parse_before, args.markdown)
+    parsing = time_parsing(paths, max(args.rounds, 15), args.before, args.markdown)
     others = load.others()
 
     print(
-        f"{len(paths)} wards, {args.rounds} rounds, medians; {os.cpu_count()} x {cpu_model()}; "
-        f"Python {platform.python_version()}; "
+        f"{len(paths)} wards, {args.rounds} rounds, medians; {code_version()}; "
+        f"{os.cpu_count()} x {cpu_model()}; Python {platform.python_version()}; "
         + ("" if busy_before is None else f"CPU {busy_before:.0%} busy just before the run; ")
         + ("" if others is None else f"other processes kept the CPUs {others:.0%} busy during it; ")
         + f"{time.perf_counter() - started:.0f} s"
@@ -292,8 +298,8 @@ def main() -> int:
     print(processes)
     print()
     print(parsing)
-    ratio = sum(statistics.median(w.tmo) for w in wards) / sum(
-        statistics.median(w.ceiling) for w in wards
+    ratio = sum(statistics.median(t["tmo"]) for t in times.values()) / sum(
+        statistics.median(t["ceiling"]) for t in times.values()
     )
     if ratio > 1:
         print(f"\ntmo-count took {ratio:.2f} times stvpoll's time: the goal is at most 1.00")

@@ -643,6 +643,21 @@ def markdown_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def code_version() -> str:
+    """The commit measured, and whether tmo/ differed from it (BENCH_COMMIT names the commit of
+    a ``git archive`` copy, which has no repository to ask)."""
+    if os.environ.get("BENCH_COMMIT"):
+        return f"commit {os.environ['BENCH_COMMIT']} (an archive of it)"
+    git = ["git", "-C", str(REPO_DIR)]
+    head = subprocess.run(
+        [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "--", "tmo"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return f"commit {head or 'unknown'}" + (" with uncommitted changes in tmo/" if dirty else "")
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
