@@ -31,7 +31,7 @@ import urllib.parse
 from pathlib import Path
 
 import run as harness
-from ballots import prepare_database, run_wrk, voter_files
+from ballots import cast_once, prepare_database, run_wrk, voter_files
 from run import (
     CSRF_COOKIE,
     HOST,
@@ -134,7 +134,7 @@ def bench(args):
             "TMO_SECRET": secret,
             "TMO_MAIL_MODE": "memory",
         }
-        voters = max(args.logins, args.casts)
+        voters = max(args.logins, args.casts) + 1
         note(f"Migrating a fresh {args.database} database, setting up {voters} voters...")
         election = prepare_database(database_url, secret, voters, args.seed, password=PASSWORD)
         server = start_server(
@@ -157,7 +157,12 @@ def bench(args):
         files = voter_files(workdir, "casts", casting, args.workers)
         result = run_wrk([server] * args.workers, election.path, files, args.connections, 900)
         if result.errors or result.answered != len(casting):
-            raise SystemExit(f"casts: {result.answered} answered, {result.errors} errors")
+            status, page = cast_once(server, election.path, election.voters[args.casts])
+            raise SystemExit(
+                f"casts: {result.answered} answered, {result.errors} errors "
+                f"({result.wrong} wrong, {result.timeouts} timed out); one more cast answered "
+                f"{status}:\n{page[:1500]}\n{server.log_tail()}"
+            )
         rows += snapshot(server, f"after {args.casts:,} casts")
         harness.report_server_problems(server)
     return rows
