@@ -1,5 +1,6 @@
-"""Every character a person can type prints: a letter's PDF names its addressee in any script,
-emoji included, with no glyph missing (WeasyPrint reports each one it has to print as .notdef)."""
+"""Every character a person can type prints: a letter's PDF names its addressee, and an agenda
+pack an item, in any script, emoji included, with no glyph missing (WeasyPrint reports each one it
+has to print as .notdef)."""
 
 import logging
 from io import BytesIO
@@ -8,6 +9,8 @@ import pypdfium2
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from tests.functional.test_agenda_pack import with_papers
+from tests.functional.test_meetings import committee, past_meeting
 from tests.functional.test_notices import letters, make_a_print_run, secretary
 from tmo.models.notices import PrintRun
 
@@ -41,3 +44,17 @@ def test_a_letter_prints_a_name_in_every_script_without_a_missing_glyph(
         assert word in text
     fonts = fonts_of(pdf)
     assert "Noto-Sans-Bengali" in fonts and "Noto-Color-Emoji" in fonts
+
+
+def test_an_agenda_pack_prints_an_item_in_every_script_without_a_missing_glyph(
+    testapp, dbsession, caplog
+):
+    meeting = past_meeting(dbsession, committee(dbsession), -5)
+    with_papers(dbsession, meeting, f"Welcome to {NAME}", False, [])
+    dbsession.commit()
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = testapp.get(f"/meetings/{meeting.id}/agenda.pdf").body
+    assert [r.message for r in caplog.records if ".notdef" in r.getMessage()] == []
+    text = pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range()
+    for word in READABLE:
+        assert word in text
