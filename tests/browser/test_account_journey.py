@@ -187,3 +187,22 @@ def test_page_fits_a_320_pixel_wide_screen(page, path):
     expect(heading(page)).to_be_visible()
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 320, f"{path} is {scroll_width} px wide at a 320 px viewport"
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_the_footer_s_privacy_accessibility_and_contact_pages_are_reached_and_accessible(
+    page, assert_accessible, width
+):
+    """From any page, the footer leads to the privacy notice, the accessibility statement and
+    the contact page (GOV.UK's pattern), each readable at 1280 and 320 px wide."""
+    page.set_viewport_size({"width": width, "height": 800})
+    for link, words in (
+        ("Privacy", "Privacy notice"),
+        ("Accessibility statement", "Accessibility statement for"),
+        ("Contact", "Contact "),
+    ):
+        page.goto("/constitution")
+        page.get_by_role("contentinfo").get_by_role("link", name=link, exact=True).click()
+        expect(heading(page)).to_have_text(re.compile(f"^{re.escape(words)}"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert_accessible(page)

@@ -100,11 +100,21 @@ def test_the_demo_election_is_counted_and_declared_and_the_retiring_terms_end(de
     for name in set(retiring) - set(elected):
         assert name not in rows
     assert "Chris Walsh" in rows and "Dana Kowalski" in rows
+    dbsession.expire_all()
     ended = dbsession.scalars(
         select(Directorship).where(Directorship.end_reason == "retired")
     ).all()
     assert sorted(term.director.name for term in ended) == retiring
     assert {term.ended_on for term in ended} == {DAY}
+    # The winners hold the retiring seats; a retiring director re-elected keeps their own.
+    seats_before = {term.director.name: term.seat_number for term in ended}
+    new_terms = dbsession.scalars(select(Directorship).where(Directorship.start_date == DAY)).all()
+    seats_after = {term.director.name: term.seat_number for term in new_terms}
+    assert sorted(seats_after.values()) == sorted(seats_before.values())
+    re_elected = set(seats_before) & set(seats_after)
+    assert re_elected  # the demo's count re-elects a retiring director
+    for name in re_elected:
+        assert seats_after[name] == seats_before[name], name
 
 
 def meetings_of(dbsession, body_name: str) -> list[Meeting]:

@@ -57,7 +57,8 @@ def main(argv=None) -> int:
         print(f"  {DEMO_YOUTH_APPLICANT[0]:32} Resident, asked to join the Youth Forum")
         print("The board election's poll has closed with its ballots sealed: its scrutineer")
         print("(scrutineer@example.org) opens the box and counts with the demo's recovery")
-        print(f"phrase, {DEMO_SEALING_PHRASE}; the returning officer then declares.")
+        print("phrase, then the returning officer declares. The phrase:")
+        print(f"  {DEMO_SEALING_PHRASE}")
     else:
         print("The database already holds data: the demo was not loaded.")
     return 0
