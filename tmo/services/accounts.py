@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pyramid.csrf import new_csrf_token
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from tmo.models.accounts import Account, AccountToken, LoginSession, RoleGrant
@@ -315,18 +315,20 @@ def end_every_session(dbsession, account: Account) -> None:
     dbsession.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
 
 
+# One query for the session, its account and the roles every permission check reads; built once,
+# as every logged-in request runs it.
+SESSION_BY_TOKEN = (
+    select(LoginSession)
+    .where(LoginSession.token_hash == bindparam("token_hash"))
+    .options(joinedload(LoginSession.account).joinedload(Account.role_grants))
+)
+
+
 def account_for_session_token(dbsession, token: str, now: datetime) -> Account | None:
     """The account logged in by the session ``token``, if the session has not expired by
     ``now``."""
-    # One query for the session, its account and the roles every permission check reads.
     found = (
-        dbsession.scalars(
-            select(LoginSession)
-            .where(LoginSession.token_hash == _token_digest(token))
-            .options(joinedload(LoginSession.account).joinedload(Account.role_grants))
-        )
-        .unique()
-        .first()
+        dbsession.scalars(SESSION_BY_TOKEN, {"token_hash": _token_digest(token)}).unique().first()
     )
     if found is None or found.expires_at <= now:
         return None
