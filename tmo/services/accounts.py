@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pyramid.csrf import new_csrf_token
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from tmo.models.accounts import Account, AccountToken, LoginSession, RoleGrant
@@ -340,6 +340,22 @@ def end_every_session(dbsession, account: Account) -> None:
     dbsession.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
 
 
+# One query for the session's expiry, its account and the roles every permission check reads, the
+# roles as one string of plain values rather than a joined collection of RoleGrant objects
+# (building those cost more than the query); built once, as every logged-in request runs it.
+SESSION_BY_TOKEN = (
+    select(
+        Account,
+        LoginSession.expires_at,
+        select(func.aggregate_strings(RoleGrant.role, " "))
+        .where(RoleGrant.account_id == Account.id)
+        .scalar_subquery(),
+    )
+    .join(LoginSession, LoginSession.account_id == Account.id)
+    .where(LoginSession.token_hash == bindparam("token_hash"))
+)
+
+
 def account_for_session_token(dbsession, token: str, now: datetime) -> Account | None:
     """The account logged in by the session ``token``, if the session has not expired by
     ``now``."""
@@ -350,18 +366,7 @@ def account_for_session_token(dbsession, token: str, now: datetime) -> Account |
 def session_login(dbsession, token: str, now: datetime) -> tuple[Account, frozenset[Role]] | None:
     """The account logged in by the session ``token`` and the roles it holds, if the session has
     not expired by ``now``: one query, on every request that carries a session cookie."""
-    # The roles as one string of plain values, rather than a joined collection of RoleGrant
-    # objects: every page reads them, and building the objects cost more than the query.
-    roles = (
-        select(func.aggregate_strings(RoleGrant.role, " "))
-        .where(RoleGrant.account_id == Account.id)
-        .scalar_subquery()
-    )
-    found = dbsession.execute(
-        select(Account, LoginSession.expires_at, roles)
-        .join(LoginSession, LoginSession.account_id == Account.id)
-        .where(LoginSession.token_hash == _token_digest(token))
-    ).first()
+    found = dbsession.execute(SESSION_BY_TOKEN, {"token_hash": _token_digest(token)}).first()
     if found is None or found[1] <= now:
         return None
     granted = (Role(value) for value in (found[2] or "").split())

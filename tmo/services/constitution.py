@@ -7,7 +7,7 @@ import json
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Date, Text, bindparam, cast, select
 from sqlalchemy.orm import Session
 
 from tmo.constitution import SECTIONS, Constitution, SeatCategory, from_dict, to_dict
@@ -26,7 +26,7 @@ class ConstitutionConflict(Refusal, ValueError):
         self.problems = problems
 
 
-def _latest_effective_by(query, on: date):
+def _latest_effective_by(query, on):
     return (
         query.where(ConstitutionVersion.effective_from <= on)
         .order_by(ConstitutionVersion.effective_from.desc(), ConstitutionVersion.id.desc())
@@ -38,15 +38,19 @@ def version_in_force(dbsession: Session, on: date) -> ConstitutionVersion | None
     return dbsession.scalar(_latest_effective_by(select(ConstitutionVersion), on))
 
 
+# Built once: on a page that reads little else, building the select cost a third of the query.
+RULES_IN_FORCE = _latest_effective_by(
+    select(cast(ConstitutionVersion.rules, Text)), bindparam("on", type_=Date)
+)
+
+
 def constitution_on(dbsession: Session, on: date) -> Constitution:
     """The rules in force on ``on``: the latest version effective by then, else the defaults.
 
     Which version is in force is asked of the database every time (one indexed row), so a
     version saved by another process, or one taking effect at midnight, applies to the next
     request; only turning its stored text into rules is remembered, keyed by that text."""
-    stored = dbsession.scalar(
-        _latest_effective_by(select(cast(ConstitutionVersion.rules, Text)), on)
-    )
+    stored = dbsession.scalar(RULES_IN_FORCE, {"on": on})
     return rules_of(stored) if stored is not None else MODEL_RULES
 
 
