@@ -212,3 +212,29 @@ def test_many_messages_waiting_unread_never_make_the_page_a_500(testapp, dbsessi
         assert len(sent.headers.get("Set-Cookie", "")) < 4096
     assert dbsession.scalar(select(func.count()).select_from(AuditEntry)) > before
     assert testapp.get("/youth/forum").status_int == 200
+
+
+def test_a_title_or_name_stored_with_a_line_break_leaves_the_blt_export_whole(
+    testapp, dbsession, app
+):
+    """Forms and the property import now keep titles and names to one line; an election or a
+    candidate stored before with a line break in its title or name was a 500 on the BLT
+    export. It is written on one line."""
+    from tests.elections_setup import KEY, count, fresh, now, poll_open, shift, web_request
+    from tmo.rules.counting.ballots import read_blt
+    from tmo.services import elections
+
+    election, people = poll_open(dbsession, web_request(app, dbsession))
+    first, second, _ = elections.accepted(election)
+    election.title = "Board election\r\n2027"
+    first.name = "Ada\nBrown"
+    second.name = "Ben\tCarter\x1b"
+    elections.cast(dbsession, election.id, people[-1].id, (first.id,), key=KEY, now=now())
+    shift(election, 30)
+    count(dbsession, election)
+    dbsession.commit()
+    export = testapp.get(f"/elections/{fresh(dbsession, election).id}/ballots.blt")
+    assert export.status_int == 200
+    read = read_blt(export.text)
+    assert read.title == "Board election 2027"
+    assert read.candidates[:2] == ["Ada Brown", "Ben Carter"]

@@ -25,7 +25,7 @@ from tmo.models.elections import (
 from tmo.rules import counting, sealing
 from tmo.rules import elections as rules
 from tmo.rules.elections import Status
-from tmo.rules.text import one_line
+from tmo.rules.text import tidied
 from tmo.services import audit, checkpoints
 from tmo.services.elections.casting import validate_ballot
 from tmo.services.elections.lifecycle import closed, lock_election, move_to, status_of
@@ -133,7 +133,7 @@ def counted_preferences(dbsession: Session, election: Election) -> list[tuple[in
 def ballot_names(candidates: Sequence[Candidate]) -> list[str]:
     """The names on the count and in the exported file: one line and no quotes (BLT cannot
     hold them), and two candidates of the same name told apart by their member numbers."""
-    names = [one_line(c.name).replace('"', "'") for c in candidates]
+    names = [tidied(c.name).replace('"', "'") for c in candidates]
     return [
         f"{name} ({c.member.number_label})" if names.count(name) > 1 else name
         for name, c in zip(names, candidates, strict=True)
@@ -148,7 +148,7 @@ def counting_election(election: Election, ballots: Sequence[Sequence[int]]) -> c
         ranked = tuple(index[c] for c in preferences)
         papers[ranked] = papers.get(ranked, 0) + 1
     return counting.Election(
-        title=one_line(election.title).replace('"', "'"),
+        title=tidied(election.title).replace('"', "'"),
         candidates=ballot_names(candidates),
         seats=election.seats,
         ballots=[counting.Ballot(weight, prefs) for prefs, weight in sorted(papers.items())],
