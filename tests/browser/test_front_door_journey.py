@@ -293,6 +293,27 @@ def test_the_chair_signs_the_minutes_from_their_front_door(page, live_server, as
     checked(page, assert_accessible)
 
 
+def test_a_director_declares_their_interests_from_their_front_door(
+    page, live_server, assert_accessible
+):
+    main = front_door(page, "director@example.org", assert_accessible, DEMO_PASSWORD)
+    main.get_by_role("link", name="Declare your interests").click()
+    expect(heading(page)).to_have_text("Your declarations of interest")
+    checked(page, assert_accessible)
+    page.get_by_role("group", name="Kind of interest").get_by_role("radio").first.check()
+    page.get_by_label("Description").fill("Governor of Golborne Primary School")
+    fill_date(page, "Held since", date(2019, 9, 1))
+    page.get_by_role("button", name="Record the declaration").click()
+    expect(flash(page, "Your declaration is recorded.")).to_be_visible()
+    checked(page, assert_accessible)
+
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name=re.compile("^Needs you")
+    ).click()
+    expect(heading(page)).to_have_text("What needs you")
+    expect(page.get_by_role("link", name="Declare your interests")).to_have_count(0)
+
+
 # -- The secretary decides an application -----------------------------------------------------
 
 

@@ -43,6 +43,12 @@ def line_text(page, starts: str) -> str:
     raise AssertionError(f"no line starting {starts!r} in {list(door(page))}")
 
 
+def every_line_opens(testapp, page) -> None:
+    """Each line leads to a page the person may open: no line is a dead end."""
+    for text, href in door(page).items():
+        assert testapp.get(path(href)).status_int == 200, text
+
+
 def needs_you(page) -> str:
     return " ".join(page.html.select_one("nav .nav-needs").get_text("").split())
 
@@ -133,6 +139,7 @@ def test_a_resident_without_membership_is_asked_first_to_apply_to_join(testapp):
     assert next(iter(lines)) == "Apply to join"
     assert path(lines["Apply to join"]) == "/membership/apply"
     assert needs_you(page) == "Needs you (1)"
+    every_line_opens(testapp, page)
 
 
 def test_an_applicant_is_told_where_their_application_is(testapp, dbsession):
@@ -143,6 +150,7 @@ def test_an_applicant_is_told_where_their_application_is(testapp, dbsession):
     assert path(door(page)[text]) == "/membership"
     assert "Apply to join" not in door(page)
     assert needs_you(page) == "Needs you"
+    every_line_opens(testapp, page)
 
 
 def test_a_member_is_sent_to_vote_and_sees_their_membership(testapp, dbsession, app):
@@ -155,6 +163,7 @@ def test_a_member_is_sent_to_vote_and_sees_their_membership(testapp, dbsession, 
     assert "The poll closes:" in line_text(page, "Vote in Board election")
     assert path(lines[f"Your membership: number {voter.member_number}"]) == "/membership"
     assert needs_you(page) == "Needs you (1)"
+    every_line_opens(testapp, page)
 
 
 def test_a_member_who_joined_after_the_roll_was_frozen_is_told_why_they_cannot_vote(
@@ -171,6 +180,7 @@ def test_a_member_who_joined_after_the_roll_was_frozen_is_told_why_they_cannot_v
     assert f"You joined on {newcomer.admitted_on:%-d %B %Y}" in text
     assert f"after the roll of voters was frozen on {election.roll_frozen_on:%-d %B %Y}" in text
     assert "Vote in Board election" not in door(page)
+    every_line_opens(testapp, page)
 
 
 def test_a_member_sees_nominations_open_and_general_meetings_coming(testapp, dbsession):
@@ -185,6 +195,7 @@ def test_a_member_sees_nominations_open_and_general_meetings_coming(testapp, dbs
     assert path(lines["Nominations are open: Board election"]) == f"/elections/{election.id}"
     assert "Nominations close:" in line_text(page, "Nominations are open")
     assert path(lines["Annual general meeting 2027"]) == f"/meetings/{agm.id}"
+    every_line_opens(testapp, page)
 
 
 # -- Directors and the chair ------------------------------------------------------------------
@@ -207,6 +218,7 @@ def test_a_director_sees_the_next_board_meeting_with_its_papers_and_interests_du
     assert path(lines["Board meeting: the agenda and 1 paper"]) == f"/meetings/{meeting.id}"
     assert path(lines["Declare your interests"]) == "/board/my-interests"
     assert "You have not declared your interests yet." in line_text(page, "Declare")
+    every_line_opens(testapp, page)
 
 
 def test_the_chair_sees_minutes_to_sign_absences_and_youth_spends_awaiting_the_board(
@@ -235,6 +247,7 @@ def test_the_chair_sees_minutes_to_sign_absences_and_youth_spends_awaiting_the_b
     assert "Marcus Obi" in line_text(page, "1 director flagged for missing board meetings")
     spends = "1 Youth Forum spend awaiting the board's ratification"
     assert path(lines[spends]) == "/youth/proposals?status=awaiting_ratification"
+    every_line_opens(testapp, page)
 
 
 # -- The secretary ----------------------------------------------------------------------------
@@ -247,13 +260,12 @@ def test_the_secretary_sees_applications_letters_minutes_requisitions_and_terms_
     letters(dbsession, "Notice of the AGM", ["Ann Able", "Bo Brown"])
     body = board_body(dbsession)
     held = past_meeting(dbsession, body, 5, title="Board meeting in November")
-    dbsession.add(
-        Requisition(
-            purpose="To discuss the repairs contract",
-            threshold_reached_on=date.today() - timedelta(days=3),
-            call_by=date.today() + timedelta(days=18),
-        )
+    requisition = Requisition(
+        purpose="To discuss the repairs contract",
+        threshold_reached_on=date.today() - timedelta(days=3),
+        call_by=date.today() + timedelta(days=18),
     )
+    dbsession.add(requisition)
     general = Body(name="General meeting of members", kind=meeting_rules.GENERAL_MEETING)
     dbsession.add(general)
     meeting_on(dbsession, general, 90, "Annual general meeting 2027", kind=meeting_rules.AGM)
@@ -267,13 +279,16 @@ def test_the_secretary_sees_applications_letters_minutes_requisitions_and_terms_
     circulate = "Circulate the minutes of Board meeting in November"
     assert path(lines[circulate]) == f"/secretary/meetings/{held.id}"
     calling = "Call the general meeting members requisitioned"
-    assert path(lines[calling]) == "/meetings/requisitions"
+    assert path(lines[calling]) == (
+        f"/secretary/meetings/bodies/{general.id}/schedule?requisition={requisition.id}"
+    )
     call_by = date.today() + timedelta(days=18)
     assert f"Call it by: {call_by:%-d %B %Y}" in line_text(page, calling)
     terms = "1 term of directors due for election at the next AGM"
     assert path(lines[terms]) == "/secretary/board"
     assert "Faisal Miah" in line_text(page, terms)
     assert needs_you(page) == "Needs you (6)"
+    every_line_opens(testapp, page)
 
 
 # -- Returning officers and scrutineers --------------------------------------------------------
@@ -307,6 +322,7 @@ def test_the_scrutineer_is_told_to_bring_the_key_once_the_poll_has_closed(testap
     assert path(door(page)[step]) == f"/returning-officer/elections/{election.id}"
     assert "The poll closed:" in line_text(page, step)
     assert needs_you(page) == "Needs you (1)"
+    every_line_opens(testapp, page)
 
 
 # -- The Youth Forum --------------------------------------------------------------------------
@@ -341,6 +357,7 @@ def test_a_youth_worker_sees_ideas_to_check_votes_to_count_and_join_requests(tes
     assert path(lines["Count the vote on Goals"]) == f"/youth/proposals/{closed.id}"
     assert path(lines["1 request to join the Youth Forum"]) == "/youth/members"
     assert needs_you(page) == "Needs you (3)"
+    every_line_opens(testapp, page)
 
 
 # -- Its cost ---------------------------------------------------------------------------------

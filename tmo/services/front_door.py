@@ -431,16 +431,25 @@ def _secretary(request) -> Group:
             )
         )
     called = select(Meeting.id).where(Meeting.requisition_id == Requisition.id)
-    for requisition in dbsession.scalars(
-        select(Requisition)
-        .where(Requisition.threshold_reached_on.is_not(None), ~exists(called))
-        .order_by(Requisition.call_by)
-        .limit(MOST)
-    ):
+    requisitions = list(
+        dbsession.scalars(
+            select(Requisition)
+            .where(Requisition.threshold_reached_on.is_not(None), ~exists(called))
+            .order_by(Requisition.call_by)
+            .limit(MOST)
+        )
+    )
+    if requisitions:
+        general = dbsession.scalar(
+            select(Body.id).where(Body.kind == meeting_rules.GENERAL_MEETING).limit(1)
+        )
+    for requisition in requisitions:
         group.lines.append(
             Line(
                 "Call the general meeting members requisitioned",
-                route("requisitions"),
+                route("meetings_schedule", body_id=general, _query={"requisition": requisition.id})
+                if general
+                else route("meetings_manage"),
                 count=1,
                 due=requisition.call_by,
                 when="Call it by",
