@@ -63,7 +63,8 @@ def test_register_confirm_email_log_in_and_log_out(page, live_server, assert_acc
     expect(page).to_have_url(f"{live_server.url}/register/check-your-email")
     expect(page).to_have_title(title("Check your email"))
     expect(heading(page)).to_have_text("Check your email")
-    expect(page.get_by_text("We have sent a message to the address you gave.")).to_be_visible()
+    expect(page.get_by_text(f"We have sent a message to {email}.")).to_be_visible()
+    expect(page.get_by_role("button", name="Send the message again")).to_be_visible()
     assert_accessible(page)
 
     messages = live_server.mail_to(email)

@@ -30,7 +30,7 @@ def appoint(page, seat_label, name):
         "Appointed by the council"
     ).check()
     page.get_by_label("The term starts on").fill(date.today().isoformat())
-    page.get_by_label("The council's nomination date").fill(date.today().isoformat())
+    fill_date(page, "The council's nomination date", date.today())
     page.get_by_label("Full name (a new person)").fill(name)
     fill_date(page, "Date of birth (a new person)", "1971-08-19")
     page.get_by_role("button", name="Appoint").click()

@@ -74,6 +74,7 @@ def test_a_date_of_birth_typed_in_boxes_is_kept(application, dbsession):
         (("", "3", "1980"), "Date of birth must include a day.", {"day"}),
         (("5", "", ""), "Date of birth must include a month and year.", {"month", "year"}),
         (("5", "March", "1980"), "Date of birth must be a real date, in numbers.", {"month"}),
+        (("²", "3", "1980"), "Date of birth must be a real date, in numbers.", {"day"}),
         (("5", "13", "1980"), "Date of birth must be a real date: a month is 1 to 12.", {"month"}),
         (("31", "2", "1980"), "Date of birth must be a real date.", {"day"}),
         (("5", "3", "80"), "The year must have 4 numbers, like 2007.", {"year"}),

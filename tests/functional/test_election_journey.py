@@ -107,6 +107,15 @@ def test_the_election_page_says_the_next_step_and_its_date_at_every_stage(
     assert next_step(page) == (
         f"What happens next: The poll opens at {opening(election.poll_opens_at)}."
     )
+    election = fresh(dbsession, election)
+    shift(election, RULES.elections.statements_days)
+    dbsession.commit()
+    page = testapp.get(f"/elections/{election.id}")
+    election = fresh(dbsession, election)
+    assert next_step(page) == (
+        "What happens next: The returning officer opens the poll next: it was due to open at "
+        f"{opening(election.poll_opens_at)}."
+    )
 
     election, people = poll_open(dbsession, request_, returning_officer=officer)
     dbsession.commit()

@@ -57,7 +57,10 @@ class DateBoxes(colander.SchemaType):
         if missing:
             words = " and ".join(missing)
             raise DateBoxesInvalid(node, f"{named} must include a {words}.", missing)
-        wrong = [part for part, _ in PARTS if not cstruct[part].isdigit()]
+        # Plain digits only: "²" and "٣" are digits to Python, not to a date.
+        wrong = [
+            part for part, _ in PARTS if not (cstruct[part].isascii() and cstruct[part].isdigit())
+        ]
         if wrong:
             raise DateBoxesInvalid(node, f"{named} must be a real date, in numbers.", wrong)
         if len(cstruct["year"]) != 4:

@@ -47,6 +47,11 @@ def next_step(election: Election, status: Status, now) -> str:
             "Nominations have closed: the returning officer is checking them. "
             f"The poll opens at {opening(election.poll_opens_at)}."
         )
+    if status is Status.NOMINATIONS_CLOSED and now >= election.poll_opens_at:
+        return (
+            "The returning officer opens the poll next: it was due to open at "
+            f"{opening(election.poll_opens_at)}."
+        )
     if status is Status.NOMINATIONS_CLOSED or (
         status is Status.POLL_OPEN and now < election.poll_opens_at
     ):
@@ -62,10 +67,10 @@ def next_step(election: Election, status: Status, now) -> str:
             "opened and the votes are counted; the result is declared after the count."
         )
     if status is Status.COUNTED:
-        counted = f"The votes were counted at {london(election.counted_at)}. " * bool(
-            election.counted_at
-        )
-        return f"{counted}The returning officer declares the result next."
+        declare = "The returning officer declares the result next."
+        if election.counted_at is None:
+            return declare
+        return f"The votes were counted at {london(election.counted_at)}. {declare}"
     if status is Status.DECLARED and election.declared_on:
         return f"The result was declared on {day(election.declared_on)}."
     return ""
