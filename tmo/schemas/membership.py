@@ -274,7 +274,7 @@ class EndMembershipSchema(CSRFSchema):
     )
 
 
-def correction_schema(today) -> CSRFSchema:
+def correction_schema() -> CSRFSchema:
     """A correction of a register entry: the fields as they should read, and why."""
 
     schema = CSRFSchema()

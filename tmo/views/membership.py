@@ -479,7 +479,7 @@ class CorrectEntryPage(FormPage):
         ]
 
     def make_schema(self):
-        return correction_schema(self.request.today).bind(request=self.request)
+        return correction_schema().bind(request=self.request)
 
     def initial(self):
         member = self.context.member
