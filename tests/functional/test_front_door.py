@@ -220,6 +220,13 @@ def test_a_director_sees_the_next_board_meeting_with_its_papers_and_interests_du
     assert path(lines["Declare your interests"]) == "/board/my-interests"
     assert "You have not declared your interests yet." in line_text(page, "Declare")
     every_line_opens(testapp, page)
+    # Apologies to send: the meeting's line says where, then that they are sent.
+    assert "If you cannot come, send your apologies from its page." in line_text(page, "Board")
+    meeting_page = testapp.get(lines["Board meeting: the agenda and 1 paper"])
+    form = meeting_page.click("Send your apologies").forms["form"]
+    form["reason"] = "Away that week"
+    form.submit("submit").follow()
+    assert "You have sent your apologies." in line_text(testapp.get("/needs-you"), "Board")
 
 
 def test_the_chair_sees_minutes_to_sign_absences_and_youth_spends_awaiting_the_board(

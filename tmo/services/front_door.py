@@ -260,7 +260,10 @@ def _board(request, identity) -> Group:
         .where(AgendaItem.meeting_id == Meeting.id)
         .scalar_subquery()
     )
-    for meeting, count in dbsession.execute(
+    director = dbsession.scalar(
+        select(Director).where(Director.account_id == identity.account_id).limit(1)
+    )
+    coming = dbsession.execute(
         select(Meeting, papers)
         .join(Body, Meeting.body_id == Body.id)
         .where(
@@ -271,7 +274,26 @@ def _board(request, identity) -> Group:
         )
         .order_by(Meeting.starts_at)
         .limit(MOST)
-    ):
+    ).all()
+    # The meetings a director has sent apologies for (online, from the meeting's page).
+    sent = set()
+    if director is not None and coming:
+        sent = set(
+            dbsession.scalars(
+                select(Attendance.meeting_id).where(
+                    Attendance.meeting_id.in_([meeting.id for meeting, _ in coming]),
+                    Attendance.person_key == f"director:{director.id}",
+                    Attendance.apologies_sent_at.is_not(None),
+                )
+            )
+        )
+    for meeting, count in coming:
+        if director is None:
+            apologies = ""
+        elif meeting.id in sent:
+            apologies = "You have sent your apologies."
+        else:
+            apologies = "If you cannot come, send your apologies from its page."
         group.lines.append(
             Line(
                 f"{meeting.title}: the agenda and "
@@ -279,11 +301,9 @@ def _board(request, identity) -> Group:
                 route("meetings_meeting", meeting_id=meeting.id),
                 due=meeting.starts_at,
                 when="Meets",
+                note=apologies,
             )
         )
-    director = dbsession.scalar(
-        select(Director).where(Director.account_id == identity.account_id).limit(1)
-    )
     if director is not None and Role.DIRECTOR in identity.roles:
         latest = dbsession.scalar(
             select(func.max(InterestDeclaration.declared_on)).where(
