@@ -18,21 +18,19 @@ from sqlalchemy import select
 
 from tests import factories
 from tests.browser.test_elections_journey import OFFICER
-from tests.elections_setup import RULES, new_election, shift
+from tests.elections_setup import RULES, new_election, poll_open, shift, web_request
 from tests.factories import PASSWORD
 from tmo.constitution import Constitution
 from tmo.demo import DEMO_PASSWORD
 from tmo.models import get_session_factory
 from tmo.models.accounts import Account
-from tmo.models.elections import Election, RollEntry
 from tmo.models.meetings import Body, Meeting
-from tmo.models.membership import Home, Member, MembershipApplication, Tenancy
+from tmo.models.membership import Home, MembershipApplication, Tenancy
 from tmo.models.youth import YouthMember
 from tmo.permissions import Role
 from tmo.rules import meetings as meeting_rules
-from tmo.rules.elections import Status
 from tmo.rules.membership import ApplicationStatus
-from tmo.services import meetings, youth
+from tmo.services import elections, meetings, youth
 
 try:
     from playwright.sync_api import expect
@@ -219,22 +217,14 @@ def test_a_resident_applies_to_join_from_their_front_door(page, live_server, ass
 
 
 def test_a_member_votes_from_their_front_door(page, live_server, assert_accessible):
-    """A member on the roll of the demo's open poll who has not voted yet, given an account."""
+    """A member on the roll of an election whose poll is open, who has not voted yet."""
     name = unique("Grace Adjei")
     with database(live_server) as dbsession:
-        election = dbsession.scalars(
-            select(Election).where(Election.status == Status.POLL_OPEN).order_by(Election.id)
-        ).first()
-        voter = dbsession.scalars(
-            select(Member)
-            .join(RollEntry, RollEntry.member_id == Member.id)
-            .where(
-                RollEntry.election_id == election.id,
-                RollEntry.voted.is_(False),
-                Member.account_id.is_(None),
-            )
-            .order_by(Member.member_number)
-        ).first()
+        request = web_request(live_server.app, dbsession)
+        standing = tuple(unique(person) for person in ("Ada Brown", "Ben Carter", "Cy Dunn"))
+        election, people = poll_open(dbsession, request, names=standing, voters=2)
+        assert elections.accepting(election, datetime.now(UTC))
+        voter = people[-1]
         account = an_account(dbsession, name, Role.MEMBER)
         voter.account_id = account.id
         email, title = account.email, election.title
