@@ -51,11 +51,15 @@ class SecurityPolicy:
 
 
 def request_login(request):
-    """(account, roles) of the request's login session, or None: one query a request."""
+    """(account, roles, expires at) of the request's login session, or None: one query a
+    request. A page rendered for it is not served again from the page cache once it expires."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    return session_login(request.dbsession, token, request.now)
+    login = session_login(request.dbsession, token, request.now)
+    if login is not None:
+        request.environ["tmo.login_expires_at"] = login[2]
+    return login
 
 
 def request_account(request):
@@ -148,6 +152,7 @@ def refuse_nul_characters(handler, registry):
 # then stays well under a browser's 4 KB (a larger one cannot be set, and would fail the
 # response after its request had committed).
 FLASH_BYTES = 1800
+FLASH_COOKIE = "tmo_flash"
 
 
 def bounded_flashes(factory):
@@ -173,6 +178,15 @@ def bounded_flashes(factory):
     return make_session
 
 
+def waiting_flashes(request, queue: str = "") -> list:
+    """The flash messages waiting in ``queue``, taken (so shown once). A request that carries no
+    flash cookie has none, and a page with none to show leaves the cookie as it is: a page that
+    sets no cookie can be kept in the page cache."""
+    if FLASH_COOKIE not in request.cookies or not request.session.peek_flash(queue):
+        return []
+    return request.session.pop_flash(queue)
+
+
 def _cut(message: str, limit: int) -> str:
     while _size(message) > limit:
         message = message[: max(len(message) * 3 // 4, 1) - 1] + "…"
@@ -196,7 +210,7 @@ def includeme(config):
         bounded_flashes(
             SignedCookieSessionFactory(
                 settings["tmo.secret"],
-                cookie_name="tmo_flash",
+                cookie_name=FLASH_COOKIE,
                 httponly=True,
                 samesite="Lax",
                 timeout=3600,
@@ -208,6 +222,7 @@ def includeme(config):
     config.add_request_method(request_account, "account", reify=True)
     config.add_request_method(request_identity, "identity_of_request", reify=True)
     config.add_request_method(csp_nonce, "csp_nonce", reify=True)
+    config.add_request_method(waiting_flashes, "flashes")
     config.add_subscriber(add_security_headers, NewResponse)
     # Under the exception views, so the refusal is rendered as tmo's 400 page.
     config.add_tween("tmo.security.refuse_nul_characters", under=EXCVIEW)
