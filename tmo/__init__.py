@@ -28,6 +28,7 @@ def make_config(global_config=None, **settings):
     config.include("tmo.clock")
     config.include("tmo.templating")
     config.include("tmo.models")
+    config.include("tmo.page_cache")
     config.include("tmo.security")
     config.include("tmo.services.mail")
     config.include("tmo.forms")

@@ -46,10 +46,12 @@ PAGES = [
 
 def statements_of(testapp, dbsession, statements, path: str) -> list[str]:
     """The statements one GET of ``path`` sends, with nothing already in the session's memory
-    (the test and the app share it) and after a first GET has warmed what a process keeps."""
+    (the test and the app share it) and after a first GET has warmed what a process keeps: the
+    page rendered, not served again from the page cache (``test_page_cache.py``)."""
     dbsession.expunge_all()
     testapp.get(path)
     dbsession.expunge_all()
+    testapp.app.registry["tmo.pages"].clear()
     with statements as sent:
         testapp.get(path)
     return list(sent.sent)

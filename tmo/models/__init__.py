@@ -23,6 +23,7 @@ from tmo.models import (  # noqa: F401
     board,
     checkpoints,
     constitution,
+    data_version,
     elections,
     files,
     meetings,

@@ -363,14 +363,17 @@ def account_for_session_token(dbsession, token: str, now: datetime) -> Account |
     return found[0] if found else None
 
 
-def session_login(dbsession, token: str, now: datetime) -> tuple[Account, frozenset[Role]] | None:
-    """The account logged in by the session ``token`` and the roles it holds, if the session has
-    not expired by ``now``: one query, on every request that carries a session cookie."""
+def session_login(
+    dbsession, token: str, now: datetime
+) -> tuple[Account, frozenset[Role], datetime] | None:
+    """The account logged in by the session ``token``, the roles it holds and when the session
+    expires, if it has not expired by ``now``: one query, on every request that carries a session
+    cookie."""
     found = dbsession.execute(SESSION_BY_TOKEN, {"token_hash": _token_digest(token)}).first()
     if found is None or found[1] <= now:
         return None
     granted = (Role(value) for value in (found[2] or "").split())
-    return found[0], frozenset({Role.RESIDENT, *granted})
+    return found[0], frozenset({Role.RESIDENT, *granted}), found[1]
 
 
 # Passwords ------------------------------------------------------------------------------------

@@ -23,8 +23,9 @@ PG_DUMP_MAGIC = b"PGDMP"
 # 256 pages of 4 KiB a step: a writer waits at most one step's copy (WAL mode blocks none).
 PAGES_PER_STEP = 256
 STEP_PAUSE = 0.0
-# Tables that a freshly migrated, unused database already has rows in.
-BOOKKEEPING_TABLES = {"alembic_version"}
+# Tables that a freshly migrated, unused database already has rows in (the data version's one
+# row: tmo.models.data_version).
+BOOKKEEPING_TABLES = {"alembic_version", "data_version"}
 
 
 class BackupFailed(Exception):
