@@ -11,8 +11,8 @@ schema (``bench_ceiling_vote``) in the database ``DATABASE_URL`` names, one tran
 request: the least any ballot that is stored can cost. SQLite gets the connection settings tmo
 gives it (WAL, ``synchronous = NORMAL``, a busy timeout, write transactions begun IMMEDIATE), so
 the ceiling waits for the write lock as tmo does. Without ``DATABASE_URL`` that route is absent.
-It answers the Youth Forum's count of a proposal (``POST /youth/proposals/N/count``, for
-``bench/reliability.py``) the same way, one row in ``bench_ceiling_commitment``.
+It answers a Youth Forum proposal's page (``/youth/proposals/N``, which counts a vote that is
+over: ``bench/reliability.py`` races them) the same way, one row in ``bench_ceiling_commitment``.
 
 Two more ceilings, each only when the bench names what it needs in the environment:
 
@@ -37,7 +37,7 @@ from sqlalchemy import Column, Date, Integer, MetaData, String, Table, create_en
 HELLO_TEXT = "Hello, world!\n"
 VOTE_TEXT = "Your vote is cast\n"
 VOTE_PATH = "/elections/{election_id:\\d+}/ballot/cast"
-COUNT_PATH = "/youth/proposals/{proposal_id:\\d+}/count"
+PROPOSAL_PATH = "/youth/proposals/{proposal_id:\\d+}"
 REGISTER_PATH = "/secretary/register"
 REGISTER_TITLE = "Register of members"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -137,15 +137,14 @@ def vote_view(engine):
 
 def commitment_view(engine):
     def commit(request):
-        """One row per POST: the proposal counted, as if its budget allowed it."""
-        request.POST  # noqa: B018 - parse the form body, as tmo's form does
+        """One row per request: the proposal counted, as if its budget allowed it."""
         with engine.begin() as connection:
             connection.execute(
                 commitments.insert().values(
                     proposal_id=int(request.matchdict["proposal_id"]), committed_on=date.today()
                 )
             )
-        return HTTPFound(location="/")
+        return Response(HELLO_TEXT, content_type="text/plain")
 
     return commit
 
@@ -176,8 +175,9 @@ PAGE_PATHS = ("/login", "/needs-you", "/membership", "/meetings", "/board")
 
 
 def make_app():
-    """The WSGI app: the hello view on ``/`` and on each path a page scenario requests, and
-    with DATABASE_URL set, the one-row insert on tmo's ballot-casting path."""
+    """The WSGI app: the hello view on ``/`` and on each path a page scenario requests; with
+    DATABASE_URL set, the one-row inserts on tmo's ballot-casting path and proposal pages; and
+    the log-in and register ceilings the environment asks for."""
     with Configurator() as config:
         config.add_route("hello", "/")
         config.add_view(hello, route_name="hello")
@@ -195,8 +195,8 @@ def make_app():
             engine = vote_engine(url)
             config.add_route("vote", VOTE_PATH)
             config.add_view(vote_view(engine), route_name="vote", request_method="POST")
-            config.add_route("count", COUNT_PATH)
-            config.add_view(commitment_view(engine), route_name="count", request_method="POST")
+            config.add_route("proposal", PROPOSAL_PATH)
+            config.add_view(commitment_view(engine), route_name="proposal")
             if recorded := os.environ.get("BENCH_REGISTER_SQL"):
                 config.add_route("register", REGISTER_PATH)
                 config.add_view(register_view(engine, recorded), route_name="register")
