@@ -183,7 +183,7 @@ def time_parsing(paths: list[Path], rounds: int, before: str, markdown: bool) ->
     earlier = load_read_blt(before) if before else None
     if before and earlier is None:
         note(f"git cannot show {before}: parse timed for this checkout only")
-    else:
+    elif earlier is not None:
         readers = {f"commit {before}": earlier, **readers}
     texts = [path.read_text(encoding="utf-8-sig") for path in paths]
     read = {
