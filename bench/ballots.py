@@ -53,7 +53,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import run as harness
-from hello import create_vote_table
+from hello import create_ceiling_tables
 from register_search import generate, rows_in_chunks
 from run import (
     HOST,
@@ -175,7 +175,7 @@ def prepare_database(
     raw = {"sqlalchemy.url": database_url, "tmo.secret": secret, "tmo.mail_mode": "memory"}
     settings = finalise(raw, environ={})
     upgrade(settings)
-    create_vote_table(database_url)
+    create_ceiling_tables(database_url)
     engine = get_engine(settings)
     dbsession = get_session_factory(engine)()
     started = time.perf_counter()
@@ -728,8 +728,7 @@ def share_of_ceiling(row: Row, rows: list[Row]) -> str:
         return "-"
     for other in rows:
         if other.target == "ceiling" and other.connections == row.connections:
-            ceiling = other.result.per_s
-            return f"{row.result.per_s / ceiling:.1%}" if ceiling else "-"
+            return harness.share(row.result.per_s, other.result.per_s)
     return "-"
 
 

@@ -28,7 +28,7 @@ import types
 from pathlib import Path
 
 from register_search import render_table
-from run import REPO_DIR, code_version, cpu_busy_share, cpu_model, note
+from run import REPO_DIR, code_version, cpu_busy_share, cpu_model, note, share
 
 BIN = Path(sys.executable).parent
 TMO_COUNT = BIN / "tmo-count"
@@ -121,7 +121,9 @@ def process_table(times: dict[str, dict], markdown: bool) -> str:
     names = list(next(iter(times.values())))
     labels = {"tmo": "tmo-count", "before": f"{BEFORE} tmo-count", "ceiling": "stvpoll"}
     header = ("ward", "winners", *(f"{labels.get(n, n)} ms" for n in names))
-    header += ("tmo / stvpoll", "share") + (("before / stvpoll",) if "before" in names else ())
+    header += ("tmo / stvpoll", "share of ceiling") + (
+        ("before / stvpoll",) if "before" in names else ()
+    )
     medians = {
         ward: {n: statistics.median(v) for n, v in by_name.items()}
         for ward, by_name in times.items()
@@ -132,7 +134,7 @@ def process_table(times: dict[str, dict], markdown: bool) -> str:
         row = [ward, "same", *(ms(median[n]) for n in names)]
         row += [
             f"{median['tmo'] / median['ceiling']:.2f}",
-            f"{median['ceiling'] / median['tmo']:.0%}",
+            share(median["ceiling"], median["tmo"]),
         ]
         if "before" in names:
             row.append(f"{median['before'] / median['ceiling']:.2f}")
@@ -181,7 +183,7 @@ def time_parsing(paths: list[Path], rounds: int, before: str, markdown: bool) ->
     earlier = load_read_blt(before) if before else None
     if before and earlier is None:
         note(f"git cannot show {before}: parse timed for this checkout only")
-    else:
+    elif earlier is not None:
         readers = {f"commit {before}": earlier, **readers}
     texts = [path.read_text(encoding="utf-8-sig") for path in paths]
     read = {

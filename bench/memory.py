@@ -13,6 +13,12 @@ as ``ini/production.ini`` serves it (its ``workers`` and ``threads``, unless giv
 3. reads each serving process's resident memory (``VmRSS``) and its peak (``VmHWM``) from
    ``/proc``, after start-up, after the log-ins and after the casts.
 
+Then, tmo stopped, it does the same with the ceiling: ``bench/hello.py`` on the same waitress
+settings, whose log-in view checks each password against an argon2 hash of the same cost and
+whose cast inserts one row, and prints tmo's share of it at each moment: the ceiling's largest
+serving process's resident memory over each of tmo's (100%: tmo holds no more than the bare
+stack doing the same work).
+
 The goal: every serving process under 200 MB after 1,000 log-ins and 10,000 casts. Every
 process it starts is stopped and the database deleted on the way out. See bench/README.md.
 """
@@ -118,8 +124,48 @@ def log_in(port: int, token: str, number: int) -> int:
         connection.close()
 
 
-def snapshot(server, label: str) -> list[tuple[str, int, float, float]]:
-    return [(label, pid, *memory_mb(pid)) for pid in serving_processes(server)]
+def snapshot(server, target: str, label: str) -> list[tuple[str, str, int, float, float]]:
+    return [(target, label, pid, *memory_mb(pid)) for pid in serving_processes(server)]
+
+
+def measure(args, stack, env: dict, workdir: Path, election, target: str) -> list:
+    """Start ``target`` (tmo, or the ceiling: bench/hello.py), log in and cast as the bench
+    does, and read its memory after each."""
+    app = "tmo" if target == "tmo" else "hello"
+    if app == "hello":
+        from tmo.services.accounts import hash_password
+
+        env = {**env, "BENCH_PASSWORD_HASH": hash_password(PASSWORD)}
+    server = start_server(
+        stack, app, args.server_threads, env, workdir / f"{app}.log", args.ini, args.workers
+    )
+    wait_until_ready(server)
+    rows = snapshot(server, target, "started")
+    # The ceiling checks no CSRF token: any will do.
+    token = csrf_pair(server.port) if app == "tmo" else secrets.token_urlsafe(24)
+    note(f"{target}: {args.logins} log-ins over {args.connections} connections...")
+    with concurrent.futures.ThreadPoolExecutor(args.connections) as pool:
+        statuses = list(
+            pool.map(lambda n: log_in(server.port, token, n), range(1, args.logins + 1))
+        )
+    wrong = sum(status != 302 for status in statuses)
+    if wrong:
+        raise SystemExit(f"{wrong} of {args.logins} log-ins on {target} did not answer 302")
+    rows += snapshot(server, target, f"after {args.logins:,} log-ins")
+    note(f"{target}: {args.casts} casts with wrk over {args.connections} connections...")
+    casting = election.voters[: args.casts]
+    files = voter_files(workdir, f"casts-{target}", casting, args.workers)
+    result = run_wrk([server] * args.workers, election.path, files, args.connections, 900)
+    if result.errors or result.answered != len(casting):
+        status, page = cast_once(server, election.path, election.voters[args.casts])
+        raise SystemExit(
+            f"casts on {target}: {result.answered} answered, {result.errors} errors "
+            f"({result.wrong} wrong, {result.timeouts} timed out); one more cast answered "
+            f"{status}:\n{page[:1500]}\n{server.log_tail()}"
+        )
+    rows += snapshot(server, target, f"after {args.casts:,} casts")
+    harness.report_server_problems(server)
+    return rows
 
 
 def bench(args):
@@ -137,44 +183,47 @@ def bench(args):
         voters = max(args.logins, args.casts) + 1
         note(f"Migrating a fresh {args.database} database, setting up {voters} voters...")
         election = prepare_database(database_url, secret, voters, args.seed, password=PASSWORD)
-        server = start_server(
-            stack, "tmo", args.server_threads, env, workdir / "tmo.log", args.ini, args.workers
-        )
-        wait_until_ready(server)
-        rows += snapshot(server, "started")
-        token = csrf_pair(server.port)
-        note(f"{args.logins} log-ins over {args.connections} connections...")
-        with concurrent.futures.ThreadPoolExecutor(args.connections) as pool:
-            statuses = list(
-                pool.map(lambda n: log_in(server.port, token, n), range(1, args.logins + 1))
-            )
-        wrong = sum(status != 302 for status in statuses)
-        if wrong:
-            raise SystemExit(f"{wrong} of {args.logins} log-ins did not answer 302")
-        rows += snapshot(server, f"after {args.logins:,} log-ins")
-        note(f"{args.casts} casts with wrk over {args.connections} connections...")
-        casting = election.voters[: args.casts]
-        files = voter_files(workdir, "casts", casting, args.workers)
-        result = run_wrk([server] * args.workers, election.path, files, args.connections, 900)
-        if result.errors or result.answered != len(casting):
-            status, page = cast_once(server, election.path, election.voters[args.casts])
-            raise SystemExit(
-                f"casts: {result.answered} answered, {result.errors} errors "
-                f"({result.wrong} wrong, {result.timeouts} timed out); one more cast answered "
-                f"{status}:\n{page[:1500]}\n{server.log_tail()}"
-            )
-        rows += snapshot(server, f"after {args.casts:,} casts")
-        harness.report_server_problems(server)
+        # One after the other, each stopped before the next starts: neither's memory is
+        # measured while the other holds the machine's.
+        for target in ("tmo", "ceiling"):
+            with contextlib.ExitStack() as servers:
+                rows += measure(args, servers, env, workdir, election, target)
     return rows
+
+
+def memory_share(row, rows) -> str:
+    """The ceiling's largest serving process over this tmo process, at the same moment, in
+    resident memory: 100% holds no more than the bare stack."""
+    target, label, _, rss, _ = row
+    if target != "tmo":
+        return "-"
+    ceiling = [other[3] for other in rows if other[0] == "ceiling" and other[1] == label]
+    return harness.share(max(ceiling), rss) if ceiling else "-"
 
 
 def table(rows, markdown: bool) -> str:
     from register_search import render_table
 
-    columns = ("moment", "process", "RSS MB", "peak RSS MB", f"under {GOAL_MB} MB")
+    columns = (
+        "target",
+        "moment",
+        "process",
+        "RSS MB",
+        "peak RSS MB",
+        "share of ceiling",
+        f"under {GOAL_MB} MB",
+    )
     cells = [
-        [label, str(pid), f"{rss:.1f}", f"{peak:.1f}", "yes" if peak < GOAL_MB else "no"]
-        for label, pid, rss, peak in rows
+        [
+            target,
+            label,
+            str(pid),
+            f"{rss:.1f}",
+            f"{peak:.1f}",
+            memory_share((target, label, pid, rss, peak), rows),
+            ("yes" if peak < GOAL_MB else "no") if target == "tmo" else "",
+        ]
+        for target, label, pid, rss, peak in rows
     ]
     return render_table(columns, cells, markdown)
 

@@ -595,6 +595,14 @@ COLUMNS = (
 )
 
 
+def share(tmo: float | None, ceiling: float | None) -> str:
+    """tmo's figure as a share of the ceiling's, as every bench prints it: a rate over the
+    ceiling's rate, or the ceiling's time over tmo's (100% is as fast as the bare stack)."""
+    if not tmo or not ceiling or math.isnan(tmo) or math.isnan(ceiling):
+        return "-"
+    return f"{tmo / ceiling:.1%}"
+
+
 def share_of_ceiling(rows: list[Row], row: Row) -> str:
     """tmo's requests a second as a share of the ceiling's in the same scenario and run: the
     figure that shows a regression whatever the machine."""
@@ -602,8 +610,7 @@ def share_of_ceiling(rows: list[Row], row: Row) -> str:
         return "-"
     for other in rows:
         if other.scenario == row.scenario and other.target == "ceiling":
-            ceiling = other.result.requests_per_s
-            return f"{row.result.requests_per_s / ceiling:.1%}" if ceiling else "-"
+            return share(row.result.requests_per_s, other.result.requests_per_s)
     return "-"
 
 
