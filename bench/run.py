@@ -399,21 +399,31 @@ def login_request(tmo: Server) -> BenchRequest:
 
 
 def logged_in_cookie(tmo: Server) -> str:
-    """The Cookie header of a demo member who has logged in once (the log-in's own request)."""
+    """The Cookie header of a demo member who has logged in and been shown the page the log-in
+    leads to, as a browser holds it then: the CSRF cookie, the login session, and the flash
+    message ("You are logged in as...") already shown, so no longer sent."""
     request = login_request(tmo)
-    connection = http.client.HTTPConnection(HOST, tmo.port, timeout=REQUEST_TIMEOUT_S)
-    try:
-        connection.request(
-            "POST", request.path, body=request.body(), headers=request.http_headers()
-        )
-        response = connection.getresponse()
-        response.read()
-        cookies = SimpleCookie()
-        for header in response.headers.get_all("Set-Cookie") or ():
-            cookies.load(header)
-    finally:
-        connection.close()
-    return "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items() if morsel.value)
+    jar = SimpleCookie(request.headers["Cookie"])
+
+    def send(method: str, path: str, body: bytes | None, headers: dict) -> str:
+        connection = http.client.HTTPConnection(HOST, tmo.port, timeout=REQUEST_TIMEOUT_S)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            for header in response.headers.get_all("Set-Cookie") or ():
+                jar.load(header)
+            return response.headers.get("Location", "")
+        finally:
+            connection.close()
+
+    def cookie_header() -> str:
+        return "; ".join(f"{name}={morsel.value}" for name, morsel in jar.items() if morsel.value)
+
+    location = send("POST", request.path, request.body(), request.http_headers())
+    landing = urllib.parse.urlsplit(location).path or "/"
+    send("GET", landing, None, {"Cookie": cookie_header()})
+    return cookie_header()
 
 
 def member_page(path: str):
@@ -428,6 +438,15 @@ def board_request(tmo: Server) -> BenchRequest:
     """GET /board with no cookies: the board as the public sees it."""
     return BenchRequest("GET", "/board", 200)
 
+
+SCENARIO_METHODS = {
+    "home": "GET",
+    "login": "POST",
+    "front-door": "GET",
+    "membership": "GET",
+    "meetings": "GET",
+    "board": "GET",
+}
 
 SCENARIO_REQUESTS = {
     "home": home_request,
@@ -606,7 +625,7 @@ def share(tmo: float | None, ceiling: float | None) -> str:
 def share_of_ceiling(rows: list[Row], row: Row) -> str:
     """tmo's requests a second as a share of the ceiling's in the same scenario and run: the
     figure that shows a regression whatever the machine."""
-    if row.target != "tmo":
+    if row.target == "ceiling":
         return "-"
     for other in rows:
         if other.scenario == row.scenario and other.target == "ceiling":
@@ -747,6 +766,12 @@ def parse_arguments(argv):
         help="auto: wrk when installed, else the Python generator",
     )
     parser.add_argument("--ini", type=Path, default=DEFAULT_INI, help="tmo's ini file")
+    parser.add_argument(
+        "--rendered",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help=f"measure each page also as rendered afresh, the page cache off ('{RENDERED}')",
+    )
     parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
     args = parser.parse_args(argv)
     if args.duration < 1 or args.warmup < 0 or args.connections < 1 or args.threads < 1:
@@ -768,6 +793,19 @@ def load_settings(args) -> LoadSettings:
     return LoadSettings(generator=generator, connections=args.connections, threads=args.threads)
 
 
+# The target that serves every page as it renders it: tmo with its page cache turned off.
+RENDERED = "tmo, rendered"
+
+
+def targets(args, scenario: str, env: dict) -> list[tuple[str, str, dict]]:
+    """(target, app, environment) of each server a scenario measures: tmo, then, for a page
+    (a GET), tmo rendering every page afresh (``--rendered``), then the ceiling."""
+    chosen = [("tmo", "tmo", env)]
+    if args.rendered and SCENARIO_METHODS[scenario] == "GET":
+        chosen.append((RENDERED, "tmo", {**env, "TMO_PAGE_CACHE_MB": "0"}))
+    return [*chosen, ("ceiling", "hello", env)]
+
+
 def bench_scenario(args, load, scenario: str, env: dict, workdir: Path) -> list[Row]:
     """Start tmo and the ceiling afresh, then warm up and measure each in turn."""
     rows = []
@@ -778,11 +816,11 @@ def bench_scenario(args, load, scenario: str, env: dict, workdir: Path) -> list[
                 app,
                 args.server_threads,
                 env,
-                workdir / f"{scenario}-{app}.log",
+                workdir / f"{scenario}-{target.replace(', ', '-')}.log",
                 args.ini,
                 args.workers,
             )
-            for target, app in (("tmo", "tmo"), ("ceiling", "hello"))
+            for target, app, env in targets(args, scenario, env)
         }
         for server in servers.values():
             wait_until_ready(server)

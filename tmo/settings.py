@@ -26,6 +26,7 @@ ENVIRONMENT_SETTINGS = {
     "SMTP_SSL": "mail.ssl",
     "MAIL_FROM": "mail.default_sender",
     "TMO_TODAY": "tmo.today",
+    "TMO_PAGE_CACHE_MB": "tmo.page_cache_mb",
 }
 
 MAIL_MODES = ("smtp", "folder", "memory")
