@@ -509,20 +509,41 @@ class Sink:
         return "250 Message accepted for delivery"
 
 
-def drain_outbox(args, env: dict, database_url: str) -> tuple[int, float]:
-    """Run ``tmo-mail-worker --once`` against a local SMTP server until the outbox is empty:
-    (emails received, seconds). Fails unless every queued email arrived, each once."""
+@dataclass
+class Drained:
+    """What ``tmo-mail-worker --once`` did with the outbox."""
+
+    # Emails waiting in the outbox when it started.
+    queued: int
+    # Emails it wrote itself as it ran: each open poll's checkpoint, to its returning officer.
+    own: int
+    seconds: float
+
+    @property
+    def emails(self) -> int:
+        return self.queued + self.own
+
+
+def drain_outbox(args, env: dict, database_url: str) -> Drained:
+    """Run ``tmo-mail-worker --once`` against a local SMTP server until the outbox is empty.
+    Fails unless every email, those queued before and those the worker wrote itself (a poll's
+    checkpoints), is marked sent and arrived, each once; says how many failed and why."""
     from aiosmtpd.controller import Controller
     from sqlalchemy import create_engine, func, select
 
     from tmo.models.notices import Delivery
-    from tmo.rules.notices import DeliveryStatus
+    from tmo.rules.notices import Channel, DeliveryStatus
 
     engine = create_engine(database_url)
     with engine.connect() as connection:
         queued = connection.scalar(
             select(func.count(Delivery.id)).where(Delivery.status == DeliveryStatus.QUEUED)
         )
+        emails_before = connection.scalar(
+            select(func.count(Delivery.id)).where(Delivery.channel == Channel.EMAIL)
+        )
+    if queued != emails_before:
+        raise SystemExit(f"{emails_before} emails before the worker, of which {queued} queued")
     sink = Sink()
     port = free_port()
     controller = Controller(sink, hostname=HOST, port=port)
@@ -544,23 +565,34 @@ def drain_outbox(args, env: dict, database_url: str) -> tuple[int, float]:
         controller.stop()
     if done.returncode:
         raise SystemExit(f"tmo-mail-worker failed:\n{done.stderr[-3000:]}")
+    emails = select(Delivery.status, func.count(Delivery.id)).where(
+        Delivery.channel == Channel.EMAIL
+    )
     with engine.connect() as connection:
-        left = connection.scalar(
-            select(func.count(Delivery.id)).where(
-                Delivery.status.in_([DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
-            )
+        statuses = collections.Counter(
+            dict(connection.execute(emails.group_by(Delivery.status)).all())
         )
-        sent = connection.scalar(
-            select(func.count(Delivery.id)).where(Delivery.status == DeliveryStatus.SENT)
-        )
+        why = connection.execute(
+            select(Delivery.last_error, func.count(Delivery.id))
+            .where(Delivery.status == DeliveryStatus.FAILED)
+            .group_by(Delivery.last_error)
+            .order_by(func.count(Delivery.id).desc())
+        ).all()
     engine.dispose()
+    drained = Drained(queued=queued, own=statuses.total() - queued, seconds=elapsed)
+    sent = statuses[DeliveryStatus.SENT]
+    failed = statuses[DeliveryStatus.FAILED]
+    left = statuses[DeliveryStatus.QUEUED] + statuses[DeliveryStatus.SENDING]
     message_ids = {message_id for message_id, _ in sink.received}
-    if left or sent != queued or len(sink.received) != queued or len(message_ids) != queued:
+    arrived = len(sink.received)
+    if sent != drained.emails or arrived != sent or len(message_ids) != sent:
+        reasons = "".join(f"\n  {count} failed: {error}" for error, count in why)
         raise SystemExit(
-            f"The outbox held {queued} emails; {sent} are marked sent, {left} are left, "
-            f"{len(sink.received)} arrived ({len(message_ids)} Message-IDs)."
+            f"The outbox held {queued} emails, and the worker wrote {drained.own} more: "
+            f"{sent} are marked sent, {failed} failed, {left} are left; {arrived} arrived "
+            f"({len(message_ids)} Message-IDs).{reasons}"
         )
-    return queued, elapsed
+    return drained
 
 
 def profile(args, env: dict, setup: Setup) -> None:
@@ -733,12 +765,12 @@ def main(argv=None) -> int:
     print()
     print(table(timings, args.markdown))
     if drained:
-        emails, seconds = drained
         print()
         print(
-            f"tmo-mail-worker --once sent {emails} emails to a local SMTP server in "
-            f"{seconds:.1f}s ({emails / seconds:.0f} a second, its start included); each "
-            "arrived once."
+            f"tmo-mail-worker --once sent {drained.emails} emails to a local SMTP server in "
+            f"{drained.seconds:.1f}s ({drained.emails / drained.seconds:.0f} a second, its start "
+            f"included): the {drained.queued} in the outbox and the {drained.own} checkpoints it "
+            "wrote itself; each arrived once."
         )
     return 0
 

@@ -1,6 +1,7 @@
 """The outbox against a real mail server (aiosmtpd on 127.0.0.1), down at first, then busy,
 then refusing an address, hanging up at the goodbye: every queued email arrives exactly once in
-the end, none twice, none for a transaction that rolled back; a refused address fails at once, a
+the end, none twice, none for a transaction that rolled back, a poll card longer than SMTP's
+1,000-byte line whole (its lines ended by CRLF); a refused address fails at once, a
 busy server is tried again with longer waits until the last try, and an email a stopped worker
 was sending is not sent again but shown as failed. The worker runs as ``send_due`` with the
 clock moved on, and as the real ``tmo-mail-worker --once`` command (its emails then committed
@@ -11,6 +12,7 @@ the receipt page, and the receipt email waits for the server."""
 
 import asyncio
 import email
+import email.policy
 import os
 import socket
 import subprocess
@@ -55,6 +57,8 @@ class Inbox:
 
     def __init__(self):
         self.received: list[tuple[str, str]] = []
+        # Each message as it came over the wire, its dots unstuffed.
+        self.raw: list[bytes] = []
         self.refused: set[str] = set()
         self.busy = 0
         self.delay = 0.0
@@ -75,6 +79,7 @@ class Inbox:
             await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content)
         with self.lock:
+            self.raw.append(envelope.original_content)
             self.received += [(message["Message-ID"], to) for to in envelope.rcpt_tos]
         return "250 Message accepted for delivery"
 
@@ -286,6 +291,41 @@ def test_an_email_taken_by_one_worker_cannot_be_taken_by_another(dbsession):
     dbsession.commit()
     (delivery,) = deliveries(dbsession, [delivery_id])
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENDING, 1)
+
+
+def test_every_poll_card_arrives_whole_though_the_message_is_longer_than_an_smtp_line(
+    dbsession, app, server
+):
+    """A poll card comes to some 1,500 characters once encoded. Its lines were handed to the
+    mail server ended by LF alone (repoze.sendmail gives smtplib bytes, which it sends as they
+    are), where SMTP ends each by CRLF: a server reading by the rule saw one line of 1,500
+    characters, past SMTP's 1,000, and refused the card for good, and every poll card of a poll
+    failed while shorter notices arrived."""
+    election, people = poll_open(dbsession, web_request(app, dbsession), voters=4)
+    cards = dbsession.scalars(
+        select(Delivery)
+        .join(Notice)
+        .where(Notice.kind == "election_notice", Notice.about_id == str(election.id))
+    ).all()
+    addresses = sorted(card.email for card in cards)
+    assert addresses == sorted(person.account.email for person in people)
+    codes = {card.email: card.body.split("Your voting code: ")[1].split()[0] for card in cards}
+    dbsession.commit()
+    server.start()
+
+    work(dbsession, server, datetime.now(UTC) + timedelta(minutes=1))
+
+    statuses = {card.email: card.status for card in deliveries(dbsession, [c.id for c in cards])}
+    assert statuses == dict.fromkeys(addresses, DeliveryStatus.SENT)
+    assert sorted(server.inbox.recipients()) == addresses
+    for raw in server.inbox.raw:
+        assert len(raw) > 1_000
+        lines = raw.split(b"\r\n")
+        assert lines[-1] == b"" and b"\n" not in b"".join(lines) and b"\r" not in b"".join(lines)
+        assert max(map(len, lines)) <= 998
+        card = email.message_from_bytes(raw, policy=email.policy.default)
+        assert "Notice of poll" in card["Subject"]
+        assert f"Your voting code: {codes[card['To']]}" in card.get_content().splitlines()
 
 
 # -- The command, against committed emails -------------------------------------------------------
@@ -510,9 +550,14 @@ def test_a_vote_cast_while_the_mail_server_is_down_is_stored_once_and_its_receip
     assert (receipt_email.status, receipt_email.attempts) == (DeliveryStatus.QUEUED, 1)
     assert "ConnectionRefusedError" in receipt_email.last_error
 
-    # The server is back: the receipt arrives, once.
+    # The server is back: the receipt arrives, once, as do the poll cards that waited with it.
     server.start()
     work(dbsession, server, moment + timedelta(hours=1))
-    assert server.inbox.recipients() == [voter.account.email]
+    receipt_id = f"<tmo.{waiting[0].id}."
+    receipts = [to for message_id, to in server.inbox.received if message_id.startswith(receipt_id)]
+    assert receipts == [voter.account.email]
+    assert server.inbox.recipients() == sorted(
+        [voter.account.email, *(p.account.email for p in people)]
+    )
     (receipt_email,) = deliveries(dbsession, [waiting[0].id])
     assert receipt_email.status is DeliveryStatus.SENT

@@ -10,6 +10,7 @@ suite (kept in a list on the registry's mailer).
 import contextlib
 import itertools
 import os
+import re
 import smtplib
 import threading
 from email.utils import parsedate_to_datetime
@@ -27,6 +28,7 @@ def mailer_for(settings):
         return FolderMailer(settings.get("tmo.mail_folder", "var/mail"))
     mailer = Mailer.from_settings(settings)
     closing_its_connections(mailer.smtp_mailer)
+    ending_lines_with_crlf(mailer.smtp_mailer)
     return mailer
 
 
@@ -94,6 +96,41 @@ def closing_its_connections(smtp_mailer) -> None:
     # Read by its ``smtp_factory`` as ``self.smtp(...)``: an attribute of the instance wins.
     smtp_mailer.smtp = recorded(smtp_mailer.smtp)
     smtp_mailer.send = send_and_close
+
+
+# A line's end as the email package writes it (LF), or as a body may hold it (CR, CRLF).
+LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def with_crlf(message):
+    """``message`` with every line ended by CRLF, as SMTP requires (RFC 5321 2.3.8); a ``str``
+    is left as it is, smtplib ending its lines itself."""
+    return LINE_END.sub(b"\r\n", message) if isinstance(message, bytes) else message
+
+
+def ending_lines_with_crlf(smtp_mailer) -> None:
+    """Make repoze.sendmail's SMTP mailer end the lines of what it sends by CRLF. It hands
+    smtplib the message as bytes with its lines ended by LF, which smtplib sends as they are
+    (repoze/repoze.sendmail#49): a mail server that reads SMTP's lines by CRLF sees one line as
+    long as the message, and refuses any message over 1,000 bytes for good ("500 Line too
+    long"); others refuse any bare LF."""
+
+    def speaking_crlf(connect):
+        def connect_speaking_crlf(*args, **kwargs):
+            connection = connect(*args, **kwargs)
+            sendmail = connection.sendmail
+
+            def sendmail_with_crlf(from_addr, to_addrs, message, *args, **kwargs):
+                return sendmail(from_addr, to_addrs, with_crlf(message), *args, **kwargs)
+
+            connection.sendmail = sendmail_with_crlf
+            return connection
+
+        return connect_speaking_crlf
+
+    smtp_mailer.smtp = speaking_crlf(smtp_mailer.smtp)
+    if smtp_mailer.smtp_ssl is not None:
+        smtp_mailer.smtp_ssl = speaking_crlf(smtp_mailer.smtp_ssl)
 
 
 def sender_for(settings) -> str:
