@@ -133,3 +133,36 @@ def test_requests_give_their_connection_back(tmp_path, app_settings):
     form.submit("submit")
     assert engine.pool.checkedout() == 0
     engine.dispose()
+
+
+def test_a_read_that_turns_into_a_write_after_another_commit_is_answered_on_sqlite(
+    tmp_path, app_settings
+):
+    """A GET begins DEFERRED on SQLite and may still write (a forum vote closing itself). When
+    another connection commits between its first read and its write, SQLite refuses the write at
+    once (the read's snapshot is stale: SQLITE_BUSY_SNAPSHOT): the request is run again, now
+    from the newer snapshot, and answered, where it answered 503."""
+    path = tmp_path / "stale.sqlite"
+    settings = dict(app_settings, **{"sqlalchemy.url": f"sqlite:///{path}"})
+    command.upgrade(alembic_config(settings=settings), "head")
+    attempts = []
+
+    def read_then_write(request):
+        seen = request.dbsession.execute(text("SELECT token FROM data_version")).scalar()
+        attempts.append(seen)
+        if len(attempts) == 1:
+            other = sqlite3.connect(path, isolation_level=None)
+            other.execute("UPDATE data_version SET token = token + 1")
+            other.close()
+        request.dbsession.execute(text("UPDATE data_version SET token = token + 1"))
+        return {"attempts": len(attempts)}
+
+    config = tmo.make_config({}, **settings)
+    config.add_route("stale", "/stale")
+    config.add_view(
+        read_then_write, route_name="stale", renderer="json", permission=NO_PERMISSION_REQUIRED
+    )
+    app = config.make_wsgi_app()
+    assert webtest.TestApp(app).get("/stale").json == {"attempts": 2}
+    assert attempts[1] == attempts[0] + 1
+    app.registry["dbengine"].dispose()

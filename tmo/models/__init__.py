@@ -9,6 +9,7 @@ failures and deadlocks.
 
 import contextlib
 import os
+import sqlite3
 import threading
 from weakref import WeakKeyDictionary, WeakSet
 
@@ -161,6 +162,18 @@ def _configure_sqlite(engine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS):
         if dbapi_connection.in_transaction:
             dbapi_connection.rollback()
         release_writer(connection_record.info)
+
+
+def _stale_snapshot(error: sqlite3.OperationalError) -> bool:
+    """SQLite refused a write at once because another connection committed after this
+    transaction's first read (SQLITE_BUSY_SNAPSHOT): a read that turned into a write, as a GET
+    closing a forum vote does. Run again, the request reads the newer data and may write."""
+    return getattr(error, "sqlite_errorname", None) == "SQLITE_BUSY_SNAPSHOT"
+
+
+# zope.sqlalchemy asks this list whether a database error may be retried (PostgreSQL's
+# serialization failures and deadlocks are on it); pyramid_retry then runs the request again.
+zope.sqlalchemy.datamanager._retryable_errors.append((sqlite3.OperationalError, _stale_snapshot))
 
 
 def get_session_factory(engine):
