@@ -145,14 +145,20 @@ def test_a_read_that_turns_into_a_write_after_another_commit_is_answered_on_sqli
     path = tmp_path / "stale.sqlite"
     settings = dict(app_settings, **{"sqlalchemy.url": f"sqlite:///{path}"})
     command.upgrade(alembic_config(settings=settings), "head")
-    attempts = []
+    attempts, writers = [], []
 
     def read_then_write(request):
         seen = request.dbsession.execute(text("SELECT token FROM data_version")).scalar()
         attempts.append(seen)
-        if len(attempts) == 1:
-            other = sqlite3.connect(path, isolation_level=None)
+        other = sqlite3.connect(path, isolation_level=None, timeout=0)
+        try:
+            # The first time another writes between the read and the write; run again, the
+            # request holds the write turn from its start, and no other can.
             other.execute("UPDATE data_version SET token = token + 1")
+            writers.append("another")
+        except sqlite3.OperationalError:
+            writers.append("none but the request")
+        finally:
             other.close()
         request.dbsession.execute(text("UPDATE data_version SET token = token + 1"))
         return {"attempts": len(attempts)}
@@ -165,4 +171,5 @@ def test_a_read_that_turns_into_a_write_after_another_commit_is_answered_on_sqli
     app = config.make_wsgi_app()
     assert webtest.TestApp(app).get("/stale").json == {"attempts": 2}
     assert attempts[1] == attempts[0] + 1
+    assert writers == ["another", "none but the request"]
     app.registry["dbengine"].dispose()

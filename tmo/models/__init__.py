@@ -9,11 +9,11 @@ failures and deadlocks.
 
 import contextlib
 import os
-import sqlite3
 import threading
 from weakref import WeakKeyDictionary, WeakSet
 
 import zope.sqlalchemy
+from pyramid_retry import mark_error_retryable
 from sqlalchemy import Engine, engine_from_config, event
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
@@ -48,6 +48,8 @@ SQLITE_BEGIN = "tmo_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # The connection's info key saying it holds the process's SQLite write turn.
 SQLITE_WRITER = "tmo_sqlite_writer"
+# The connection's info key saying its transaction began DEFERRED (reading, not holding the turn).
+SQLITE_DEFERRED = "tmo_sqlite_deferred"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 configure_mappers()
@@ -131,6 +133,7 @@ def _configure_sqlite(engine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS):
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        connection.info[SQLITE_DEFERRED] = mode == "DEFERRED"
         if mode == "IMMEDIATE" and writer.acquire(timeout=busy_timeout_ms / 1000):
             connection.info[SQLITE_WRITER] = True
         try:
@@ -138,6 +141,23 @@ def _configure_sqlite(engine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS):
         except Exception:
             release_writer(connection.info)
             raise
+
+    @event.listens_for(engine, "handle_error")
+    def on_error(context):
+        # A transaction begun DEFERRED (a GET) that turns into a write (a forum vote closing
+        # itself) is refused at once, without the busy wait, when another connection writes or
+        # has written since its first read (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT): waiting cannot
+        # help a stale read. The request is run again (pyramid_retry), and a GET run again
+        # begins IMMEDIATE (request_dbsession), taking its turn among the writers.
+        connection = context.connection
+        original = context.original_exception
+        if (
+            connection is not None
+            and connection.info.get(SQLITE_DEFERRED)
+            and getattr(original, "sqlite_errorname", "").startswith("SQLITE_BUSY")
+            and context.sqlalchemy_exception is not None
+        ):
+            mark_error_retryable(context.sqlalchemy_exception)
 
     def release_writer(info):
         if info.pop(SQLITE_WRITER, False):
@@ -164,18 +184,6 @@ def _configure_sqlite(engine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS):
         release_writer(connection_record.info)
 
 
-def _stale_snapshot(error: sqlite3.OperationalError) -> bool:
-    """SQLite refused a write at once because another connection committed after this
-    transaction's first read (SQLITE_BUSY_SNAPSHOT): a read that turned into a write, as a GET
-    closing a forum vote does. Run again, the request reads the newer data and may write."""
-    return getattr(error, "sqlite_errorname", None) == "SQLITE_BUSY_SNAPSHOT"
-
-
-# zope.sqlalchemy asks this list whether a database error may be retried (PostgreSQL's
-# serialization failures and deadlocks are on it); pyramid_retry then runs the request again.
-zope.sqlalchemy.datamanager._retryable_errors.append((sqlite3.OperationalError, _stale_snapshot))
-
-
 def get_session_factory(engine):
     return sessionmaker(bind=engine, expire_on_commit=False)
 
@@ -195,7 +203,10 @@ def request_dbsession(request) -> Session:
     if injected is not None:
         return _join_injected_session(injected, request)
     factory = request.registry["dbsession_factory"]
-    return get_tm_session(factory, request.tm, request, read_only=request.method in SAFE_METHODS)
+    # A request run again (pyramid_retry) is one whose write met another's commit: a GET run
+    # again takes SQLite's write turn from its start, so its read cannot go stale again.
+    read_only = request.method in SAFE_METHODS and not request.environ.get("retry.attempt")
+    return get_tm_session(factory, request.tm, request, read_only=read_only)
 
 
 def request_read_dbsession(request) -> Session:

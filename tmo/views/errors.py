@@ -6,6 +6,7 @@ from pyramid.csrf import new_csrf_token
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken, PredicateMismatch
 from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPFound, HTTPNotFound
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+from pyramid_retry import is_error_retryable
 from sqlalchemy.exc import OperationalError
 
 from tmo.security import Concealed
@@ -100,7 +101,17 @@ def busy(exc, request):
     meanwhile. Rendered without the database, like the 500 page."""
     if not gave_up_waiting(exc):
         return server_error(exc, request)
-    log.warning("database busy on %s %s: %s", request.method, request.path, type(exc.orig))
+    if is_error_retryable(request, exc):
+        # pyramid_retry runs the request again and this page is never sent.
+        log.info("database busy on %s %s: run again", request.method, request.path)
+    else:
+        log.warning(
+            "database busy on %s %s: %s %s",
+            request.method,
+            request.path,
+            type(exc.orig),
+            getattr(exc.orig, "sqlite_errorname", None) or getattr(exc.orig, "sqlstate", ""),
+        )
     request.response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return _page(
         request,
