@@ -5,14 +5,14 @@ once with the year's budget locked (or leaves it agreed but unfunded when too li
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tmo.constitution import Constitution
 from tmo.models.youth import YouthInterest, YouthMember, YouthProposal, YouthVote
 from tmo.rules import youth as rules
-from tmo.rules.youth import ProposalStatus, Step, YouthError
+from tmo.rules.youth import MemberStatus, ProposalStatus, Step, YouthError
 from tmo.services import audit
 from tmo.services.youth.budget import add_entry, open_year_for
 from tmo.services.youth.chair import chair_on
@@ -114,12 +114,44 @@ def may_vote(
     return [m for m in members if m.id not in interested], voted
 
 
+# Built once: each approved member's dates, and whether they have voted on, or declared an
+# interest in, the proposal; whether the dates put them in the forum today is the rules' to say.
+MEMBERS_AND_VOTES = select(
+    YouthMember.approved_on,
+    YouthMember.date_of_birth,
+    YouthMember.left_on,
+    exists()
+    .where(YouthVote.proposal_id == bindparam("proposal_id"), YouthVote.member_id == YouthMember.id)
+    .correlate(YouthMember),
+    exists()
+    .where(
+        YouthInterest.proposal_id == bindparam("proposal_id"),
+        YouthInterest.member_id == YouthMember.id,
+    )
+    .correlate(YouthMember),
+).where(YouthMember.status == MemberStatus.APPROVED)
+
+
 def turnout(
     dbsession: Session, constitution: Constitution, proposal: YouthProposal, today: date
 ) -> Turnout:
     """Forum members who may vote (those without a declared interest) and how many have."""
-    eligible, voted = may_vote(dbsession, constitution, proposal, today)
-    return Turnout(len(eligible), len({m.id for m in eligible} & voted))
+    return _turnout_of(dbsession, constitution, proposal.id, today)
+
+
+def _turnout_of(
+    dbsession: Session, constitution: Constitution, proposal_id: int, today: date
+) -> Turnout:
+    eligible = voted = 0
+    rows = dbsession.execute(MEMBERS_AND_VOTES, {"proposal_id": proposal_id})
+    for approved_on, born, left_on, has_voted, interested in rows:
+        if interested or not rules.in_forum_on(
+            approved_on, born, left_on, constitution.youth, today
+        ):
+            continue
+        eligible += 1
+        voted += bool(has_voted)
+    return Turnout(eligible, voted)
 
 
 def not_yet_voted(
@@ -206,19 +238,29 @@ def count_proposal_votes(
     return proposal
 
 
+# Built once: asked on every page of the forum and on the front door. Each open vote with how
+# many votes it has: a vote with none cast is over only once its time has ended.
+VOTES_OPEN = select(
+    YouthProposal.id,
+    YouthProposal.vote_closes_on,
+    select(func.count(YouthVote.id))
+    .where(YouthVote.proposal_id == YouthProposal.id)
+    .correlate(YouthProposal)
+    .scalar_subquery(),
+).where(YouthProposal.status == ProposalStatus.VOTING, YouthProposal.vote_closes_on.is_not(None))
+
+
 def votes_over(dbsession: Session, constitution: Constitution, today: date) -> list[int]:
-    """The proposals whose vote is over: its time has ended, or everyone who may vote has."""
+    """The proposals whose vote is over: its time has ended, or everyone who may vote has.
+    One query when no open vote has had a vote cast; the turnout only of those that have."""
     over = []
-    voting = dbsession.scalars(
-        select(YouthProposal).where(
-            YouthProposal.status == ProposalStatus.VOTING,
-            YouthProposal.vote_closes_on.is_not(None),
-        )
-    )
-    for proposal in voting:
-        counted = turnout(dbsession, constitution, proposal, today)
-        if rules.may_count(proposal.vote_closes_on, today, counted.eligible, counted.voted):
-            over.append(proposal.id)
+    for proposal_id, closes_on, cast in dbsession.execute(VOTES_OPEN).all():
+        if rules.may_count(closes_on, today, 0, 0):
+            over.append(proposal_id)
+        elif cast:
+            counted = _turnout_of(dbsession, constitution, proposal_id, today)
+            if rules.may_count(closes_on, today, counted.eligible, counted.voted):
+                over.append(proposal_id)
     return over
 
 
