@@ -10,7 +10,7 @@ request's (``request.today``, ``request.now``) or given.
 import re
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from tmo.constitution import Constitution
@@ -97,12 +97,16 @@ def current_members(dbsession: Session) -> list[Member]:
 
 
 def active_membership(dbsession: Session, account_id: int) -> Member | None:
-    return dbsession.scalar(active_membership_query(account_id))
+    return dbsession.scalar(ACTIVE_MEMBERSHIP, {"account_id": account_id})
 
 
-def active_membership_query(account_id: int):
+def active_membership_query(account_id):
     """The account's current membership, as a query another may join to."""
     return select(Member).where(Member.account_id == account_id, Member.ceased_on.is_(None))
+
+
+# Built once: the permits and the front door ask it on most pages a member reads.
+ACTIVE_MEMBERSHIP = active_membership_query(bindparam("account_id"))
 
 
 def pending_application(dbsession: Session, account_id: int) -> MembershipApplication | None:
