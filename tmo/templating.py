@@ -1,12 +1,14 @@
 """What every page template may use: the Permission enum, the site (the context of questions
-about no one object), the CSRF token, and the presenters as filters (``london``, ``day``,
-``money``, and ``opening`` and ``closing`` for when something starts or ends)."""
+about no one object), the CSRF token, the layout's links (``tmo.navigation``), and the
+presenters as filters (``london``, ``day``, ``money``, and ``opening`` and ``closing`` for when
+something starts or ends)."""
 
 from pyramid.csrf import get_csrf_token
 from pyramid.events import BeforeRender
 
 from tmo.constitution import FILLED_BY
 from tmo.contexts import SITE
+from tmo.navigation import layout_links
 from tmo.permissions import Permission
 
 FILTERS = {
@@ -37,4 +39,5 @@ def includeme(config):
     config.add_jinja2_renderer(".jinja2")
     config.add_jinja2_search_path("tmo:templates", name=".jinja2")
     config.add_request_method(get_csrf_token, "csrf_token", property=True)
+    config.add_request_method(layout_links, "layout_links", reify=True)
     config.add_subscriber(add_renderer_globals, BeforeRender)
