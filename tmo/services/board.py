@@ -5,7 +5,7 @@ day is given: the request's ``today``, or the day a change takes effect."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from tmo.constitution import Constitution
@@ -59,21 +59,23 @@ def all_directorships(dbsession: Session) -> list[Directorship]:
     )
 
 
+# Built once: the public roster asks it on every request.
+DIRECTORSHIPS_ON = (
+    select(Directorship)
+    .options(joinedload(Directorship.director))
+    .where(
+        Directorship.start_date <= bindparam("day"),
+        or_(Directorship.end_date.is_(None), Directorship.end_date > bindparam("day")),
+        or_(Directorship.ended_on.is_(None), Directorship.ended_on > bindparam("day")),
+    )
+    .order_by(Directorship.start_date, Directorship.id)
+)
+
+
 def directorships_on(dbsession: Session, day: date) -> list[Directorship]:
     """The terms current on ``day`` (as ``rules.Term.current_on`` judges), each with its
     director: the board as it sits, read without its history."""
-    return list(
-        dbsession.scalars(
-            select(Directorship)
-            .options(joinedload(Directorship.director))
-            .where(
-                Directorship.start_date <= day,
-                or_(Directorship.end_date.is_(None), Directorship.end_date > day),
-                or_(Directorship.ended_on.is_(None), Directorship.ended_on > day),
-            )
-            .order_by(Directorship.start_date, Directorship.id)
-        )
-    )
+    return list(dbsession.scalars(DIRECTORSHIPS_ON, {"day": day}))
 
 
 def terms_by_seat(dbsession: Session) -> list[Directorship]:

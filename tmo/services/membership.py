@@ -118,26 +118,27 @@ def pending_application(dbsession: Session, account_id: int) -> MembershipApplic
     )
 
 
+# Built once: a member's own page asks them.
+APPLICATIONS_OF = (
+    select(MembershipApplication)
+    .where(MembershipApplication.account_id == bindparam("account_id"))
+    .order_by(MembershipApplication.id.desc())
+)
+FORMER_MEMBERSHIPS = (
+    select(Member)
+    .where(Member.account_id == bindparam("account_id"), Member.ceased_on.is_not(None))
+    .order_by(Member.ceased_on.desc())
+)
+
+
 def applications_of(dbsession: Session, account_id: int) -> list[MembershipApplication]:
     """Every application ``account_id`` has made, the latest first."""
-    return list(
-        dbsession.scalars(
-            select(MembershipApplication)
-            .where(MembershipApplication.account_id == account_id)
-            .order_by(MembershipApplication.id.desc())
-        )
-    )
+    return list(dbsession.scalars(APPLICATIONS_OF, {"account_id": account_id}))
 
 
 def former_memberships(dbsession: Session, account_id: int) -> list[Member]:
     """The memberships ``account_id`` held and that have ended, the latest first."""
-    return list(
-        dbsession.scalars(
-            select(Member)
-            .where(Member.account_id == account_id, Member.ceased_on.is_not(None))
-            .order_by(Member.ceased_on.desc())
-        )
-    )
+    return list(dbsession.scalars(FORMER_MEMBERSHIPS, {"account_id": account_id}))
 
 
 def applications_query(status: ApplicationStatus):
