@@ -5,7 +5,7 @@ once with the year's budget locked (or leaves it agreed but unfunded when too li
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -238,30 +238,57 @@ def count_proposal_votes(
     return proposal
 
 
-# Built once: asked on every page of the forum and on the front door. Each open vote with how
-# many votes it has: a vote with none cast is over only once its time has ended.
-VOTES_OPEN = select(
-    YouthProposal.id,
-    YouthProposal.vote_closes_on,
-    select(func.count(YouthVote.id))
-    .where(YouthVote.proposal_id == YouthProposal.id)
-    .correlate(YouthProposal)
-    .scalar_subquery(),
-).where(YouthProposal.status == ProposalStatus.VOTING, YouthProposal.vote_closes_on.is_not(None))
+# Built once: asked on every page of the forum and on the front door. Each open vote beside each
+# approved member's dates, and whether the member has voted on it or declared an interest (a vote
+# with no approved member still has its row, to close when its time ends).
+VOTES_OPEN = (
+    select(
+        YouthProposal.id,
+        YouthProposal.vote_closes_on,
+        YouthMember.approved_on,
+        YouthMember.date_of_birth,
+        YouthMember.left_on,
+        exists()
+        .where(YouthVote.proposal_id == YouthProposal.id, YouthVote.member_id == YouthMember.id)
+        .correlate(YouthProposal, YouthMember),
+        exists()
+        .where(
+            YouthInterest.proposal_id == YouthProposal.id,
+            YouthInterest.member_id == YouthMember.id,
+        )
+        .correlate(YouthProposal, YouthMember),
+    )
+    .outerjoin(YouthMember, YouthMember.status == MemberStatus.APPROVED)
+    .where(YouthProposal.status == ProposalStatus.VOTING, YouthProposal.vote_closes_on.is_not(None))
+    .order_by(YouthProposal.id)
+)
 
 
 def votes_over(dbsession: Session, constitution: Constitution, today: date) -> list[int]:
     """The proposals whose vote is over: its time has ended, or everyone who may vote has.
-    One query when no open vote has had a vote cast; the turnout only of those that have."""
-    over = []
-    for proposal_id, closes_on, cast in dbsession.execute(VOTES_OPEN).all():
-        if rules.may_count(closes_on, today, 0, 0):
-            over.append(proposal_id)
-        elif cast:
-            counted = _turnout_of(dbsession, constitution, proposal_id, today)
-            if rules.may_count(closes_on, today, counted.eligible, counted.voted):
-                over.append(proposal_id)
-    return over
+    One query, whatever the number of open votes."""
+    tallies: dict[int, list] = {}  # proposal id -> [closes on, may vote, have voted]
+    for (
+        proposal_id,
+        closes_on,
+        approved_on,
+        born,
+        left_on,
+        has_voted,
+        interested,
+    ) in dbsession.execute(VOTES_OPEN):
+        tally = tallies.setdefault(proposal_id, [closes_on, 0, 0])
+        if interested or not rules.in_forum_on(
+            approved_on, born, left_on, constitution.youth, today
+        ):
+            continue
+        tally[1] += 1
+        tally[2] += bool(has_voted)
+    return [
+        proposal_id
+        for proposal_id, (closes_on, eligible, voted) in tallies.items()
+        if rules.may_count(closes_on, today, eligible, voted)
+    ]
 
 
 def close_votes_over(
