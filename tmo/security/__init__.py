@@ -148,6 +148,7 @@ def refuse_nul_characters(handler, registry):
 # then stays well under a browser's 4 KB (a larger one cannot be set, and would fail the
 # response after its request had committed).
 FLASH_BYTES = 1800
+FLASH_COOKIE = "tmo_flash"
 
 
 def bounded_flashes(factory):
@@ -173,6 +174,16 @@ def bounded_flashes(factory):
     return make_session
 
 
+def waiting_flashes(request, queue: str) -> list:
+    """The flash messages waiting in ``queue``, taken off the session. Where none waits the
+    session is left as it is, so no response sets a cookie of an empty session (and a request
+    that brought no flash cookie and has flashed nothing does not read one)."""
+    if FLASH_COOKIE not in request.cookies and "session" not in vars(request):
+        return []
+    session = request.session
+    return session.pop_flash(queue) if session.peek_flash(queue) else []
+
+
 def _cut(message: str, limit: int) -> str:
     while _size(message) > limit:
         message = message[: max(len(message) * 3 // 4, 1) - 1] + "…"
@@ -196,7 +207,7 @@ def includeme(config):
         bounded_flashes(
             SignedCookieSessionFactory(
                 settings["tmo.secret"],
-                cookie_name="tmo_flash",
+                cookie_name=FLASH_COOKIE,
                 httponly=True,
                 samesite="Lax",
                 timeout=3600,
@@ -208,6 +219,7 @@ def includeme(config):
     config.add_request_method(request_account, "account", reify=True)
     config.add_request_method(request_identity, "identity_of_request", reify=True)
     config.add_request_method(csp_nonce, "csp_nonce", reify=True)
+    config.add_request_method(waiting_flashes, "flashes")
     config.add_subscriber(add_security_headers, NewResponse)
     # Under the exception views, so the refusal is rendered as tmo's 400 page.
     config.add_tween("tmo.security.refuse_nul_characters", under=EXCVIEW)
