@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from tmo.constitution import Constitution
 from tmo.models.accounts import Account, RoleGrant
@@ -124,9 +124,12 @@ APPLICATIONS_OF = (
     .where(MembershipApplication.account_id == bindparam("account_id"))
     .order_by(MembershipApplication.id.desc())
 )
-FORMER_MEMBERSHIPS = (
+# Every membership of an account, each with its home (read in the same statement): a member's
+# own page shows the current one's home and lists the former ones.
+MEMBERSHIPS_OF = (
     select(Member)
-    .where(Member.account_id == bindparam("account_id"), Member.ceased_on.is_not(None))
+    .options(joinedload(Member.home))
+    .where(Member.account_id == bindparam("account_id"))
     .order_by(Member.ceased_on.desc())
 )
 
@@ -137,8 +140,10 @@ def applications_of(dbsession: Session, account_id: int) -> list[MembershipAppli
 
 
 def former_memberships(dbsession: Session, account_id: int) -> list[Member]:
-    """The memberships ``account_id`` held and that have ended, the latest first."""
-    return list(dbsession.scalars(FORMER_MEMBERSHIPS, {"account_id": account_id}))
+    """The memberships ``account_id`` held and that have ended, the latest first; read with the
+    current one's home, which the member's page shows."""
+    every = dbsession.scalars(MEMBERSHIPS_OF, {"account_id": account_id})
+    return [member for member in every if member.ceased_on is not None]
 
 
 def applications_query(status: ApplicationStatus):
