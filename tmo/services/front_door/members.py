@@ -13,7 +13,9 @@ from tmo.rules.membership import ApplicationStatus
 from tmo.services.elections.lifecycle import status_of
 from tmo.services.front_door.lines import AHEAD, JOINING_ROLES, MOST, Group, Line
 
-# Built once, as the navigation's count asks them on every page a member reads.
+# Built once, as the navigation's count asks them on every page a member reads; the elections,
+# roll marks and meetings as the plain values the lines show (loading each as an object cost
+# more than its query).
 APPLICATION_WAITING = (
     select(MembershipApplication)
     .where(
@@ -24,17 +26,25 @@ APPLICATION_WAITING = (
     .limit(1)
 )
 ELECTIONS_OPEN = (
-    select(Election)
+    select(
+        Election.id,
+        Election.title,
+        Election.status,
+        Election.nominations_close_at,
+        Election.poll_opens_at,
+        Election.poll_closes_at,
+        Election.roll_frozen_on,
+    )
     .where(Election.status.in_((Status.NOMINATIONS_OPEN, Status.POLL_OPEN)))
     .order_by(Election.poll_closes_at)
     .limit(MOST)
 )
-ROLL_ENTRIES = select(RollEntry).where(
+ROLL_ENTRIES = select(RollEntry.election_id, RollEntry.voted).where(
     RollEntry.member_id == bindparam("member_id"),
     RollEntry.election_id.in_(bindparam("polls", expanding=True)),
 )
 GENERAL_MEETINGS_AHEAD = (
-    select(Meeting)
+    select(Meeting.id, Meeting.title, Meeting.starts_at)
     .join(Body, Meeting.body_id == Body.id)
     .where(
         Body.kind == meeting_rules.GENERAL_MEETING,
@@ -91,12 +101,12 @@ def membership(request, identity) -> Group:
 def _elections_for(request, member: Member) -> list[Line]:
     """The elections a member can nominate or vote in now, or why they cannot vote."""
     now, route = request.now, request.route_url
-    found = list(request.dbsession.scalars(ELECTIONS_OPEN))
+    found = request.dbsession.execute(ELECTIONS_OPEN).all()
     polls = [e.id for e in found if status_of(e, now) is Status.POLL_OPEN]
     entries = (
         {
             entry.election_id: entry
-            for entry in request.dbsession.scalars(
+            for entry in request.dbsession.execute(
                 ROLL_ENTRIES, {"member_id": member.id, "polls": polls}
             )
         }
@@ -166,7 +176,7 @@ def _why_not_on_roll(member: Member, election: Election) -> str:
 
 
 def _general_meetings(request) -> list[Line]:
-    meetings = request.dbsession.scalars(
+    meetings = request.dbsession.execute(
         GENERAL_MEETINGS_AHEAD, {"now": request.now, "until": request.now + AHEAD * 3}
     )
     return [
