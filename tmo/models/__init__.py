@@ -241,15 +241,7 @@ def _join_injected_session(dbsession, request):
     events = zope.sqlalchemy.register(dbsession, transaction_manager=request.tm)
 
     def unregister(request):
-        for name in (
-            "after_begin",
-            "after_attach",
-            "after_flush",
-            "after_bulk_update",
-            "after_bulk_delete",
-            "before_commit",
-            "do_orm_execute",
-        ):
+        for name in ZOPE_EVENTS:
             listener = getattr(events, name)
             if event.contains(dbsession, name, listener):
                 event.remove(dbsession, name, listener)
