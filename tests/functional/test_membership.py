@@ -398,3 +398,29 @@ def test_tmo_retention_purges_entries_ten_years_after_ceasing(tmp_path, capsys):
     assert members[2].name == "Person 2" and members[3].name == "Person 3"
     session.close()
     engine.dispose()
+
+
+def test_a_member_who_rejoined_sees_their_home_now_and_their_past_memberships(testapp, dbsession):
+    account = AccountFactory(roles=[Role.MEMBER])
+    MemberFactory(
+        account=account,
+        member_number=41,
+        admitted_on=date(2015, 3, 1),
+        ceased_on=date(2019, 6, 30),
+        ceased_reason="resigned",
+    )
+    MemberFactory(
+        account=account,
+        member_number=42,
+        admitted_on=date(2019, 7, 1),
+        ceased_on=date(2021, 2, 28),
+        ceased_reason="resigned",
+    )
+    home = HomeFactory(address_line_1="Flat 9 Elm House")
+    MemberFactory(account=account, member_number=77, tenancy=TenancyFactory(home=home))
+    log_in(testapp, account.email)
+
+    page = testapp.get("/membership")
+    assert "Flat 9 Elm House" in page.text
+    past = [" ".join(li.get_text().split()) for li in page.html.select("h2 + ul.list li")]
+    assert [line.split(":")[0] for line in past] == ["M000042", "M000041"]

@@ -6,7 +6,7 @@ from pyramid.interfaces import IExceptionResponse
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 import tmo
-from tests.factories import AccountFactory
+from tests.factories import PASSWORD, AccountFactory
 from tmo.permissions import (
     PUBLIC_ROUTES,
     UNLABELLED_VIEW_PERMISSION,
@@ -220,3 +220,21 @@ def test_the_error_page_reads_nothing_from_a_failed_database(app_settings, dbses
     assert "What you entered has not been saved" in response.text
     assert Constitution().organisation_name in response.text
     assert "disk is full" not in response.text
+
+
+def flash_cookies(response) -> list[str]:
+    return [c for c in response.headers.getall("Set-Cookie") if c.startswith("tmo_flash=")]
+
+
+def test_a_message_is_shown_once_and_a_page_with_none_waiting_sets_no_cookie(testapp, dbsession):
+    assert flash_cookies(testapp.get("/")) == []
+    account = AccountFactory()
+    form = testapp.get("/login").forms["form"]
+    form["email"], form["password"] = account.email, PASSWORD
+    page = form.submit("submit").follow()
+    assert f"You are logged in as {account.display_name}." in page.text
+    assert flash_cookies(page)  # the message taken off the session
+
+    again = testapp.get("/needs-you")
+    assert "You are logged in as" not in again.text
+    assert flash_cookies(again) == []

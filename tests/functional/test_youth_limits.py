@@ -103,3 +103,24 @@ def test_a_vote_closes_itself_once_everyone_who_may_vote_has_voted(testapp, dbse
     assert "1 for, 1 against, 0 abstaining" in page.text
     counted = dbsession.get(YouthProposal, proposal.id)
     assert counted.decided_on == TODAY and closing(dbsession, proposal).actor_id is None
+
+
+def test_of_two_open_votes_only_the_one_everyone_has_voted_on_closes_itself(testapp, dbsession):
+    open_budget(dbsession)
+    amara, ben, chloe = (member(dbsession, name) for name in ("Amara", "Ben", "Chloe"))
+    goals, kit = voted(dbsession, amara), voted(dbsession, ben, cost=20_000)
+    # Chloe declares an interest in the goals: she does not vote on them, and is not waited for.
+    log_in(testapp, chloe.account.email)
+    act(testapp, goals.id, "interest", note="My brother runs the club.")
+    for person in (amara, ben):
+        testapp.reset()
+        log_in(testapp, person.account.email)
+        act(testapp, goals.id, "vote", choice="for")
+        act(testapp, kit.id, "vote", choice="for")
+    testapp.get("/youth")
+
+    assert dbsession.get(YouthProposal, goals.id).status == ProposalStatus.COMMITTED
+    assert closing(dbsession, goals).actor_id is None
+    # Chloe has not voted on the kit: that vote stays open.
+    assert dbsession.get(YouthProposal, kit.id).status == ProposalStatus.VOTING
+    assert closing(dbsession, kit) is None

@@ -13,6 +13,7 @@ import threading
 from weakref import WeakKeyDictionary, WeakSet
 
 import zope.sqlalchemy
+import zope.sqlalchemy.datamanager
 from pyramid_retry import mark_error_retryable
 from sqlalchemy import Engine, engine_from_config, event
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
@@ -184,15 +185,51 @@ def _configure_sqlite(engine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS):
         release_writer(connection_record.info)
 
 
+# The session's info key holding its zope.sqlalchemy listeners (and so its transaction manager).
+TRANSACTION_EVENTS = "tmo_transaction_events"
+ZOPE_EVENTS = (
+    "after_begin",
+    "after_attach",
+    "after_flush",
+    "after_bulk_update",
+    "after_bulk_delete",
+    "before_commit",
+    "do_orm_execute",
+)
+
+
+def _session_of(first):
+    """The session an event is about: its first argument, or that argument's session."""
+    return first if isinstance(first, Session) else first.session
+
+
+def _to_the_sessions_own(name):
+    def listener(first, *rest):
+        events = _session_of(first).info.get(TRANSACTION_EVENTS)
+        if events is not None:
+            getattr(events, name)(first, *rest)
+
+    return listener
+
+
 def get_session_factory(engine):
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """Sessions made by it listen for zope.sqlalchemy's events once, here, and hand each to the
+    session's own listeners (``get_tm_session``): registering them on every session cost more
+    than a query."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    for name in ZOPE_EVENTS:
+        event.listen(factory, name, _to_the_sessions_own(name))
+    return factory
 
 
 def get_tm_session(session_factory, transaction_manager, request=None, read_only=False):
     """A session joined to ``transaction_manager``: committed or aborted with the transaction."""
-    dbsession = session_factory(info={"request": request})
-    # Registered first: the connection taken below must join (and end with) the transaction.
-    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    # The listeners are in the session's info from the start: the connection taken below must
+    # join (and end with) the transaction.
+    events = zope.sqlalchemy.datamanager.ZopeTransactionEvents(
+        transaction_manager=transaction_manager
+    )
+    dbsession = session_factory(info={"request": request, TRANSACTION_EVENTS: events})
     if read_only and dbsession.get_bind().dialect.name == "sqlite":
         dbsession.connection(execution_options={SQLITE_BEGIN: "DEFERRED"})
     return dbsession
@@ -229,15 +266,7 @@ def _join_injected_session(dbsession, request):
     events = zope.sqlalchemy.register(dbsession, transaction_manager=request.tm)
 
     def unregister(request):
-        for name in (
-            "after_begin",
-            "after_attach",
-            "after_flush",
-            "after_bulk_update",
-            "after_bulk_delete",
-            "before_commit",
-            "do_orm_execute",
-        ):
+        for name in ZOPE_EVENTS:
             listener = getattr(events, name)
             if event.contains(dbsession, name, listener):
                 event.remove(dbsession, name, listener)

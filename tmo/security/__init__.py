@@ -178,13 +178,14 @@ def bounded_flashes(factory):
     return make_session
 
 
-def waiting_flashes(request, queue: str = "") -> list:
-    """The flash messages waiting in ``queue``, taken (so shown once). A request that carries no
-    flash cookie has none, and a page with none to show leaves the cookie as it is: a page that
-    sets no cookie can be kept in the page cache."""
-    if FLASH_COOKIE not in request.cookies or not request.session.peek_flash(queue):
+def waiting_flashes(request, queue: str) -> list:
+    """The flash messages waiting in ``queue``, taken off the session. Where none waits the
+    session is left as it is, so no response sets a cookie of an empty session (and a request
+    that brought no flash cookie and has flashed nothing does not read one)."""
+    if FLASH_COOKIE not in request.cookies and "session" not in vars(request):
         return []
-    return request.session.pop_flash(queue)
+    session = request.session
+    return session.pop_flash(queue) if session.peek_flash(queue) else []
 
 
 def _cut(message: str, limit: int) -> str:

@@ -29,6 +29,7 @@ def holds(role: Role) -> Check:
         return role in identity.roles
 
     check.__name__ = f"holds_{role.value}"
+    check.role = role
     return check
 
 

@@ -5,7 +5,7 @@ day is given: the request's ``today``, or the day a change takes effect."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from tmo.constitution import Constitution
@@ -59,21 +59,23 @@ def all_directorships(dbsession: Session) -> list[Directorship]:
     )
 
 
+# Built once: the public roster asks it on every request.
+DIRECTORSHIPS_ON = (
+    select(Directorship)
+    .options(joinedload(Directorship.director))
+    .where(
+        Directorship.start_date <= bindparam("day"),
+        or_(Directorship.end_date.is_(None), Directorship.end_date > bindparam("day")),
+        or_(Directorship.ended_on.is_(None), Directorship.ended_on > bindparam("day")),
+    )
+    .order_by(Directorship.start_date, Directorship.id)
+)
+
+
 def directorships_on(dbsession: Session, day: date) -> list[Directorship]:
     """The terms current on ``day`` (as ``rules.Term.current_on`` judges), each with its
     director: the board as it sits, read without its history."""
-    return list(
-        dbsession.scalars(
-            select(Directorship)
-            .options(joinedload(Directorship.director))
-            .where(
-                Directorship.start_date <= day,
-                or_(Directorship.end_date.is_(None), Directorship.end_date > day),
-                or_(Directorship.ended_on.is_(None), Directorship.ended_on > day),
-            )
-            .order_by(Directorship.start_date, Directorship.id)
-        )
-    )
+    return list(dbsession.scalars(DIRECTORSHIPS_ON, {"day": day}))
 
 
 def terms_by_seat(dbsession: Session) -> list[Directorship]:
@@ -238,6 +240,61 @@ def end_term(
         reason=reason,
         on=on.isoformat(),
     )
+
+
+@dataclass(frozen=True)
+class Holding:
+    """Who holds a seat and how, as the public roster shows it."""
+
+    name: str
+    how: str
+    start_date: date
+    end_date: date | None
+
+
+@dataclass(frozen=True)
+class PublicSeatRow:
+    seat: rules.Seat
+    category_name: str
+    holding: Holding | None
+
+    @property
+    def vacant(self) -> bool:
+        return self.holding is None
+
+
+# Built once: the public roster asks it on every request, as plain values (loading each term and
+# its director cost more than the query).
+HOLDINGS_ON = (
+    select(
+        Directorship.seat_category,
+        Directorship.seat_number,
+        Director.name,
+        Directorship.how,
+        Directorship.start_date,
+        Directorship.end_date,
+    )
+    .join(Director, Directorship.director_id == Director.id)
+    .where(
+        Directorship.start_date <= bindparam("day"),
+        or_(Directorship.end_date.is_(None), Directorship.end_date > bindparam("day")),
+        or_(Directorship.ended_on.is_(None), Directorship.ended_on > bindparam("day")),
+    )
+    .order_by(Directorship.start_date, Directorship.id)
+)
+
+
+def public_roster(dbsession: Session, constitution: Constitution, day: date) -> list[PublicSeatRow]:
+    """Every seat the constitution creates, with who holds it on ``day`` (or a vacancy): the
+    terms of ``directorships_on``, as the public sees them."""
+    board = constitution.board
+    by_seat: dict[rules.Seat, Holding] = {}
+    for category, number, name, how, start, end in dbsession.execute(HOLDINGS_ON, {"day": day}):
+        by_seat[rules.Seat(category, number)] = Holding(name, how, start, end)
+    return [
+        PublicSeatRow(seat, rules.category_of(board, seat.category).name, by_seat.get(seat))
+        for seat in rules.board_seats(board)
+    ]
 
 
 @dataclass(frozen=True)

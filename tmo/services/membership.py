@@ -10,8 +10,8 @@ request's (``request.today``, ``request.now``) or given.
 import re
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, or_, select, text
+from sqlalchemy.orm import Session, joinedload
 
 from tmo.constitution import Constitution
 from tmo.models.accounts import Account, RoleGrant
@@ -97,12 +97,16 @@ def current_members(dbsession: Session) -> list[Member]:
 
 
 def active_membership(dbsession: Session, account_id: int) -> Member | None:
-    return dbsession.scalar(active_membership_query(account_id))
+    return dbsession.scalar(ACTIVE_MEMBERSHIP, {"account_id": account_id})
 
 
-def active_membership_query(account_id: int):
+def active_membership_query(account_id):
     """The account's current membership, as a query another may join to."""
     return select(Member).where(Member.account_id == account_id, Member.ceased_on.is_(None))
+
+
+# Built once: the permits and the front door ask it on most pages a member reads.
+ACTIVE_MEMBERSHIP = active_membership_query(bindparam("account_id"))
 
 
 def pending_application(dbsession: Session, account_id: int) -> MembershipApplication | None:
@@ -114,26 +118,32 @@ def pending_application(dbsession: Session, account_id: int) -> MembershipApplic
     )
 
 
+# Built once: a member's own page asks them.
+APPLICATIONS_OF = (
+    select(MembershipApplication)
+    .where(MembershipApplication.account_id == bindparam("account_id"))
+    .order_by(MembershipApplication.id.desc())
+)
+# Every membership of an account, each with its home (read in the same statement): a member's
+# own page shows the current one's home and lists the former ones.
+MEMBERSHIPS_OF = (
+    select(Member)
+    .options(joinedload(Member.home))
+    .where(Member.account_id == bindparam("account_id"))
+    .order_by(Member.ceased_on.desc())
+)
+
+
 def applications_of(dbsession: Session, account_id: int) -> list[MembershipApplication]:
     """Every application ``account_id`` has made, the latest first."""
-    return list(
-        dbsession.scalars(
-            select(MembershipApplication)
-            .where(MembershipApplication.account_id == account_id)
-            .order_by(MembershipApplication.id.desc())
-        )
-    )
+    return list(dbsession.scalars(APPLICATIONS_OF, {"account_id": account_id}))
 
 
 def former_memberships(dbsession: Session, account_id: int) -> list[Member]:
-    """The memberships ``account_id`` held and that have ended, the latest first."""
-    return list(
-        dbsession.scalars(
-            select(Member)
-            .where(Member.account_id == account_id, Member.ceased_on.is_not(None))
-            .order_by(Member.ceased_on.desc())
-        )
-    )
+    """The memberships ``account_id`` held and that have ended, the latest first; read with the
+    current one's home, which the member's page shows."""
+    every = dbsession.scalars(MEMBERSHIPS_OF, {"account_id": account_id})
+    return [member for member in every if member.ceased_on is not None]
 
 
 def applications_query(status: ApplicationStatus):

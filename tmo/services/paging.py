@@ -2,8 +2,9 @@
 
 import math
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 PER_PAGE = 25
 
@@ -37,9 +38,27 @@ def page_number(value) -> int:
     return max(1, min(number, 1_000_000))
 
 
+# Each query's count and page, built once for it: a list whose query is built once (the
+# meetings page's, the register's without a search) is counted and paged without building them
+# again; a query built for one request goes with it.
+_COUNT_AND_PAGE: "WeakKeyDictionary[Select, tuple[Select, Select]]" = WeakKeyDictionary()
+
+
+def _count_and_page(query: Select) -> tuple[Select, Select]:
+    built = _COUNT_AND_PAGE.get(query)
+    if built is None:
+        built = _COUNT_AND_PAGE[query] = (
+            select(func.count()).select_from(query.order_by(None).subquery()),
+            query.limit(bindparam("page_limit")).offset(bindparam("page_offset")),
+        )
+    return built
+
+
 def paginate(dbsession, query: Select, number: int, per_page: int = PER_PAGE) -> Page:
     """The page ``number`` of ``query`` (past the end: the last page)."""
-    total = dbsession.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    count, page = _count_and_page(query)
+    total = dbsession.scalar(count)
     number = min(number, max(1, math.ceil(total / per_page)))
-    items = list(dbsession.scalars(query.limit(per_page).offset((number - 1) * per_page)))
+    window = {"page_limit": per_page, "page_offset": (number - 1) * per_page}
+    items = list(dbsession.scalars(page, window))
     return Page(items, number, per_page, total)

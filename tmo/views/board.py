@@ -29,7 +29,7 @@ from tmo.services.board import ELIGIBILITY_FLAGS, INTEREST_LABELS
 from tmo.views import READ
 
 
-def term_dates(directorship: Directorship) -> str:
+def term_dates(directorship: Directorship | board.Holding) -> str:
     if directorship.end_date is None:
         return f"since {directorship.start_date:%-d %B %Y}, while in office"
     return f"{directorship.start_date:%-d %B %Y} to {directorship.end_date:%-d %B %Y}"
@@ -43,7 +43,7 @@ def term_dates(directorship: Directorship) -> str:
 )
 def roster(request):
     return {
-        "rows": board.roster(request.dbsession, request.constitution, request.today),
+        "rows": board.public_roster(request.dbsession, request.constitution, request.today),
         "how_held": HOW_HELD,
         "term_dates": term_dates,
     }
@@ -52,13 +52,13 @@ def roster(request):
 @view_config(route_name="board_csv", request_method=READ, permission=NO_PERMISSION_REQUIRED)
 def roster_csv(request):
     rows = []
-    for row in board.roster(request.dbsession, request.constitution, request.today):
-        held = row.directorship
+    for row in board.public_roster(request.dbsession, request.constitution, request.today):
+        held = row.holding
         rows.append(
             [
                 row.category_name,
                 row.seat.number,
-                held.director.name if held else "Vacant",
+                held.name if held else "Vacant",
                 HOW_HELD[held.how] if held else "",
                 held.start_date.isoformat() if held else "",
                 held.end_date.isoformat() if held and held.end_date else "",

@@ -1,7 +1,7 @@
 """The front door's lines for residents, applicants and members: joining, voting, nominations,
 general meetings and their membership."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from tmo.models.elections import Election, RollEntry
 from tmo.models.meetings import Body, Meeting
@@ -13,6 +13,49 @@ from tmo.rules.membership import ApplicationStatus
 from tmo.services.elections.lifecycle import status_of
 from tmo.services.front_door.lines import AHEAD, JOINING_ROLES, MOST, Group, Line
 
+# Built once, as the navigation's count asks them on every page a member reads; the elections,
+# roll marks and meetings as the plain values the lines show (loading each as an object cost
+# more than its query).
+APPLICATION_WAITING = (
+    select(MembershipApplication)
+    .where(
+        MembershipApplication.account_id == bindparam("account_id"),
+        MembershipApplication.status == ApplicationStatus.SUBMITTED,
+    )
+    .order_by(MembershipApplication.submitted_at.desc())
+    .limit(1)
+)
+ELECTIONS_OPEN = (
+    select(
+        Election.id,
+        Election.title,
+        Election.status,
+        Election.nominations_close_at,
+        Election.poll_opens_at,
+        Election.poll_closes_at,
+        Election.roll_frozen_on,
+    )
+    .where(Election.status.in_((Status.NOMINATIONS_OPEN, Status.POLL_OPEN)))
+    .order_by(Election.poll_closes_at)
+    .limit(MOST)
+)
+ROLL_ENTRIES = select(RollEntry.election_id, RollEntry.voted).where(
+    RollEntry.member_id == bindparam("member_id"),
+    RollEntry.election_id.in_(bindparam("polls", expanding=True)),
+)
+GENERAL_MEETINGS_AHEAD = (
+    select(Meeting.id, Meeting.title, Meeting.starts_at)
+    .join(Body, Meeting.body_id == Body.id)
+    .where(
+        Body.kind == meeting_rules.GENERAL_MEETING,
+        Meeting.cancelled_at.is_(None),
+        Meeting.starts_at >= bindparam("now"),
+        Meeting.starts_at <= bindparam("until"),
+    )
+    .order_by(Meeting.starts_at)
+    .limit(MOST)
+)
+
 
 def membership(request, identity) -> Group:
     member = identity.member
@@ -20,13 +63,7 @@ def membership(request, identity) -> Group:
     if member is None:
         group = Group("Joining the TMO")
         application = request.dbsession.scalar(
-            select(MembershipApplication)
-            .where(
-                MembershipApplication.account_id == identity.account_id,
-                MembershipApplication.status == ApplicationStatus.SUBMITTED,
-            )
-            .order_by(MembershipApplication.submitted_at.desc())
-            .limit(1)
+            APPLICATION_WAITING, {"account_id": identity.account_id}
         )
         if application is None and identity.roles <= JOINING_ROLES:
             group.lines.append(
@@ -64,22 +101,13 @@ def membership(request, identity) -> Group:
 def _elections_for(request, member: Member) -> list[Line]:
     """The elections a member can nominate or vote in now, or why they cannot vote."""
     now, route = request.now, request.route_url
-    found = list(
-        request.dbsession.scalars(
-            select(Election)
-            .where(Election.status.in_((Status.NOMINATIONS_OPEN, Status.POLL_OPEN)))
-            .order_by(Election.poll_closes_at)
-            .limit(MOST)
-        )
-    )
+    found = request.dbsession.execute(ELECTIONS_OPEN).all()
     polls = [e.id for e in found if status_of(e, now) is Status.POLL_OPEN]
     entries = (
         {
             entry.election_id: entry
-            for entry in request.dbsession.scalars(
-                select(RollEntry).where(
-                    RollEntry.member_id == member.id, RollEntry.election_id.in_(polls)
-                )
+            for entry in request.dbsession.execute(
+                ROLL_ENTRIES, {"member_id": member.id, "polls": polls}
             )
         }
         if polls
@@ -148,17 +176,8 @@ def _why_not_on_roll(member: Member, election: Election) -> str:
 
 
 def _general_meetings(request) -> list[Line]:
-    meetings = request.dbsession.scalars(
-        select(Meeting)
-        .join(Body, Meeting.body_id == Body.id)
-        .where(
-            Body.kind == meeting_rules.GENERAL_MEETING,
-            Meeting.cancelled_at.is_(None),
-            Meeting.starts_at >= request.now,
-            Meeting.starts_at <= request.now + AHEAD * 3,
-        )
-        .order_by(Meeting.starts_at)
-        .limit(MOST)
+    meetings = request.dbsession.execute(
+        GENERAL_MEETINGS_AHEAD, {"now": request.now, "until": request.now + AHEAD * 3}
     )
     return [
         Line(

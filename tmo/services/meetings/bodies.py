@@ -19,10 +19,13 @@ from tmo.services import audit
 from tmo.services import board as board_service
 from tmo.services.notices import Recipient, member_recipient
 
+# Built once: the meetings page lists every body.
+BODIES = select(Body).order_by(Body.name)
+
 
 def bodies(dbsession: Session, *, besides: Body | None = None) -> list[Body]:
     """Every body by name (but ``besides``: the bodies it might report to)."""
-    query = select(Body).order_by(Body.name)
+    query = BODIES
     if besides is not None:
         query = query.where(Body.id != besides.id)
     return list(dbsession.scalars(query))

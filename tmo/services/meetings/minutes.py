@@ -131,15 +131,19 @@ def amend_minutes(
     return amendment
 
 
+# Built once: the meetings page lists them for everyone, mostly without a search.
+PUBLISHED = (
+    select(Meeting)
+    .join(Body, Meeting.body_id == Body.id)
+    .where(Meeting.minutes_state == rules.SIGNED)
+    .order_by(Meeting.starts_at.desc())
+)
+
+
 def published_query(q: str = ""):
     """Signed minutes (the published record), newest first; ``q`` searches the body's name, the
     meeting's title and every item that is not confidential."""
-    query = (
-        select(Meeting)
-        .join(Body, Meeting.body_id == Body.id)
-        .where(Meeting.minutes_state == rules.SIGNED)
-        .order_by(Meeting.starts_at.desc())
-    )
+    query = PUBLISHED
     q = q.strip()[:200]
     if q:
         pattern = contains_pattern(q)

@@ -3,7 +3,7 @@ and how a young person's name is shown; the youth worker's list of members and r
 
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from tmo.constitution import Constitution
@@ -13,14 +13,15 @@ from tmo.rules import youth as rules
 from tmo.rules.youth import MemberStatus, YouthError
 from tmo.services.search import LIKE_ESCAPE, contains_pattern
 
+# Built once: the front door asks it of everyone logged in.
+LIVE_MEMBERSHIP = select(YouthMember).where(
+    YouthMember.account_id == bindparam("account_id"), YouthMember.status != MemberStatus.REJECTED
+)
+
 
 def live_membership(dbsession: Session, account_id: int) -> YouthMember | None:
     """The account's application or membership (not a rejected one)."""
-    return dbsession.scalar(
-        select(YouthMember).where(
-            YouthMember.account_id == account_id, YouthMember.status != MemberStatus.REJECTED
-        )
-    )
+    return dbsession.scalar(LIVE_MEMBERSHIP, {"account_id": account_id})
 
 
 def in_forum(member: YouthMember | None, constitution: Constitution, day: date) -> bool:

@@ -5,14 +5,14 @@ once with the year's budget locked (or leaves it agreed but unfunded when too li
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tmo.constitution import Constitution
 from tmo.models.youth import YouthInterest, YouthMember, YouthProposal, YouthVote
 from tmo.rules import youth as rules
-from tmo.rules.youth import ProposalStatus, Step, YouthError
+from tmo.rules.youth import MemberStatus, ProposalStatus, Step, YouthError
 from tmo.services import audit
 from tmo.services.youth.budget import add_entry, open_year_for
 from tmo.services.youth.chair import chair_on
@@ -114,12 +114,44 @@ def may_vote(
     return [m for m in members if m.id not in interested], voted
 
 
+# Built once: each approved member's dates, and whether they have voted on, or declared an
+# interest in, the proposal; whether the dates put them in the forum today is the rules' to say.
+MEMBERS_AND_VOTES = select(
+    YouthMember.approved_on,
+    YouthMember.date_of_birth,
+    YouthMember.left_on,
+    exists()
+    .where(YouthVote.proposal_id == bindparam("proposal_id"), YouthVote.member_id == YouthMember.id)
+    .correlate(YouthMember),
+    exists()
+    .where(
+        YouthInterest.proposal_id == bindparam("proposal_id"),
+        YouthInterest.member_id == YouthMember.id,
+    )
+    .correlate(YouthMember),
+).where(YouthMember.status == MemberStatus.APPROVED)
+
+
 def turnout(
     dbsession: Session, constitution: Constitution, proposal: YouthProposal, today: date
 ) -> Turnout:
     """Forum members who may vote (those without a declared interest) and how many have."""
-    eligible, voted = may_vote(dbsession, constitution, proposal, today)
-    return Turnout(len(eligible), len({m.id for m in eligible} & voted))
+    return _turnout_of(dbsession, constitution, proposal.id, today)
+
+
+def _turnout_of(
+    dbsession: Session, constitution: Constitution, proposal_id: int, today: date
+) -> Turnout:
+    eligible = voted = 0
+    rows = dbsession.execute(MEMBERS_AND_VOTES, {"proposal_id": proposal_id})
+    for approved_on, born, left_on, has_voted, interested in rows:
+        if interested or not rules.in_forum_on(
+            approved_on, born, left_on, constitution.youth, today
+        ):
+            continue
+        eligible += 1
+        voted += bool(has_voted)
+    return Turnout(eligible, voted)
 
 
 def not_yet_voted(
@@ -206,20 +238,57 @@ def count_proposal_votes(
     return proposal
 
 
-def votes_over(dbsession: Session, constitution: Constitution, today: date) -> list[int]:
-    """The proposals whose vote is over: its time has ended, or everyone who may vote has."""
-    over = []
-    voting = dbsession.scalars(
-        select(YouthProposal).where(
-            YouthProposal.status == ProposalStatus.VOTING,
-            YouthProposal.vote_closes_on.is_not(None),
+# Built once: asked on every page of the forum and on the front door. Each open vote beside each
+# approved member's dates, and whether the member has voted on it or declared an interest (a vote
+# with no approved member still has its row, to close when its time ends).
+VOTES_OPEN = (
+    select(
+        YouthProposal.id,
+        YouthProposal.vote_closes_on,
+        YouthMember.approved_on,
+        YouthMember.date_of_birth,
+        YouthMember.left_on,
+        exists()
+        .where(YouthVote.proposal_id == YouthProposal.id, YouthVote.member_id == YouthMember.id)
+        .correlate(YouthProposal, YouthMember),
+        exists()
+        .where(
+            YouthInterest.proposal_id == YouthProposal.id,
+            YouthInterest.member_id == YouthMember.id,
         )
+        .correlate(YouthProposal, YouthMember),
     )
-    for proposal in voting:
-        counted = turnout(dbsession, constitution, proposal, today)
-        if rules.may_count(proposal.vote_closes_on, today, counted.eligible, counted.voted):
-            over.append(proposal.id)
-    return over
+    .outerjoin(YouthMember, YouthMember.status == MemberStatus.APPROVED)
+    .where(YouthProposal.status == ProposalStatus.VOTING, YouthProposal.vote_closes_on.is_not(None))
+    .order_by(YouthProposal.id)
+)
+
+
+def votes_over(dbsession: Session, constitution: Constitution, today: date) -> list[int]:
+    """The proposals whose vote is over: its time has ended, or everyone who may vote has.
+    One query, whatever the number of open votes."""
+    tallies: dict[int, list] = {}  # proposal id -> [closes on, may vote, have voted]
+    for (
+        proposal_id,
+        closes_on,
+        approved_on,
+        born,
+        left_on,
+        has_voted,
+        interested,
+    ) in dbsession.execute(VOTES_OPEN):
+        tally = tallies.setdefault(proposal_id, [closes_on, 0, 0])
+        if interested or not rules.in_forum_on(
+            approved_on, born, left_on, constitution.youth, today
+        ):
+            continue
+        tally[1] += 1
+        tally[2] += bool(has_voted)
+    return [
+        proposal_id
+        for proposal_id, (closes_on, eligible, voted) in tallies.items()
+        if rules.may_count(closes_on, today, eligible, voted)
+    ]
 
 
 def close_votes_over(
