@@ -38,6 +38,7 @@ __all__ = [
     "get_session_factory",
     "get_tm_session",
     "includeme",
+    "mark_written",
     "server_secret",
 ]
 
@@ -46,6 +47,8 @@ SQLITE_BEGIN = "tmo_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # The connection's info key saying it holds the process's SQLite write turn.
 SQLITE_WRITER = "tmo_sqlite_writer"
+# The session's info key holding its link to the request's transaction (zope.sqlalchemy's events).
+TRANSACTION_EVENTS = "tmo_transaction_events"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 configure_mappers()
@@ -170,10 +173,21 @@ def get_tm_session(session_factory, transaction_manager, request=None, read_only
     """A session joined to ``transaction_manager``: committed or aborted with the transaction."""
     dbsession = session_factory(info={"request": request})
     # Registered first: the connection taken below must join (and end with) the transaction.
-    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    events = zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    dbsession.info[TRANSACTION_EVENTS] = events
     if read_only and dbsession.get_bind().dialect.name == "sqlite":
         dbsession.connection(execution_options={SQLITE_BEGIN: "DEFERRED"})
     return dbsession
+
+
+def mark_written(dbsession: Session) -> None:
+    """Tell the request's transaction that ``dbsession`` has written: statements run on its
+    connection directly (``dbsession.connection().execute``) pass by the session's events, and a
+    session that seems only to have read is rolled back at the end of the request, not committed.
+    A session of no request's transaction (a script's, a test's) commits for itself."""
+    events = dbsession.info.get(TRANSACTION_EVENTS)
+    if events is not None:
+        events.mark_changed(dbsession)
 
 
 def request_dbsession(request) -> Session:
@@ -202,8 +216,10 @@ def _join_injected_session(dbsession, request):
     """
     dbsession.info["request"] = request
     events = zope.sqlalchemy.register(dbsession, transaction_manager=request.tm)
+    dbsession.info[TRANSACTION_EVENTS] = events
 
     def unregister(request):
+        dbsession.info.pop(TRANSACTION_EVENTS, None)
         for name in (
             "after_begin",
             "after_attach",
