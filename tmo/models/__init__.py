@@ -10,6 +10,7 @@ failures and deadlocks.
 import contextlib
 import os
 import threading
+from operator import attrgetter
 from weakref import WeakKeyDictionary, WeakSet
 
 import zope.sqlalchemy
@@ -165,16 +166,39 @@ def _configure_sqlite(engine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS):
         release_writer(connection_record.info)
 
 
+# zope.sqlalchemy's events, by where the session is in their first argument.
+_SESSION_EVENTS = ("after_begin", "after_attach", "after_flush", "before_commit")
+_EXECUTION_EVENTS = ("after_bulk_update", "after_bulk_delete", "do_orm_execute")
+
+
+def _pass_on(name: str, session_of):
+    def pass_on(first, *rest):
+        events = session_of(first).info.get(TRANSACTION_EVENTS)
+        if events is not None:
+            getattr(events, name)(first, *rest)
+
+    return pass_on
+
+
 def get_session_factory(engine):
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """Sessions of ``engine``. zope.sqlalchemy's events are listened for once, for every session
+    of the factory, and passed on to the transaction's events in the session's info
+    (``get_tm_session``; a script's session has none): listening on each session cost a page
+    more than one of its queries."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    for name in _SESSION_EVENTS:
+        event.listen(factory, name, _pass_on(name, lambda session: session))
+    for name in _EXECUTION_EVENTS:
+        event.listen(factory, name, _pass_on(name, attrgetter("session")))
+    return factory
 
 
 def get_tm_session(session_factory, transaction_manager, request=None, read_only=False):
-    """A session joined to ``transaction_manager``: committed or aborted with the transaction."""
-    dbsession = session_factory(info={"request": request})
-    # Registered first: the connection taken below must join (and end with) the transaction.
-    events = zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
-    dbsession.info[TRANSACTION_EVENTS] = events
+    """A session of ``session_factory`` (``get_session_factory``) joined to
+    ``transaction_manager``: committed or aborted with the transaction."""
+    events = zope.sqlalchemy.ZopeTransactionEvents(transaction_manager=transaction_manager)
+    # Set from the start: the connection taken below must join (and end with) the transaction.
+    dbsession = session_factory(info={"request": request, TRANSACTION_EVENTS: events})
     if read_only and dbsession.get_bind().dialect.name == "sqlite":
         dbsession.connection(execution_options={SQLITE_BEGIN: "DEFERRED"})
     return dbsession
