@@ -216,12 +216,8 @@ def cast(context, request):
         )
     page = render_to_response(
         "elections/receipt.jinja2",
-        {
-            **common(request, election),
-            **ballot_urls(request),
-            "receipt": sealed.tracker,
-            "emailed": emailed,
-        },
+        # What the receipt shows, and no more: it is made on every cast.
+        {"election": election, "receipt": sealed.tracker, "emailed": emailed},
         request,
     )
     try:
