@@ -383,3 +383,18 @@ def test_a_login_session_ends_when_the_apps_clock_passes_its_lifetime(testapp, c
     assert testapp.get("/account").status_int == 200
     clock.advance(minutes=1)
     assert testapp.get("/account").status_int == 302
+
+
+def flash_cookies(response) -> list[str]:
+    return [c for c in response.headers.getall("Set-Cookie") if c.startswith("tmo_flash=")]
+
+
+def test_the_log_in_message_is_shown_once_and_a_page_without_one_leaves_the_cookie_alone(testapp):
+    account = AccountFactory()
+    page = log_in(testapp, account.email)
+    assert f"You are logged in as {account.display_name}." in page.text
+    # Taken from the cookie as it is shown: the cookie is set again, without it.
+    assert flash_cookies(page)
+    again = testapp.get(page.request.path)
+    assert "You are logged in as" not in again.text
+    assert flash_cookies(again) == []

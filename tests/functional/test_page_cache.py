@@ -14,10 +14,12 @@ from sqlalchemy import create_engine, make_url, update
 import tmo
 from tests import factories
 from tests.conftest import log_in
+from tests.elections_setup import fresh, poll_open, web_request
 from tmo.models import get_session_factory
 from tmo.models.accounts import Account, LoginSession
 from tmo.permissions import Role
 from tmo.scripts.migrate import alembic_config
+from tmo.services import elections
 
 NOON = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
@@ -177,3 +179,20 @@ def test_two_serving_processes_each_see_a_write_at_their_next_read(app_settings)
         assert "/login" in replayed.location
         first.registry["dbengine"].dispose()
         second.registry["dbengine"].dispose()
+
+
+def test_a_ballot_cast_shows_in_the_turnout_at_the_next_read(testapp, dbsession, app):
+    """A cast writes on the session's connection, round the session's events: it still changes
+    the token, so the election's page kept from before the cast is not served again."""
+    election, people = poll_open(dbsession, web_request(app, dbsession))
+    dbsession.commit()
+    log_in(testapp, people[-1].account.email)
+    voters = len(people)
+    page = f"/elections/{election.id}"
+    assert f"Turnout so far: 0 of {voters}" in testapp.get(page)
+    assert f"Turnout so far: 0 of {voters}" in testapp.get(page)
+    form = testapp.get(f"{page}/ballot").forms["ballot"]
+    candidate = elections.accepted(fresh(dbsession, election))[0]
+    form[f"rank-{candidate.id}"] = "1"
+    assert "Your vote is cast" in form.submit().forms["cast"].submit()
+    assert f"Turnout so far: 1 of {voters}" in testapp.get(page)

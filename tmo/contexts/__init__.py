@@ -8,6 +8,7 @@ the object itself to decide who may act on it.
 """
 
 from pyramid.httpexceptions import HTTPNotFound
+from sqlalchemy import Select, bindparam, inspect, select
 
 
 class Site:
@@ -23,9 +24,19 @@ def site(request) -> Site:
     return SITE
 
 
+# Each model's select by id, built once: a context loads its object on every request, and
+# ``Session.get`` builds the select again each time.
+_BY_ID: dict[type, Select] = {}
+
+
 def load(request, model, key: str):
     """The row of ``model`` whose id is the path's ``key``, or 404."""
-    found = request.dbsession.get(model, int(request.matchdict[key]))
+    by_id = _BY_ID.get(model)
+    if by_id is None:
+        by_id = _BY_ID[model] = select(model).where(
+            inspect(model).primary_key[0] == bindparam("id")
+        )
+    found = request.dbsession.execute(by_id, {"id": int(request.matchdict[key])}).scalar()
     if found is None:
         raise HTTPNotFound()
     return found

@@ -41,6 +41,7 @@ __all__ = [
     "get_session_factory",
     "get_tm_session",
     "includeme",
+    "mark_written",
     "server_secret",
 ]
 
@@ -235,6 +236,18 @@ def get_tm_session(session_factory, transaction_manager, request=None, read_only
     return dbsession
 
 
+def mark_written(dbsession: Session) -> None:
+    """Tell the request's transaction that ``dbsession`` has written: statements run on its
+    connection directly (``dbsession.connection().execute``) pass by the session's events, and a
+    session that seems only to have read is rolled back at the end of the request, not committed.
+    A session of no request's transaction (a script's, a test's) commits for itself. Either
+    way its commit changes the data version's token (``data_version.mark``)."""
+    data_version.mark(dbsession)
+    events = dbsession.info.get(TRANSACTION_EVENTS)
+    if events is not None:
+        events.mark_changed(dbsession)
+
+
 def request_dbsession(request) -> Session:
     injected = request.environ.get("tmo.dbsession")
     if injected is not None:
@@ -264,8 +277,10 @@ def _join_injected_session(dbsession, request):
     """
     dbsession.info["request"] = request
     events = zope.sqlalchemy.register(dbsession, transaction_manager=request.tm)
+    dbsession.info[TRANSACTION_EVENTS] = events
 
     def unregister(request):
+        dbsession.info.pop(TRANSACTION_EVENTS, None)
         for name in ZOPE_EVENTS:
             listener = getattr(events, name)
             if event.contains(dbsession, name, listener):

@@ -40,7 +40,8 @@ BUMP = (
 # Every session of the process (the app's, a script's, a test's) makes its writes known.
 
 
-def _mark(session: Session) -> None:
+def mark(session: Session) -> None:
+    """``session`` has written: its commit changes the token."""
     session.info[WROTE] = True
     request = session.info.get("request")
     if request is not None:
@@ -49,7 +50,7 @@ def _mark(session: Session) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session, flush_context):
-    _mark(session)
+    mark(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -61,7 +62,7 @@ def _on_execute(state):
         return
     if state.execution_options.get(OWN):
         return
-    _mark(state.session)
+    mark(state.session)
 
 
 @event.listens_for(Session, "before_commit")

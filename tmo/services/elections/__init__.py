@@ -9,6 +9,7 @@ The names below are the service's whole interface; callers use them as ``electio
 
 from tmo.services.elections.casting import (
     Sealed,
+    accepted_ids,
     ballot_paper,
     cast,
     enter_paper_batch,
@@ -94,6 +95,7 @@ __all__ = [
     "NotOnRoll",
     "Sealed",
     "accepted",
+    "accepted_ids",
     "accepting",
     "announced_query",
     "ballot_paper",

@@ -18,16 +18,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, bindparam, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
+from tmo.models import mark_written
 from tmo.models.elections import Candidate, Election, RollEntry, SealedBallot
 from tmo.models.membership import Member
 from tmo.rules import elections as rules
 from tmo.rules import sealing
+from tmo.rules.elections import CandidateStatus
 from tmo.services import audit
 from tmo.services.elections.nominations import accepted, surname_order
 from tmo.services.elections.refusals import AlreadyVoted, ElectionError, NotOnRoll
+from tmo.services.membership import active_membership_query
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,55 @@ def seal(election: Election, preferences: Sequence[int]) -> Sealed:
         raise ElectionError("This election has no sealing key: its poll cannot take ballots.")
     ciphertext = sealing.seal(election.sealing_key, preferences)
     return Sealed(ciphertext, sealing.tracker(ciphertext))
+
+
+# A cast's statements, built once as plain SQL expressions over the tables and run on the
+# session's connection: building a statement, and the ORM's work around running it, cost a cast
+# far more than SQLite takes to run it.
+_ELECTION = Election.__table__
+_ROLL = RollEntry.__table__
+_BALLOT = SealedBallot.__table__
+_CANDIDATE = Candidate.__table__
+
+# The election's row, locked to the commit (PostgreSQL: FOR UPDATE; SQLite: the write
+# transaction began IMMEDIATE), read as the few columns a cast needs.
+LOCK_FOR_BALLOTS = (
+    select(
+        _ELECTION.c.status,
+        _ELECTION.c.poll_opens_at,
+        _ELECTION.c.poll_closes_at,
+        _ELECTION.c.chain_head,
+        _ELECTION.c.sealing_key,
+    )
+    .where(_ELECTION.c.id == bindparam("election"))
+    .with_for_update()
+)
+# The roll mark: only an unmarked entry matches, so a second cast marks nothing.
+MARK_ON_ROLL = (
+    update(_ROLL)
+    .where(
+        _ROLL.c.election_id == bindparam("election"),
+        _ROLL.c.member_id == bindparam("member"),
+        _ROLL.c.voted.is_(False),
+    )
+    .values(voted=True, channel=bindparam("mark_channel"))
+)
+ON_ROLL = select(_ROLL.c.id).where(
+    _ROLL.c.election_id == bindparam("election"), _ROLL.c.member_id == bindparam("member")
+)
+STORE_BALLOTS = insert(_BALLOT)
+MOVE_HEAD = (
+    update(_ELECTION)
+    .where(_ELECTION.c.id == bindparam("election"))
+    .values(
+        chain_head=bindparam("new_head"),
+        ballots_cast=_ELECTION.c.ballots_cast + bindparam("added"),
+    )
+)
+ACCEPTED_IDS = select(_CANDIDATE.c.id).where(
+    _CANDIDATE.c.election_id == bindparam("election"),
+    _CANDIDATE.c.status == CandidateStatus.ACCEPTED,
+)
 
 
 def _append(
@@ -68,12 +120,10 @@ def _append(
                 "hash": head,
             }
         )
-    dbsession.execute(insert(SealedBallot.__table__), rows)
-    dbsession.execute(
-        update(Election.__table__)
-        .where(Election.__table__.c.id == election_id)
-        .values(chain_head=head, ballots_cast=Election.__table__.c.ballots_cast + len(rows))
-    )
+    connection = dbsession.connection()
+    connection.execute(STORE_BALLOTS, rows)
+    connection.execute(MOVE_HEAD, {"election": election_id, "new_head": head, "added": len(rows)})
+    mark_written(dbsession)
     # An Election already loaded in this session must not keep the old head and count.
     loaded = dbsession.identity_map.get(dbsession.identity_key(Election, election_id))
     if loaded is not None:
@@ -82,27 +132,29 @@ def _append(
 
 
 def _lock_for_ballots(dbsession: Session, election_id: int, now: datetime) -> Row:
-    """The election's row, locked to the commit (PostgreSQL: FOR UPDATE; SQLite: the write
-    transaction began IMMEDIATE), read as the few columns a cast needs; refused unless the poll
-    is open at ``now``."""
-    row = dbsession.execute(
-        select(
-            Election.status,
-            Election.poll_opens_at,
-            Election.poll_closes_at,
-            Election.chain_head,
-            Election.sealing_key,
-        )
-        .where(Election.id == election_id)
-        .with_for_update()
-    ).one()
+    """The election's row, locked to the commit, read as the few columns a cast needs; refused
+    unless the poll is open at ``now``."""
+    row = dbsession.connection().execute(LOCK_FOR_BALLOTS, {"election": election_id}).one()
     if not rules.accepting_ballots(row.status, row.poll_opens_at, row.poll_closes_at, now):
         raise ElectionError("The poll is not open.")
     return row
 
 
-def validate_ballot(election: Election, *, marked=(), numbers=None) -> tuple[int, ...]:
-    candidate_ids = [candidate.id for candidate in accepted(election)]
+def accepted_ids(dbsession: Session, election: Election) -> list[int]:
+    """The ids of the election's accepted candidates, those a ballot may name (what a cast needs
+    of its candidates, without loading them)."""
+    if "candidates" not in inspect(election).unloaded:
+        return [candidate.id for candidate in accepted(election)]
+    return list(dbsession.connection().scalars(ACCEPTED_IDS, {"election": election.id}))
+
+
+def validate_ballot(
+    election: Election, *, marked=(), numbers=None, candidate_ids: Sequence[int] | None = None
+) -> tuple[int, ...]:
+    """The preferences a ballot marked or numbered expresses, or ElectionError saying what to
+    put right. ``candidate_ids``: the accepted candidates' (``accepted_ids``), if known."""
+    if candidate_ids is None:
+        candidate_ids = [candidate.id for candidate in accepted(election)]
     try:
         if election.method == "block":
             return rules.block_ballot(list(marked), candidate_ids, election.seats)
@@ -127,22 +179,11 @@ def cast(
     the poll card): either marks the member's one roll entry. Raises AlreadyVoted, or
     NotOnRoll."""
     election = _lock_for_ballots(dbsession, election_id, now)
-    marked = dbsession.execute(
-        update(RollEntry)
-        .where(
-            RollEntry.election_id == election_id,
-            RollEntry.member_id == member_id,
-            RollEntry.voted.is_(False),
-        )
-        .values(voted=True, channel=channel)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    voter = {"election": election_id, "member": member_id}
+    connection = dbsession.connection()
+    marked = connection.execute(MARK_ON_ROLL, {**voter, "mark_channel": channel}).rowcount
     if marked != 1:
-        on_roll = dbsession.scalar(
-            select(RollEntry.id).where(
-                RollEntry.election_id == election_id, RollEntry.member_id == member_id
-            )
-        )
+        on_roll = connection.scalar(ON_ROLL, voter)
         if on_roll is None:
             raise NotOnRoll("You are not on the roll of voters for this election.")
         raise AlreadyVoted("You have already voted in this election.")
@@ -238,20 +279,24 @@ def roll_entry(dbsession: Session, election: Election, member: Member | None) ->
     )
 
 
+# Built once: every cast asks it, for the permission to vote.
+MEMBERSHIP_AND_ROLL_ENTRY = (
+    active_membership_query(bindparam("account"))
+    .add_columns(RollEntry)
+    .outerjoin(
+        RollEntry,
+        (RollEntry.member_id == Member.id) & (RollEntry.election_id == bindparam("election")),
+    )
+)
+
+
 def membership_and_roll_entry(
     dbsession: Session, election: Election, account_id: int
 ) -> tuple[Member | None, RollEntry | None]:
     """The account's current membership and its line on the election's roll, in one query (a
     cast's permission check needs both)."""
-    from tmo.services.membership import active_membership_query
-
     found = dbsession.execute(
-        active_membership_query(account_id)
-        .add_columns(RollEntry)
-        .outerjoin(
-            RollEntry,
-            (RollEntry.member_id == Member.id) & (RollEntry.election_id == election.id),
-        )
+        MEMBERSHIP_AND_ROLL_ENTRY, {"account": account_id, "election": election.id}
     ).first()
     return (found[0], found[1]) if found else (None, None)
 

@@ -3,13 +3,15 @@ the cast and its receipt. Only a member on the election's roll reaches these pag
 (``/elections/ID/ballot``), or with the pass a poll card's code gave them at /vote
 (``/vote/ballot``, see ``by_code``). Both mark the member's one roll entry."""
 
+from collections.abc import Sequence
+
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 
 from tmo.contexts.elections import VOTING_PASS_COOKIE
 from tmo.forms import settle
-from tmo.models.elections import Candidate, Election
+from tmo.models.elections import Election
 from tmo.permissions import Permission
 from tmo.rules.elections import whole_number
 from tmo.services import elections, notices
@@ -18,20 +20,26 @@ from tmo.views import READ
 from tmo.views.elections import common
 
 
-def submitted_choices(request, election: Election, paper: list[Candidate]) -> dict:
+def submitted_choices(request, election: Election, candidate_ids: Sequence[int]) -> dict:
     """What the voter marked, as the ballot form sent it (kept to show again on an error)."""
     if election.method == "block":
         return {"ticked": set(request.POST.getall("candidate"))}
-    return {"numbers": {c.id: request.POST.get(f"rank-{c.id}", "").strip() for c in paper}}
+    post = request.POST
+    return {"numbers": {i: post.get(f"rank-{i}", "").strip() for i in candidate_ids}}
 
 
-def judge(election: Election, choices: dict) -> tuple[int, ...]:
-    """The preferences a ballot form expresses, or ElectionError saying what to put right."""
+def judge(
+    election: Election, choices: dict, candidate_ids: Sequence[int] | None = None
+) -> tuple[int, ...]:
+    """The preferences a ballot form expresses, or ElectionError saying what to put right.
+    ``candidate_ids``: the accepted candidates' ids, if known (else read from the election)."""
     if election.method == "block":
         marked = [whole_number(value) for value in choices["ticked"]]
         if None in marked:
             raise ElectionError("Choose only candidates on this ballot.")
-        return elections.validate_ballot(election, marked=sorted(marked))
+        return elections.validate_ballot(
+            election, marked=sorted(marked), candidate_ids=candidate_ids
+        )
     numbers = {}
     for candidate_id, text in choices["numbers"].items():
         if not text:
@@ -40,7 +48,7 @@ def judge(election: Election, choices: dict) -> tuple[int, ...]:
         if number is None:
             raise ElectionError(f"“{text[:20]}” is not a number: use 1, 2, 3 and so on.")
         numbers[candidate_id] = number
-    return elections.validate_ballot(election, numbers=numbers)
+    return elections.validate_ballot(election, numbers=numbers, candidate_ids=candidate_ids)
 
 
 def ballot_values(request, election, paper, choices=None, error=None, status=None) -> dict:
@@ -72,6 +80,16 @@ def refuse_closed(request, election, paper):
     return ballot_values(request, election, paper, error="The poll is not open.", status=409) | {
         "closed": True
     }
+
+
+def ballot_again(request, election, member, choices, refused: ElectionError):
+    """The ballot shown again after a cast refused: as closed if the poll is, else with what
+    to put right and what the voter marked."""
+    paper = elections.ballot_paper(election, member)
+    if not elections.accepting(election, request.now):
+        return refuse_closed(request, election, paper)
+    request.override_renderer = "elections/ballot.jinja2"
+    return ballot_values(request, election, paper, choices, str(refused))
 
 
 def already_voted(request, election):
@@ -127,7 +145,7 @@ def review(context, request):
     paper, refusal = open_ballot(context, request)
     if refusal is not None:
         return refusal
-    choices = submitted_choices(request, election, paper)
+    choices = submitted_choices(request, election, [c.id for c in paper])
     if "change" in request.POST:
         return ballot_values(request, election, paper, choices)
     try:
@@ -172,17 +190,16 @@ def cast(context, request):
     election = context.election
     member = context.voter
     by_code = getattr(context, "opened_by_code", None) is not None
-    paper = elections.ballot_paper(election, member)
-    choices = submitted_choices(request, election, paper)
+    # The ids of the candidates are all a cast needs of them; the paper (their order for this
+    # voter) only when the ballot is shown again.
+    candidate_ids = elections.accepted_ids(request.dbsession, election)
+    choices = submitted_choices(request, election, candidate_ids)
     try:
         # Sealed here, before the election's lock: its tracker is the receipt.
-        sealed = elections.seal(election, judge(election, choices))
+        sealed = elections.seal(election, judge(election, choices, candidate_ids))
     except ElectionError as refused:
         settle(request, refused)
-        if not elections.accepting(election, request.now):
-            return refuse_closed(request, election, paper)
-        request.override_renderer = "elections/ballot.jinja2"
-        return ballot_values(request, election, paper, choices, str(refused))
+        return ballot_again(request, election, member, choices, refused)
     voter = notices.member_recipient(member)
     emailed = voter.channel is notices.Channel.EMAIL
     if emailed:
@@ -199,12 +216,8 @@ def cast(context, request):
         )
     page = render_to_response(
         "elections/receipt.jinja2",
-        {
-            **common(request, election),
-            **ballot_urls(request),
-            "receipt": sealed.tracker,
-            "emailed": emailed,
-        },
+        # What the receipt shows, and no more: it is made on every cast.
+        {"election": election, "receipt": sealed.tracker, "emailed": emailed},
         request,
     )
     try:
@@ -222,10 +235,7 @@ def cast(context, request):
         return already_voted(request, election)
     except ElectionError as refused:
         settle(request, refused)
-        if not elections.accepting(election, request.now):
-            return refuse_closed(request, election, paper)
-        request.override_renderer = "elections/ballot.jinja2"
-        return ballot_values(request, election, paper, choices, str(refused))
+        return ballot_again(request, election, member, choices, refused)
     if by_code:
         # The code is spent: its pass goes with it.
         page.delete_cookie(VOTING_PASS_COOKIE, path=request.route_path("vote"))
