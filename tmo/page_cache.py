@@ -8,8 +8,9 @@ What "nothing has changed" means, exactly:
   DELETE executed through a session, marks the session; its commit changes the token). A request
   reads the token before its page is rendered, so a page is never older than the token it is kept
   under. A session holding writes not yet committed neither reads nor fills the cache;
-- **the request**: the key holds the path and query, the host and scheme, and the whole Cookie
-  header (the login session, the CSRF token a form carries, the flash messages waiting);
+- **the request**: the key holds the path and query, the host and scheme, the address asked
+  from, and the whole Cookie header (the login session, the CSRF token a form carries, the
+  flash messages waiting);
 - **the time**: a page is kept only within the minute it was rendered in (every moment at which a
   page changes by itself falls on a minute: a poll opens and closes at midnight, a forum vote
   closes at the end of its day, a meeting starts at the minute it was called for), and never
@@ -44,6 +45,9 @@ KEY_ENVIRON = (
     "QUERY_STRING",
     "HTTP_COOKIE",
     "HTTP_ACCEPT_LANGUAGE",
+    # No GET page says anything of the address it is asked from today (the throttles answer
+    # forms), but one that did would not be served to another address.
+    "REMOTE_ADDR",
 )
 
 
@@ -70,7 +74,6 @@ class Page:
     status: str
     headers: tuple[tuple[str, str], ...]
     body: bytes
-    minute: datetime
     until: datetime
 
     def response(self) -> Response:
@@ -166,7 +169,7 @@ def page_cache_tween_factory(handler, registry):
             )
             until = _kept_until(request, minute)
             if now < until:
-                pages.put(key, Page(response.status, headers, response.body, minute, until))
+                pages.put(key, Page(response.status, headers, response.body, until))
         return response
 
     return page_cache_tween
