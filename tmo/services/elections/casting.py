@@ -4,7 +4,8 @@ Casting is the one path that must be fast and exact. It locks the election's row
 ``SELECT ... FOR UPDATE``; SQLite: the write transaction already began IMMEDIATE), checks the
 clock, marks the voter on the roll with a conditional UPDATE that only an unmarked entry
 matches, and appends the ballot, sealed to the election's public key before it is written, to
-the keyed hash chain, all in one transaction. The ballot is never stored readable: the voter's
+the keyed hash chain, all in one transaction (on PostgreSQL, everything after the lock in one
+statement: ``ONE_STATEMENT_CAST``). The ballot is never stored readable: the voter's
 receipt is the tracker of the sealed ballot (tmo.rules.sealing), which matches its ciphertext
 and nothing else. A second cast by the
 same member, even at the same instant, finds the mark and is refused. Casting writes nothing to
@@ -18,10 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, func, insert, inspect, select, update
+from sqlalchemy import Row, bindparam, exists, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from tmo.models import mark_written
+from tmo.models import data_version, mark_written
 from tmo.models.elections import Candidate, Election, RollEntry, SealedBallot
 from tmo.models.membership import Member
 from tmo.rules import elections as rules
@@ -93,19 +94,50 @@ MOVE_HEAD = (
         ballots_cast=_ELECTION.c.ballots_cast + bindparam("added"),
     )
 )
+
+
+def _one_statement_cast():
+    """A whole cast after the lock's read, as one statement (PostgreSQL, whose data-modifying
+    WITH runs them together: three round trips fewer while the election's lock is held). Each
+    step runs only if the one before it wrote: the roll mark, the ballot, the chain head and
+    count, and the data version's token, in that order (the token's row is locked last, as at
+    any commit). Answers the number of roll entries marked: 0 if the voter is not on the roll
+    or has already voted, and then nothing is written."""
+    mark = MARK_ON_ROLL.returning(_ROLL.c.id).cte("mark")
+    ballot_columns = ("id", "election_id", "ciphertext", "tracker", "previous_hash", "hash")
+    ballot = (
+        insert(_BALLOT)
+        .from_select(
+            ballot_columns,
+            select(
+                bindparam("ballot_id", type_=_BALLOT.c.id.type),
+                bindparam("election", type_=_BALLOT.c.election_id.type),
+                *(
+                    bindparam(f"ballot_{name}", type_=_BALLOT.c[name].type)
+                    for name in ballot_columns[2:]
+                ),
+            ).where(exists(select(mark.c.id))),
+        )
+        .returning(_BALLOT.c.id)
+        .cte("ballot")
+    )
+    head = MOVE_HEAD.where(exists(select(ballot.c.id))).returning(_ELECTION.c.id).cte("head")
+    token = data_version.NEW_TOKEN.where(exists(select(head.c.id))).cte("token")
+    return select(select(func.count()).select_from(mark).scalar_subquery()).add_cte(
+        ballot, head, token
+    )
+
+
+ONE_STATEMENT_CAST = _one_statement_cast()
 ACCEPTED_IDS = select(_CANDIDATE.c.id).where(
     _CANDIDATE.c.election_id == bindparam("election"),
     _CANDIDATE.c.status == CandidateStatus.ACCEPTED,
 )
 
 
-def _append(
-    dbsession: Session, election_id: int, head: str, sealed: Sequence[Sealed], key: bytes
-) -> str:
-    """Link ``sealed`` into the election's chain after ``head`` (read under the election's lock)
-    and write them: one INSERT of every ballot and one UPDATE of the head and the count, as plain
-    statements rather than the ORM's flush at the commit, whose work would be done under the
-    lock. Returns the new head."""
+def _linked(election_id: int, head: str, sealed: Sequence[Sealed], key: bytes):
+    """The rows of ``sealed`` linked into the election's chain after ``head`` (read under the
+    election's lock), and the new head."""
     rows = []
     for ballot in sealed:
         ballot_id = secrets.token_hex(16)
@@ -120,14 +152,30 @@ def _append(
                 "hash": head,
             }
         )
-    connection = dbsession.connection()
-    connection.execute(STORE_BALLOTS, rows)
-    connection.execute(MOVE_HEAD, {"election": election_id, "new_head": head, "added": len(rows)})
+    return rows, head
+
+
+def _written(dbsession: Session, election_id: int) -> None:
+    """The ballots' writes, made on the session's connection, made known to the session."""
     mark_written(dbsession)
     # An Election already loaded in this session must not keep the old head and count.
     loaded = dbsession.identity_map.get(dbsession.identity_key(Election, election_id))
     if loaded is not None:
         dbsession.expire(loaded, ["chain_head", "ballots_cast"])
+
+
+def _append(
+    dbsession: Session, election_id: int, head: str, sealed: Sequence[Sealed], key: bytes
+) -> str:
+    """Link ``sealed`` into the election's chain after ``head`` (read under the election's lock)
+    and write them: one INSERT of every ballot and one UPDATE of the head and the count, as plain
+    statements rather than the ORM's flush at the commit, whose work would be done under the
+    lock. Returns the new head."""
+    rows, head = _linked(election_id, head, sealed, key)
+    connection = dbsession.connection()
+    connection.execute(STORE_BALLOTS, rows)
+    connection.execute(MOVE_HEAD, {"election": election_id, "new_head": head, "added": len(rows)})
+    _written(dbsession, election_id)
     return head
 
 
@@ -179,16 +227,34 @@ def cast(
     the poll card): either marks the member's one roll entry. Raises AlreadyVoted, or
     NotOnRoll."""
     election = _lock_for_ballots(dbsession, election_id, now)
+    sealed = preferences if isinstance(preferences, Sealed) else seal(election, preferences)
     voter = {"election": election_id, "member": member_id}
     connection = dbsession.connection()
-    marked = connection.execute(MARK_ON_ROLL, {**voter, "mark_channel": channel}).rowcount
+    if connection.dialect.name == "postgresql":
+        ((ballot,), head) = _linked(election_id, election.chain_head, [sealed], key)
+        marked = connection.scalar(
+            ONE_STATEMENT_CAST,
+            {
+                **voter,
+                "mark_channel": channel,
+                **{f"ballot_{name}": value for name, value in ballot.items()},
+                "new_head": head,
+                "added": 1,
+                "token": data_version.new_token(),
+            },
+        )
+        if marked == 1:
+            _written(dbsession, election_id)
+            data_version.token_written(dbsession)
+    else:
+        marked = connection.execute(MARK_ON_ROLL, {**voter, "mark_channel": channel}).rowcount
+        if marked == 1:
+            _append(dbsession, election_id, election.chain_head, [sealed], key)
     if marked != 1:
         on_roll = connection.scalar(ON_ROLL, voter)
         if on_roll is None:
             raise NotOnRoll("You are not on the roll of voters for this election.")
         raise AlreadyVoted("You have already voted in this election.")
-    sealed = preferences if isinstance(preferences, Sealed) else seal(election, preferences)
-    _append(dbsession, election_id, election.chain_head, [sealed], key)
     return sealed.tracker
 
 
