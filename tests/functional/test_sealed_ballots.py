@@ -35,7 +35,8 @@ from tests.factories import AccountFactory
 from tests.functional.test_election_integrity import remove_everything
 from tmo.models import get_session_factory
 from tmo.models.audit import AuditEntry
-from tmo.models.elections import BallotTracker, CountedBallot, Election, SealedBallot
+from tmo.models.data_version import TOKEN
+from tmo.models.elections import BallotTracker, CountedBallot, Election, RollEntry, SealedBallot
 from tmo.permissions import Role
 from tmo.rules import sealing
 from tmo.rules.elections import Status, genesis
@@ -413,3 +414,60 @@ def test_before_the_box_is_opened_no_figure_exists_even_after_the_close(testapp,
         sealed = dbsession.scalars(select(SealedBallot)).first()
         sealing.unseal(sealing.opener(PrivateKey.generate()), sealed.ciphertext)
     assert sealing.unseal(sealing.opener(SEALING_KEY), sealed.ciphertext) == (ada.id,)
+
+
+def test_a_cast_writes_its_ballot_mark_head_and_data_token_together_or_nothing_at_all(
+    app, dbsession
+):
+    """A cast writes four things (on PostgreSQL in one statement): the roll mark, the sealed
+    ballot, the chain's head and count, and the data version's token. A cast refused (a second
+    by the same voter, or one by a member not on the roll) writes none of them, even inside a
+    transaction that is not rolled back."""
+    election, people = poll_open(dbsession, web_request(app, dbsession))
+    outsider = member("Olu Outside")  # a member since the roll was frozen: not on it
+    dbsession.commit()
+    voter = people[3]
+    choice = (elections.accepted(election)[0].id,)
+
+    def state():
+        dbsession.expire_all()
+        head, cast = dbsession.execute(
+            select(Election.chain_head, Election.ballots_cast).where(Election.id == election.id)
+        ).one()
+        ballots = dbsession.scalar(
+            select(func.count()).where(SealedBallot.election_id == election.id)
+        )
+        marks = dbsession.scalar(
+            select(func.count()).where(RollEntry.election_id == election.id, RollEntry.voted)
+        )
+        return head, cast, ballots, marks, dbsession.scalar(TOKEN)
+
+    genesis_head, _, _, _, token_before = state()
+    tracker = elections.cast(dbsession, election.id, voter.id, choice, key=KEY, now=now())
+    dbsession.commit()
+    head, cast, ballots, marks, token = state()
+    stored = dbsession.scalars(
+        select(SealedBallot).where(SealedBallot.election_id == election.id)
+    ).one()
+    assert (stored.tracker, stored.previous_hash, stored.hash) == (tracker, genesis_head, head)
+    assert (cast, ballots, marks) == (1, 1, 1)
+    assert token != token_before
+    assert (
+        dbsession.scalar(
+            select(RollEntry.channel).where(
+                RollEntry.election_id == election.id, RollEntry.member_id == voter.id
+            )
+        )
+        == "online"
+    )
+
+    after_one = state()
+    with pytest.raises(elections.AlreadyVoted):
+        elections.cast(dbsession, election.id, voter.id, choice, key=KEY, now=now())
+    assert state() == after_one
+    with pytest.raises(elections.NotOnRoll):
+        elections.cast(dbsession, election.id, outsider.id, choice, key=KEY, now=now())
+    assert state() == after_one
+    dbsession.commit()
+    assert state() == after_one
+    assert elections.verify(dbsession, fresh(dbsession, election), key=KEY) == []
