@@ -31,6 +31,7 @@ from tmo.clock import london_day
 from tmo.models.audit import AuditEntry
 from tmo.models.board import Directorship
 from tmo.models.elections import CountedBallot, Election, RollEntry, SealedBallot
+from tmo.models.notices import Notice
 from tmo.permissions import Role
 from tmo.rules import sealing
 from tmo.rules.elections import Status
@@ -435,6 +436,47 @@ def cast_all(dbsession, election, people, ballots):
             )
         )
     return receipts
+
+
+def test_an_email_voter_is_receipted_and_nothing_but_the_ballot_is_written_under_the_lock(
+    testapp, dbsession, mailer, request_, statements
+):
+    """The receipt email is written, subject and all, before the election's lock is taken: under
+    the lock (from the read of the election's row to the end of the cast) go only the ballot's
+    own writes, which other voters' casts wait on."""
+    election, people = poll_open(dbsession, request_)
+    voter = people[3]
+    ranks = rank_fields(election, "Ben Carter", "Cy Dunn")
+    dbsession.commit()
+    log_in(testapp, voter.account.email)
+    form = testapp.get(f"/elections/{election.id}/ballot").forms["ballot"]
+    for name, value in ranks.items():
+        form[name] = value
+    review = form.submit()
+    with statements as sent:
+        page = review.forms["cast"].submit()
+    assert "We have also emailed it to you." in page.text
+    receipt = page.html.select_one("#receipt").get_text()
+    [mail] = [m for m in mailer.outbox if receipt in m.body]
+    assert mail.recipients == [voter.account.email]
+    notice = dbsession.scalars(select(Notice).where(Notice.kind == "election_receipt")).one()
+    assert notice.subject == mail.subject != ""
+
+    # The cast's first statement: the election's row, locked (on SQLite the whole transaction
+    # holds the write lock; what follows it is the cast's time under it too).
+    lock = "SELECT election.status, election.poll_opens_at, election.poll_closes_at"
+    locked = next(n for n, statement in enumerate(sent.sent) if statement.startswith(lock))
+    under_lock = [" ".join(statement.split()[:3]) for statement in sent.sent[locked + 1 :]]
+    if dbsession.get_bind().dialect.name == "postgresql":
+        # One statement: the mark, the ballot, the head and the data version's token.
+        assert under_lock == ["WITH mark AS"]
+    else:
+        assert under_lock == [
+            "UPDATE roll_entry SET",
+            "INSERT INTO sealed_ballot",
+            "UPDATE election SET",
+            "UPDATE data_version SET",
+        ]
 
 
 def test_counting_publishing_recounting_and_declaring(

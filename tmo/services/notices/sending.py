@@ -77,9 +77,19 @@ def send(
     write = writer(request, template)
     dbsession = request.dbsession
     now = request.now
+    written = [
+        (
+            person,
+            *write(name=person.name, person=person, **values, **(each(person) if each else {})),
+        )
+        for person in recipients
+    ]
+    # Inserted with its subject (the first letter's), not updated with it at the commit: a cast's
+    # receipt is sent before the election's lock is taken, and nothing of it is left to write
+    # under the lock.
     notice = Notice(
         kind=kind,
-        subject="",
+        subject=next((subject for _, subject, _ in written if subject), ""),
         about_type=type(about).__name__.lower() if about is not None else "",
         about_id=str(getattr(about, "id", "")) if about is not None else "",
         created_at=now,
@@ -88,11 +98,7 @@ def send(
     dbsession.add(notice)
     dbsession.flush()
     reach, rows = Reach(), []
-    for person in recipients:
-        subject, body = write(
-            name=person.name, person=person, **values, **(each(person) if each else {})
-        )
-        notice.subject = notice.subject or subject
+    for person, subject, body in written:
         status = person.status
         if status is DeliveryStatus.QUEUED:
             reach.emailed += 1
