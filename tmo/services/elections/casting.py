@@ -110,11 +110,9 @@ def _one_statement_cast():
         .from_select(
             ballot_columns,
             select(
-                bindparam("ballot_id", type_=_BALLOT.c.id.type),
-                bindparam("election", type_=_BALLOT.c.election_id.type),
                 *(
                     bindparam(f"ballot_{name}", type_=_BALLOT.c[name].type)
-                    for name in ballot_columns[2:]
+                    for name in ballot_columns
                 ),
             ).where(exists(select(mark.c.id))),
         )
